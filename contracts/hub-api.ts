@@ -1,0 +1,100 @@
+/**
+ * Wire contract between the `SkyBot` n8n node (client) and the hub API (server) for the routes the inbound
+ * pipeline calls. The hub's zod schemas are declared to satisfy these types, so a change on one side that the
+ * other does not follow fails to compile. Plain types only: the node package stays free of runtime dependencies.
+ */
+import type { InboundMessage, Provider } from './inbound-message';
+
+export const PLAN_IDS = ['freemium', 'premium', 'ultra'] as const;
+export type PlanId = (typeof PLAN_IDS)[number];
+
+/** Every error the hub returns has this body, with an HTTP status of 4xx or 5xx. */
+export interface HubErrorBody {
+	error: { code: string; message: string; details?: unknown };
+}
+
+/** GET /api/auth/me with X-API-Key: who the key belongs to (used by the credential test). */
+export interface WhoAmIResponse {
+	apiKey: { id: string; name: string; prefix: string; scope: ApiKeyScope };
+	account: { id: string; name: string; plan: PlanId } | null;
+}
+
+/** `platform` keys belong to the hub operator (the shared n8n pipeline); `account` keys to one tenant. */
+export type ApiKeyScope = 'platform' | 'account';
+
+/** GET /api/routing/:provider/:accountExternalId (platform key) → 200, or 404 `route_not_found`. */
+export interface RouteResponse {
+	provider: Provider;
+	accountExternalId: string;
+	accountId: string;
+	agentId: string | null;
+	plan: PlanId;
+}
+
+/**
+ * POST /api/quotas/consume. Idempotent per (account, messageId): a repeated call returns the first answer with
+ * `duplicate: true` and consumes nothing. `accountId` is required with a platform key and ignored with an
+ * account key (the key's own account is used).
+ */
+export interface ConsumeQuotaRequest {
+	messageId: string;
+	conversationId: string;
+	accountId?: string;
+}
+
+export interface ConsumeQuotaResponse {
+	allowed: boolean;
+	/** null when the plan is unlimited. */
+	limit: number | null;
+	remaining: number | null;
+	used: number;
+	/** ISO 8601: when today's counter starts again (next UTC midnight). */
+	resetAt: string;
+	plan: PlanId;
+	duplicate: boolean;
+	/**
+	 * ISO 8601 time the previous message of this conversation was allowed through, before this one, or null.
+	 * Recorded atomically with the consume, so two messages of one conversation arriving together never both
+	 * look like the first: the SkyBot Decision node's anti-flood rule reads it.
+	 */
+	previousAllowedAt: string | null;
+}
+
+export const INTERACTION_STATUSES = ['replied', 'skipped', 'quota_exceeded', 'failed', 'ignored'] as const;
+export type InteractionStatus = (typeof INTERACTION_STATUSES)[number];
+
+/**
+ * POST /api/interactions. Idempotent per (account, provider, messageId): a repeat returns the stored row with
+ * `duplicate: true`, except that a `failed` row is replaced by a later outcome (a retry that succeeded).
+ */
+export interface LogInteractionRequest {
+	accountId?: string;
+	agentId?: string | null;
+	status: InteractionStatus;
+	/** Machine-readable why, for skipped / failed / quota_exceeded (e.g. `anti_flood`, `graph_api_error`). */
+	reason?: string;
+	message: InboundMessage;
+	reply?: {
+		text: string;
+		model?: string;
+		promptTokens?: number;
+		completionTokens?: number;
+		costUsd?: number;
+		/** The provider's id of the sent reply. */
+		externalId?: string;
+	};
+	error?: { message: string; code?: string; httpStatus?: number };
+}
+
+export interface InteractionResponse {
+	id: string;
+	accountId: string;
+	agentId: string | null;
+	provider: Provider;
+	messageId: string;
+	conversationId: string;
+	status: InteractionStatus;
+	reason: string | null;
+	createdAt: string;
+	duplicate: boolean;
+}
