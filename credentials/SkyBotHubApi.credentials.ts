@@ -1,0 +1,54 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+/** A SkyBot Hub API key (platform or account scope), sent as X-API-Key to the hub's machine routes. */
+export class SkyBotHubApi implements ICredentialType {
+	name = 'skyBotHubApi';
+
+	displayName = 'SkyBot Hub API';
+
+	icon = 'file:icons/skybot.svg' as const;
+
+	documentationUrl = 'https://github.com/skybot-hub/skybot-hub#readme';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'http://localhost:3000',
+			placeholder: 'https://hub.example.com',
+			description: 'Root URL of the SkyBot Hub API, without the /api suffix',
+			required: true,
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'A hub API key. The shared inbound pipeline needs a platform key.',
+			required: true,
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				'X-API-Key': '={{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/api/auth/me',
+		},
+	};
+}

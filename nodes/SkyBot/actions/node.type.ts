@@ -1,0 +1,7 @@
+import type { AllEntities } from 'n8n-workflow';
+
+type NodeMap = {
+	pipeline: 'route' | 'checkPlan' | 'logInteraction';
+};
+
+export type SkyBotType = AllEntities<NodeMap>;

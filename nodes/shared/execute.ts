@@ -1,0 +1,53 @@
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { toItemError } from './item-error';
+
+export type NodeItemError = NodeApiError | NodeOperationError;
+
+/** Any thrown value as an n8n node error that knows which item failed. */
+export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeItemError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex ??= itemIndex;
+		return error;
+	}
+	const cause = error instanceof Error ? error : new Error(String(error));
+	return new NodeOperationError(node, cause, { itemIndex });
+}
+
+/**
+ * The item a step emits for a failed input item under "continue on fail": the input json plus `error`, and the
+ * node error itself on `item.error`, which is what n8n's "continue (using error output)" routes on.
+ */
+export function failedItem(item: INodeExecutionData, error: NodeItemError, itemIndex: number): INodeExecutionData {
+	return {
+		json: { ...item.json, error: toItemError(error) as unknown as IDataObject },
+		error,
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/**
+ * Runs `enrich` for every input item and returns each input item with the fields it returned added: every
+ * pipeline step enriches the InboundMessage item rather than replacing it. Failures stop the node, or become
+ * failed items when the node is set to continue on fail.
+ */
+export async function enrichEachItem(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	enrich: (item: INodeExecutionData, itemIndex: number) => Promise<IDataObject>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const item = items[itemIndex];
+		try {
+			const added = await enrich(item, itemIndex);
+			output.push({ json: { ...item.json, ...added }, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			const nodeError = asNodeError(this.getNode(), error, itemIndex);
+			if (!this.continueOnFail()) throw nodeError;
+			output.push(failedItem(item, nodeError, itemIndex));
+		}
+	}
+	return output;
+}
