@@ -1,0 +1,73 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { DataSource } from 'typeorm';
+import { type Clock, systemClock } from './clock';
+import type { HubConfig } from './config';
+import { errorMiddleware, routeNotFound } from './errors';
+import { authenticate } from './http/auth';
+import { createMetrics } from './http/metrics';
+import { accountsRoutes } from './modules/accounts/accounts.routes';
+import { agentsRoutes } from './modules/agents/agents.routes';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
+import { authRoutes } from './modules/auth/auth.routes';
+import { healthRoutes } from './modules/health/health.routes';
+import { HealthService } from './modules/health/health.service';
+import { interactionsRoutes } from './modules/interactions/interactions.routes';
+import { providerAccountsRoutes } from './modules/provider-accounts/provider-accounts.routes';
+import { QuotaStore } from './modules/quotas/quota-store';
+import { quotasRoutes } from './modules/quotas/quotas.routes';
+import { QuotasService } from './modules/quotas/quotas.service';
+import { routingRoutes } from './modules/routing/routing.routes';
+import { createServices } from './services';
+
+export interface HubDeps {
+	config: Pick<HubConfig, 'bodyLimit'>;
+	dataSource: DataSource;
+	redis: Redis;
+	logger: Logger;
+	clock?: Clock;
+}
+
+const QUIET_PATHS = new Set(['/api/health', '/api/ready', '/metrics']);
+
+export function createApp({ config, dataSource, redis, logger, clock = systemClock }: HubDeps): Express {
+	const services = createServices(dataSource, clock);
+	const quotas = new QuotasService(new QuotaStore(redis), clock);
+	const metrics = createMetrics();
+	const withKey = authenticate(services.apiKeys);
+
+	const app = express();
+	app.use(helmet());
+	app.use(
+		pinoHttp({
+			logger,
+			autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
+			customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+			// Response headers are the same on every line (helmet's); the status says what matters.
+			serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+		}),
+	);
+	app.use(metrics.observeRequests);
+	app.use(express.json({ limit: config.bodyLimit }));
+
+	app.get('/metrics', metrics.serve);
+
+	const api = express.Router();
+	api.use(healthRoutes(new HealthService(dataSource, redis)));
+	api.use('/auth', withKey, authRoutes(services.auth));
+	api.use('/accounts', withKey, accountsRoutes(services.accounts));
+	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock));
+	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts));
+	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
+	api.use('/routing', withKey, routingRoutes(services.routing));
+	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
+	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
+	app.use('/api', api);
+
+	app.use(routeNotFound);
+	app.use(errorMiddleware(logger));
+	return app;
+}

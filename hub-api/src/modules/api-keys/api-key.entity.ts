@@ -1,0 +1,35 @@
+import { EntitySchema } from 'typeorm';
+import type { ApiKeyScope } from '../../../../contracts/hub-api';
+
+export interface ApiKey {
+	id: string;
+	/** null for platform keys, which belong to the hub operator rather than a tenant. */
+	accountId: string | null;
+	scope: ApiKeyScope;
+	name: string;
+	/** Public, unique part of the key: shown in lists and used to find the row. */
+	prefix: string;
+	/** Hex sha256 of the whole key; the plaintext is never stored. */
+	keyHash: string;
+	lastUsedAt: Date | null;
+	expiresAt: Date | null;
+	revokedAt: Date | null;
+	createdAt: Date;
+}
+
+export const ApiKeyEntity = new EntitySchema<ApiKey>({
+	name: 'ApiKey',
+	tableName: 'api_keys',
+	columns: {
+		id: { type: 'uuid', primary: true, generated: 'uuid' },
+		accountId: { type: 'uuid', name: 'account_id', nullable: true },
+		scope: { type: 'text' },
+		name: { type: 'text' },
+		prefix: { type: 'text', unique: true },
+		keyHash: { type: 'text', name: 'key_hash' },
+		lastUsedAt: { type: 'timestamptz', name: 'last_used_at', nullable: true },
+		expiresAt: { type: 'timestamptz', name: 'expires_at', nullable: true },
+		revokedAt: { type: 'timestamptz', name: 'revoked_at', nullable: true },
+		createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
+	},
+});

@@ -1,0 +1,74 @@
+import { EntitySchema } from 'typeorm';
+import type { InteractionStatus } from '../../../../contracts/hub-api';
+import type { MessageKind, Provider } from '../../../../contracts/inbound-message';
+
+export interface Interaction {
+	id: string;
+	accountId: string;
+	agentId: string | null;
+	provider: Provider;
+	kind: MessageKind;
+	messageId: string;
+	conversationId: string;
+	contactExternalId: string;
+	contactName: string | null;
+	inboundText: string | null;
+	status: InteractionStatus;
+	reason: string | null;
+	replyText: string | null;
+	replyExternalId: string | null;
+	model: string | null;
+	promptTokens: number | null;
+	completionTokens: number | null;
+	costUsd: number | null;
+	errorMessage: string | null;
+	errorCode: string | null;
+	errorHttpStatus: number | null;
+	messageTimestamp: Date;
+	createdAt: Date;
+	updatedAt: Date;
+}
+
+/** pg returns numeric as a string to keep precision; costs are small enough for a JS number. */
+const numericAsNumber = {
+	to: (value: number | null) => value,
+	from: (value: string | null) => (value === null ? null : Number(value)),
+};
+
+const optionalText = { type: 'text', nullable: true } as const;
+
+export const InteractionEntity = new EntitySchema<Interaction>({
+	name: 'Interaction',
+	tableName: 'interactions',
+	columns: {
+		id: { type: 'uuid', primary: true, generated: 'uuid' },
+		accountId: { type: 'uuid', name: 'account_id' },
+		agentId: { type: 'uuid', name: 'agent_id', nullable: true },
+		provider: { type: 'text' },
+		kind: { type: 'text' },
+		messageId: { type: 'text', name: 'message_id' },
+		conversationId: { type: 'text', name: 'conversation_id' },
+		contactExternalId: { type: 'text', name: 'contact_external_id' },
+		contactName: { ...optionalText, name: 'contact_name' },
+		inboundText: { ...optionalText, name: 'inbound_text' },
+		status: { type: 'text' },
+		reason: optionalText,
+		replyText: { ...optionalText, name: 'reply_text' },
+		replyExternalId: { ...optionalText, name: 'reply_external_id' },
+		model: optionalText,
+		promptTokens: { type: 'integer', name: 'prompt_tokens', nullable: true },
+		completionTokens: { type: 'integer', name: 'completion_tokens', nullable: true },
+		costUsd: { type: 'numeric', name: 'cost_usd', precision: 12, scale: 6, nullable: true, transformer: numericAsNumber },
+		errorMessage: { ...optionalText, name: 'error_message' },
+		errorCode: { ...optionalText, name: 'error_code' },
+		errorHttpStatus: { type: 'integer', name: 'error_http_status', nullable: true },
+		messageTimestamp: { type: 'timestamptz', name: 'message_timestamp' },
+		createdAt: { type: 'timestamptz', name: 'created_at' },
+		updatedAt: { type: 'timestamptz', name: 'updated_at' },
+	},
+	uniques: [{ name: 'interactions_account_provider_message_key', columns: ['accountId', 'provider', 'messageId'] }],
+	indices: [
+		{ name: 'interactions_account_created_idx', columns: ['accountId', 'createdAt'] },
+		{ name: 'interactions_conversation_idx', columns: ['conversationId'] },
+	],
+});

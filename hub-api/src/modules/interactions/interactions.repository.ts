@@ -1,0 +1,108 @@
+import type { DataSource, Repository } from 'typeorm';
+import type { InteractionStatus } from '../../../../contracts/hub-api';
+import { violatesConstraint } from '../../db/pg-errors';
+import { notFound } from '../../errors';
+import { type Interaction, InteractionEntity } from './interaction.entity';
+
+export type InteractionRecord = Omit<Interaction, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** What happened to a logged interaction: a new row, a stored `failed` row replaced, or an existing row kept. */
+export type UpsertOutcome = 'inserted' | 'replaced' | 'kept';
+
+/** Column order of the INSERT below; the record's fields in the same order become its parameters. */
+const COLUMNS: [keyof InteractionRecord, string][] = [
+	['accountId', 'account_id'],
+	['agentId', 'agent_id'],
+	['provider', 'provider'],
+	['kind', 'kind'],
+	['messageId', 'message_id'],
+	['conversationId', 'conversation_id'],
+	['contactExternalId', 'contact_external_id'],
+	['contactName', 'contact_name'],
+	['inboundText', 'inbound_text'],
+	['status', 'status'],
+	['reason', 'reason'],
+	['replyText', 'reply_text'],
+	['replyExternalId', 'reply_external_id'],
+	['model', 'model'],
+	['promptTokens', 'prompt_tokens'],
+	['completionTokens', 'completion_tokens'],
+	['costUsd', 'cost_usd'],
+	['errorMessage', 'error_message'],
+	['errorCode', 'error_code'],
+	['errorHttpStatus', 'error_http_status'],
+	['messageTimestamp', 'message_timestamp'],
+];
+const COLUMN_NAMES = COLUMNS.map(([, column]) => column);
+const KEY_COLUMNS = new Set(['account_id', 'provider', 'message_id']);
+const NOW_PARAMETER = `$${COLUMNS.length + 1}`;
+
+/**
+ * One statement decides, under the unique key's row lock, between insert, replace and keep, so concurrent retries of
+ * one message never produce two rows or lose an outcome. `xmax = 0` holds only for a freshly inserted row version,
+ * which tells an insert from an ON CONFLICT update.
+ */
+const UPSERT_SQL = `
+	INSERT INTO interactions (${COLUMN_NAMES.join(', ')}, created_at, updated_at)
+	VALUES (${COLUMNS.map((_, index) => `$${index + 1}`).join(', ')}, ${NOW_PARAMETER}, ${NOW_PARAMETER})
+	ON CONFLICT ON CONSTRAINT interactions_account_provider_message_key DO UPDATE SET
+		${COLUMN_NAMES.filter((column) => !KEY_COLUMNS.has(column))
+			.map((column) => `${column} = EXCLUDED.${column}`)
+			.join(', ')},
+		updated_at = EXCLUDED.updated_at
+	WHERE interactions.status = 'failed'
+	RETURNING id, (xmax = 0) AS inserted`;
+
+export interface ListFilter {
+	accountId: string;
+	status?: InteractionStatus;
+	/** Keyset position: rows strictly older than this (created_at, id) pair. */
+	before?: { createdAt: Date; id: string };
+	limit: number;
+}
+
+export class InteractionsRepository {
+	private readonly interactions: Repository<Interaction>;
+
+	constructor(private readonly dataSource: DataSource) {
+		this.interactions = dataSource.getRepository(InteractionEntity);
+	}
+
+	async upsert(record: InteractionRecord, now: Date): Promise<{ row: Interaction; outcome: UpsertOutcome }> {
+		let written: { id: string; inserted: boolean }[];
+		try {
+			written = await this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => record[field]), now]);
+		} catch (error) {
+			if (violatesConstraint(error, 'interactions_agent_fkey')) throw notFound('agent');
+			throw error;
+		}
+		const [write] = written;
+		if (write) {
+			const row = await this.interactions.findOneByOrFail({ id: write.id });
+			return { row, outcome: write.inserted ? 'inserted' : 'replaced' };
+		}
+		const row = await this.interactions.findOneByOrFail({
+			accountId: record.accountId,
+			provider: record.provider,
+			messageId: record.messageId,
+		});
+		return { row, outcome: 'kept' };
+	}
+
+	list(filter: ListFilter): Promise<Interaction[]> {
+		const query = this.interactions
+			.createQueryBuilder('interaction')
+			.where('interaction.accountId = :accountId', { accountId: filter.accountId })
+			.orderBy('interaction.createdAt', 'DESC')
+			.addOrderBy('interaction.id', 'DESC')
+			.limit(filter.limit);
+		if (filter.status) query.andWhere('interaction.status = :status', { status: filter.status });
+		if (filter.before) {
+			query.andWhere('(interaction.createdAt, interaction.id) < (:beforeCreatedAt, :beforeId)', {
+				beforeCreatedAt: filter.before.createdAt,
+				beforeId: filter.before.id,
+			});
+		}
+		return query.getMany();
+	}
+}

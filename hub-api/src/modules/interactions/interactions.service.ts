@@ -1,0 +1,150 @@
+import type { InteractionResponse, InteractionStatus, LogInteractionRequest } from '../../../../contracts/hub-api';
+import type { MessageKind, Provider } from '../../../../contracts/inbound-message';
+import type { Clock } from '../../clock';
+import { validationFailed } from '../../http/validate';
+import type { Interaction } from './interaction.entity';
+import type { InteractionsRepository, UpsertOutcome } from './interactions.repository';
+
+/** A row as listed to the tenant. */
+export interface InteractionView {
+	id: string;
+	accountId: string;
+	agentId: string | null;
+	provider: Provider;
+	kind: MessageKind;
+	messageId: string;
+	conversationId: string;
+	contact: { externalId: string; name: string | null };
+	inboundText: string | null;
+	status: InteractionStatus;
+	reason: string | null;
+	reply: {
+		text: string;
+		externalId: string | null;
+		model: string | null;
+		promptTokens: number | null;
+		completionTokens: number | null;
+		costUsd: number | null;
+	} | null;
+	error: { message: string; code: string | null; httpStatus: number | null } | null;
+	messageTimestamp: string;
+	createdAt: string;
+	updatedAt: string;
+}
+
+export interface InteractionPage {
+	interactions: InteractionView[];
+	/** Pass as `cursor` to get the next (older) page; null on the last page. */
+	nextCursor: string | null;
+}
+
+const toView = (row: Interaction): InteractionView => ({
+	id: row.id,
+	accountId: row.accountId,
+	agentId: row.agentId,
+	provider: row.provider,
+	kind: row.kind,
+	messageId: row.messageId,
+	conversationId: row.conversationId,
+	contact: { externalId: row.contactExternalId, name: row.contactName },
+	inboundText: row.inboundText,
+	status: row.status,
+	reason: row.reason,
+	reply:
+		row.replyText === null
+			? null
+			: {
+					text: row.replyText,
+					externalId: row.replyExternalId,
+					model: row.model,
+					promptTokens: row.promptTokens,
+					completionTokens: row.completionTokens,
+					costUsd: row.costUsd,
+				},
+	error:
+		row.errorMessage === null ? null : { message: row.errorMessage, code: row.errorCode, httpStatus: row.errorHttpStatus },
+	messageTimestamp: row.messageTimestamp.toISOString(),
+	createdAt: row.createdAt.toISOString(),
+	updatedAt: row.updatedAt.toISOString(),
+});
+
+/** Cursors are opaque to clients: base64url of "<createdAt ISO>|<id>". */
+const encodeCursor = (row: Interaction) =>
+	Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+	const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+	const date = new Date(createdAt ?? '');
+	if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) {
+		throw validationFailed([{ path: 'query.cursor', message: 'Not a cursor returned by this API', code: 'invalid_cursor' }]);
+	}
+	return { createdAt: date, id };
+}
+
+export class InteractionsService {
+	constructor(
+		private readonly repository: InteractionsRepository,
+		private readonly clock: Clock,
+	) {}
+
+	async log(accountId: string, request: LogInteractionRequest): Promise<{ interaction: InteractionResponse; outcome: UpsertOutcome }> {
+		const { message, reply, error } = request;
+		const { row, outcome } = await this.repository.upsert(
+			{
+				accountId,
+				agentId: request.agentId ?? null,
+				provider: message.provider,
+				kind: message.kind,
+				messageId: message.messageId,
+				conversationId: message.conversationId,
+				contactExternalId: message.contact.externalId,
+				contactName: message.contact.name ?? null,
+				inboundText: message.text ?? null,
+				status: request.status,
+				reason: request.reason ?? null,
+				replyText: reply?.text ?? null,
+				replyExternalId: reply?.externalId ?? null,
+				model: reply?.model ?? null,
+				promptTokens: reply?.promptTokens ?? null,
+				completionTokens: reply?.completionTokens ?? null,
+				costUsd: reply?.costUsd ?? null,
+				errorMessage: error?.message ?? null,
+				errorCode: error?.code ?? null,
+				errorHttpStatus: error?.httpStatus ?? null,
+				messageTimestamp: new Date(message.timestamp),
+			},
+			this.clock(),
+		);
+		return {
+			interaction: {
+				id: row.id,
+				accountId: row.accountId,
+				agentId: row.agentId,
+				provider: row.provider,
+				messageId: row.messageId,
+				conversationId: row.conversationId,
+				status: row.status,
+				reason: row.reason,
+				createdAt: row.createdAt.toISOString(),
+				duplicate: outcome === 'kept',
+			},
+			outcome,
+		};
+	}
+
+	async list(
+		accountId: string,
+		query: { status?: InteractionStatus; limit: number; cursor?: string },
+	): Promise<InteractionPage> {
+		const rows = await this.repository.list({
+			accountId,
+			status: query.status,
+			before: query.cursor ? decodeCursor(query.cursor) : undefined,
+			// One extra row tells whether another page exists without a COUNT.
+			limit: query.limit + 1,
+		});
+		const page = rows.slice(0, query.limit);
+		const last = page.at(-1);
+		return { interactions: page.map(toView), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+	}
+}

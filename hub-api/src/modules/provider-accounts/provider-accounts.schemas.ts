@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { PROVIDERS } from '../../../../contracts/inbound-message';
+
+export const provider = z.enum(PROVIDERS);
+export const externalId = z.string().trim().min(1).max(200);
+
+export const claimProviderAccountBody = z.object({
+	provider,
+	externalId,
+	agentId: z.uuid().nullable().optional(),
+	name: z.string().trim().min(1).max(200).optional(),
+	/** Required with a platform key, ignored with an account key. */
+	accountId: z.uuid().optional(),
+});
+
+export const listProviderAccountsQuery = z.object({ accountId: z.uuid().optional() });

@@ -1,0 +1,71 @@
+import type { EntityManager } from 'typeorm';
+import type { Provider } from '../../../../contracts/inbound-message';
+import { HubError } from '../../errors';
+import type { ProviderAccount } from './provider-account.entity';
+import type { ProviderAccountsRepository } from './provider-accounts.repository';
+
+export interface ProviderAccountView {
+	id: string;
+	provider: Provider;
+	externalId: string;
+	accountId: string;
+	agentId: string | null;
+	name: string | null;
+	createdAt: string;
+}
+
+export const toProviderAccountView = (row: ProviderAccount): ProviderAccountView => ({
+	id: row.id,
+	provider: row.provider,
+	externalId: row.externalId,
+	accountId: row.accountId,
+	agentId: row.agentId,
+	name: row.name,
+	createdAt: row.createdAt.toISOString(),
+});
+
+export interface ClaimRequest {
+	provider: Provider;
+	externalId: string;
+	agentId?: string | null;
+	name?: string;
+}
+
+export class ProviderAccountsService {
+	constructor(private readonly repository: ProviderAccountsRepository) {}
+
+	/**
+	 * Links a provider account to a tenant. Claiming again from the same tenant is idempotent (and updates the agent
+	 * or name when given); a provider account held by another tenant is a 409, never silently moved.
+	 */
+	async claim(
+		accountId: string,
+		request: ClaimRequest,
+		manager?: EntityManager,
+	): Promise<{ providerAccount: ProviderAccountView; created: boolean }> {
+		const { row, created } = await this.repository.claim(
+			{
+				provider: request.provider,
+				externalId: request.externalId,
+				accountId,
+				agentId: request.agentId ?? null,
+				name: request.name ?? null,
+			},
+			manager,
+		);
+		if (row.accountId !== accountId) {
+			throw new HubError(409, 'provider_account_taken', 'This provider account is already linked to another account');
+		}
+		if (created) return { providerAccount: toProviderAccountView(row), created };
+		const changes = {
+			...(request.agentId !== undefined && request.agentId !== row.agentId ? { agentId: request.agentId } : {}),
+			...(request.name !== undefined && request.name !== row.name ? { name: request.name } : {}),
+		};
+		const current = Object.keys(changes).length > 0 ? await this.repository.update(row.id, changes) : row;
+		return { providerAccount: toProviderAccountView(current), created };
+	}
+
+	async list(accountId: string): Promise<ProviderAccountView[]> {
+		return (await this.repository.listForAccount(accountId)).map(toProviderAccountView);
+	}
+}

@@ -1,0 +1,16 @@
+import { Router } from 'express';
+import { principalOf } from '../../http/auth';
+import { parseInput } from '../../http/validate';
+import type { AccountsService } from '../accounts/accounts.service';
+import { consumeQuotaBody } from './quotas.schemas';
+import type { QuotasService } from './quotas.service';
+
+export function quotasRoutes(quotas: QuotasService, accounts: AccountsService): Router {
+	const router = Router();
+	router.post('/consume', async (req, res) => {
+		const body = parseInput(consumeQuotaBody, req.body, 'body');
+		const account = await accounts.resolveFor(principalOf(res), body.accountId);
+		res.json(await quotas.consume(account, body.messageId, body.conversationId));
+	});
+	return router;
+}

@@ -1,0 +1,17 @@
+import type { RouteResponse } from '../../../../contracts/hub-api';
+import type { Provider } from '../../../../contracts/inbound-message';
+import { HubError } from '../../errors';
+import type { ProviderAccountsRepository } from '../provider-accounts/provider-accounts.repository';
+
+/** Which tenant and agent an inbound message belongs to: the pipeline's first hub call after the trigger. */
+export class RoutingService {
+	constructor(private readonly providerAccounts: ProviderAccountsRepository) {}
+
+	async route(provider: Provider, accountExternalId: string): Promise<RouteResponse> {
+		const route = await this.providerAccounts.findRoute(provider, accountExternalId);
+		if (!route) {
+			throw new HubError(404, 'route_not_found', `No account is linked to ${provider} account ${accountExternalId}`);
+		}
+		return { provider, accountExternalId, accountId: route.accountId, agentId: route.agentId, plan: route.plan };
+	}
+}

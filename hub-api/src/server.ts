@@ -1,0 +1,67 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import type { Clock } from './clock';
+import type { HubConfig } from './config';
+import { createDataSource } from './db/data-source';
+import { closeRedis, createRedis } from './db/redis';
+import { createLogger } from './logger';
+
+export interface StartHubOptions {
+	clock?: Clock;
+	logger?: Logger;
+}
+
+export interface RunningHub {
+	/** http://127.0.0.1:<port> */
+	url: string;
+	port: number;
+	/** Stops accepting requests, then closes Redis and the PostgreSQL pool. */
+	close(): Promise<void>;
+}
+
+/**
+ * Connects PostgreSQL (start-up fails if it is unreachable: nothing works without it), starts Redis in the
+ * background (the hub starts and reports not-ready while Redis is down) and listens on `config.port` (0 = any).
+ */
+export async function startHub(config: HubConfig, options: StartHubOptions = {}): Promise<RunningHub> {
+	const logger = options.logger ?? createLogger(config.logLevel);
+	const dataSource = createDataSource(config.databaseUrl);
+	await dataSource.initialize();
+	const redis = createRedis(config.redisUrl, logger);
+	const release = async () => {
+		await closeRedis(redis);
+		await dataSource.destroy();
+	};
+
+	const server = createServer(createApp({ config, dataSource, redis, logger, clock: options.clock }));
+	try {
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(config.port, () => {
+				server.off('error', reject);
+				resolve();
+			});
+		});
+	} catch (error) {
+		await release();
+		throw error;
+	}
+
+	const { port } = server.address() as AddressInfo;
+	const url = `http://127.0.0.1:${port}`;
+	logger.info({ url }, 'hub listening');
+	return {
+		url,
+		port,
+		close: async () => {
+			await new Promise<void>((resolve, reject) => {
+				server.close((error) => (error ? reject(error) : resolve()));
+				// Keep-alive sockets with no request in flight would otherwise hold close() open.
+				server.closeIdleConnections();
+			});
+			await release();
+		},
+	};
+}

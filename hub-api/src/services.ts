@@ -1,0 +1,32 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from './clock';
+import { AccountsRepository } from './modules/accounts/accounts.repository';
+import { AccountsService } from './modules/accounts/accounts.service';
+import { AgentsRepository } from './modules/agents/agents.repository';
+import { AgentsService } from './modules/agents/agents.service';
+import { ApiKeysRepository } from './modules/api-keys/api-keys.repository';
+import { ApiKeysService } from './modules/api-keys/api-keys.service';
+import { AuthService } from './modules/auth/auth.service';
+import { InteractionsRepository } from './modules/interactions/interactions.repository';
+import { InteractionsService } from './modules/interactions/interactions.service';
+import { ProviderAccountsRepository } from './modules/provider-accounts/provider-accounts.repository';
+import { ProviderAccountsService } from './modules/provider-accounts/provider-accounts.service';
+import { RoutingService } from './modules/routing/routing.service';
+
+/** The database-backed services, wired once; shared by the HTTP app and the CLI. */
+export function createServices(dataSource: DataSource, clock: Clock) {
+	const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), clock);
+	const accounts = new AccountsService(dataSource, new AccountsRepository(dataSource), apiKeys);
+	const providerAccountsRepository = new ProviderAccountsRepository(dataSource);
+	return {
+		apiKeys,
+		accounts,
+		auth: new AuthService(accounts),
+		agents: new AgentsService(new AgentsRepository(dataSource)),
+		providerAccounts: new ProviderAccountsService(providerAccountsRepository),
+		routing: new RoutingService(providerAccountsRepository),
+		interactions: new InteractionsService(new InteractionsRepository(dataSource), clock),
+	};
+}
+
+export type HubServices = ReturnType<typeof createServices>;

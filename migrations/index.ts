@@ -1,0 +1,6 @@
+import { CreateTenancy1763769600000 } from './1763769600000-CreateTenancy';
+import { CreateInteractions1763769600001 } from './1763769600001-CreateInteractions';
+
+/** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
+ * tests run exactly the same set. */
+export const migrations = [CreateTenancy1763769600000, CreateInteractions1763769600001];
