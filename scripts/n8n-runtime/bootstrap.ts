@@ -1,0 +1,204 @@
+import { N8nApiError, listAll, n8nRequest, publicApi } from './n8n-client.ts';
+import type { N8nOwner } from './owner.ts';
+import { readStateFile, updateStateFile } from '../lib/state-file.ts';
+import { userFolderStateFile } from './server.ts';
+import type { UserFolderState } from './server.ts';
+import { bindCredentials, findWorkflowFiles, readWorkflowFile, toPublicApiWorkflow } from './workflows.ts';
+import type { CredentialBindings } from './workflows.ts';
+
+/** A credential to create or update on n8n, matched by name and type. */
+export interface CredentialSpec {
+	name: string;
+	/** n8n credential type, e.g. `skyBotHubApi`, `skyBotMetaAppApi`, `openAiApi`. */
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export interface BootstrapN8nOptions {
+	/** Base URL of the running n8n (as returned by startN8n). */
+	url: string;
+	/** The user folder the instance runs with; the API key and credential ids are remembered there. */
+	userFolder: string;
+	owner: N8nOwner;
+	/** Credentials to create or update; workflows' references to their types are bound to them. */
+	credentials?: CredentialSpec[];
+	/** Imports every `*.workflow.json` under this folder (recursively). */
+	workflowsDir?: string;
+	/** Label of the API key this library creates (default `skybot-bootstrap`). */
+	apiKeyLabel?: string;
+}
+
+export interface BootstrappedWorkflow {
+	name: string;
+	id: string;
+	active: boolean;
+	file: string;
+	/** Credential types the workflow references that no given credential provides. */
+	unboundCredentialTypes: string[];
+}
+
+export interface BootstrapResult {
+	/** Public API key (X-N8N-API-KEY) of the owner; the same on every run while it keeps working. */
+	apiKey: string;
+	credentials: { name: string; type: string; id: string }[];
+	workflows: BootstrappedWorkflow[];
+}
+
+/**
+ * Makes a running n8n match the repository: an owner API key, the given credentials and every workflow under
+ * `workflowsDir`, published. Idempotent: a rerun reuses the stored API key (recreating it only if n8n no longer
+ * accepts it), updates credentials and workflows found by name instead of duplicating them, and republishes.
+ * Failures from n8n throw N8nApiError with the status and n8n's message.
+ */
+export async function bootstrapN8n(options: BootstrapN8nOptions): Promise<BootstrapResult> {
+	const stateFile = userFolderStateFile(options.userFolder);
+	const apiKey = await ensureApiKey(options, stateFile);
+	const api = publicApi(options.url, apiKey);
+
+	const credentials = await upsertCredentials(api, options.credentials ?? [], stateFile);
+	const bindings: CredentialBindings = {};
+	for (const credential of credentials) bindings[credential.type] = { id: credential.id, name: credential.name };
+
+	const workflows: BootstrappedWorkflow[] = [];
+	if (options.workflowsDir) {
+		const files = findWorkflowFiles(options.workflowsDir);
+		const parsed = files.map((file) => ({ file, workflow: readWorkflowFile(file) }));
+		assertUniqueNames(parsed);
+		const existing = await listAll<{ id: string; name: string; isArchived?: boolean }>(
+			api,
+			'/workflows?excludePinnedData=true',
+		);
+		const idByName = new Map(existing.filter((workflow) => !workflow.isArchived).map((w) => [w.name, w.id]));
+		for (const { file, workflow } of parsed) {
+			const { workflow: bound, unboundTypes } = bindCredentials(workflow, bindings);
+			const body = toPublicApiWorkflow(bound);
+			const knownId = idByName.get(workflow.name);
+			const saved = await withContext(`${knownId ? 'updating' : 'creating'} workflow "${workflow.name}" (${file})`, () =>
+				knownId ? api<{ id: string }>('PUT', `/workflows/${knownId}`, body) : api<{ id: string }>('POST', '/workflows', body),
+			);
+			const published = await withContext(`publishing workflow "${workflow.name}" (${file})`, () =>
+				api<{ active?: boolean }>('POST', `/workflows/${saved.id}/publish`, {}),
+			);
+			workflows.push({
+				name: workflow.name,
+				id: saved.id,
+				active: published.active === true,
+				file,
+				unboundCredentialTypes: unboundTypes,
+			});
+		}
+	}
+	return { apiKey, credentials, workflows };
+}
+
+type PublicApi = ReturnType<typeof publicApi>;
+
+/** Reuses the stored API key when n8n still accepts it; otherwise logs in as the owner and creates a new one. */
+async function ensureApiKey(options: BootstrapN8nOptions, stateFile: string): Promise<string> {
+	const state = readStateFile<UserFolderState>(stateFile);
+	if (state.apiKey && (await apiKeyWorks(options.url, state.apiKey))) return state.apiKey;
+
+	const cookie = await login(options.url, options.owner);
+	const rest = <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) =>
+		n8nRequest<{ data: T }>(options.url, { method, path: `/rest${path}`, body, headers: { cookie } }).then(
+			(response) => response.body.data,
+		);
+	if (state.apiKeyId) {
+		// The stored key no longer works; drop its record so keys do not pile up. Already gone is fine.
+		await rest('DELETE', `/api-keys/${state.apiKeyId}`).catch(() => undefined);
+	}
+	const scopes = await rest<string[]>('GET', '/api-keys/scopes');
+	const created = await rest<{ id: string; rawApiKey: string }>('POST', '/api-keys', {
+		label: options.apiKeyLabel ?? 'skybot-bootstrap',
+		scopes,
+		expiresAt: null,
+	});
+	updateStateFile<UserFolderState>(stateFile, { apiKey: created.rawApiKey, apiKeyId: created.id });
+	return created.rawApiKey;
+}
+
+async function apiKeyWorks(url: string, apiKey: string): Promise<boolean> {
+	try {
+		await publicApi(url, apiKey)('GET', '/workflows?limit=1');
+		return true;
+	} catch (error) {
+		if (error instanceof N8nApiError && (error.status === 401 || error.status === 403)) return false;
+		throw error;
+	}
+}
+
+/** POST /rest/login; returns the `n8n-auth` cookie for the internal REST API. */
+async function login(url: string, owner: N8nOwner): Promise<string> {
+	const { headers } = await n8nRequest(url, {
+		method: 'POST',
+		path: '/rest/login',
+		body: { emailOrLdapLoginId: owner.email, password: owner.password },
+	});
+	const cookie = headers
+		.getSetCookie()
+		.map((setCookie) => setCookie.split(';')[0])
+		.find((pair) => pair.startsWith('n8n-auth='));
+	if (!cookie) throw new N8nApiError('POST', '/rest/login', 200, 'the response set no n8n-auth cookie');
+	return cookie;
+}
+
+/**
+ * Creates each credential, or updates the one with the same name and type. Existing ones are found by listing
+ * (`credential:list` scope); ids are also remembered in the state file as a fallback for keys without that scope.
+ */
+async function upsertCredentials(
+	api: PublicApi,
+	specs: CredentialSpec[],
+	stateFile: string,
+): Promise<BootstrapResult['credentials']> {
+	if (specs.length === 0) return [];
+	const remembered = readStateFile<UserFolderState>(stateFile).credentialIds ?? {};
+	let listed: { id: string; name: string; type: string }[] | undefined;
+	try {
+		listed = await listAll(api, '/credentials');
+	} catch (error) {
+		if (!(error instanceof N8nApiError && error.status === 403)) throw error;
+	}
+	const results: BootstrapResult['credentials'] = [];
+	for (const spec of specs) {
+		const existingId = listed
+			? listed.find((credential) => credential.name === spec.name && credential.type === spec.type)?.id
+			: remembered[spec.name];
+		let id: string | undefined;
+		if (existingId) {
+			id = await withContext(`updating credential "${spec.name}"`, () =>
+				api<{ id: string }>('PATCH', `/credentials/${existingId}`, spec),
+			).then(
+				(updated) => updated.id ?? existingId,
+				(error: unknown) => {
+					if (error instanceof N8nApiError && error.status === 404) return undefined; // deleted meanwhile
+					throw error;
+				},
+			);
+		}
+		id ??= (await withContext(`creating credential "${spec.name}"`, () => api<{ id: string }>('POST', '/credentials', spec))).id;
+		results.push({ name: spec.name, type: spec.type, id });
+		remembered[spec.name] = id;
+	}
+	updateStateFile<UserFolderState>(stateFile, { credentialIds: remembered });
+	return results;
+}
+
+function assertUniqueNames(parsed: { file: string; workflow: { name: string } }[]): void {
+	const fileByName = new Map<string, string>();
+	for (const { file, workflow } of parsed) {
+		const other = fileByName.get(workflow.name);
+		if (other) throw new Error(`Two workflow files are both named "${workflow.name}": ${other} and ${file}`);
+		fileByName.set(workflow.name, file);
+	}
+}
+
+/** Prefixes an N8nApiError's message with what was being done, keeping its status. */
+async function withContext<T>(doing: string, call: () => Promise<T>): Promise<T> {
+	try {
+		return await call();
+	} catch (error) {
+		if (error instanceof N8nApiError) throw error.during(doing);
+		throw error;
+	}
+}
