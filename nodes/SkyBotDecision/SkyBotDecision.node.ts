@@ -1,0 +1,126 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { asNodeError, failedItem } from '../shared/execute';
+import { decide } from './decide';
+
+export class SkyBotDecision implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'SkyBot Decision',
+		name: 'skyBotDecision',
+		icon: { light: 'file:decision.svg', dark: 'file:decision.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: 'Send or skip',
+		description:
+			'Decide whether a reply is sent: only customer DMs and comments, no duplicates, within the messaging window, at most one reply per conversation per flood window, never an empty reply',
+		defaults: { name: 'SkyBot Decision' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Send', 'Skip'],
+		properties: [
+			{
+				displayName:
+					'Rules, first match wins: not a DM/comment or an echo → not_answerable; already seen → duplicate; older than the messaging window → outside_messaging_window; conversation answered within the flood window → anti_flood; no reply text → empty_reply. The item gets <code>decision: {action, reason}</code>.',
+				name: 'rulesNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Flood Window (Minutes)',
+				name: 'floodWindowMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 5,
+				description: 'At most one reply per conversation within this many minutes',
+			},
+			{
+				displayName: 'Messaging Window (Hours)',
+				name: 'messagingWindowHours',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 24,
+				description: "Meta only allows free-form replies within 24 hours of the customer's message",
+			},
+			{
+				displayName: 'Reply Text',
+				name: 'replyText',
+				type: 'string',
+				default: '={{ $json.ai.text }}',
+			},
+			{
+				displayName: 'Duplicate',
+				name: 'duplicate',
+				type: 'boolean',
+				// Reads the hub's answer from the item by default, like every step of the pipeline.
+				// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-boolean
+				default: '={{ $json.quota.duplicate }}',
+				description: 'Whether the hub has already seen this message ID',
+			},
+			{
+				displayName: 'Previous Allowed At',
+				name: 'previousAllowedAt',
+				type: 'string',
+				default: '={{ $json.quota.previousAllowedAt }}',
+				description: 'ISO date the previous message of this conversation was let through, if any',
+			},
+			{
+				displayName: 'Message Timestamp',
+				name: 'messageTimestamp',
+				type: 'string',
+				default: '={{ $json.timestamp }}',
+				description: 'ISO date the customer sent the message',
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const send: INodeExecutionData[] = [];
+		const skip: INodeExecutionData[] = [];
+		const now = new Date();
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const item = items[itemIndex];
+			try {
+				const decision = decide(
+					{
+						kind: item.json.kind,
+						isEcho: item.json.isEcho,
+						duplicate: isTrue(this.getNodeParameter('duplicate', itemIndex, false)),
+						previousAllowedAt: optionalString(this.getNodeParameter('previousAllowedAt', itemIndex, '')),
+						messageTimestamp: String(this.getNodeParameter('messageTimestamp', itemIndex) ?? ''),
+						replyText: optionalString(this.getNodeParameter('replyText', itemIndex, '')),
+						floodWindowMinutes: this.getNodeParameter('floodWindowMinutes', itemIndex) as number,
+						messagingWindowHours: this.getNodeParameter('messagingWindowHours', itemIndex) as number,
+					},
+					now,
+				);
+				const output = { json: { ...item.json, decision: decision as IDataObject }, pairedItem: { item: itemIndex } };
+				(decision.action === 'send' ? send : skip).push(output);
+			} catch (error) {
+				const nodeError = asNodeError(this.getNode(), error, itemIndex);
+				if (!this.continueOnFail()) throw nodeError;
+				// Under "continue (regular output)" a failed decision must never lead to a send.
+				skip.push(failedItem(item, nodeError, itemIndex));
+			}
+		}
+		return [send, skip];
+	}
+}
+
+/** Expressions on missing fields give undefined / null; only an explicit true (or "true") counts. */
+function isTrue(value: unknown): boolean {
+	return value === true || value === 'true';
+}
+
+function optionalString(value: unknown): string | undefined {
+	return typeof value === 'string' && value !== '' ? value : undefined;
+}

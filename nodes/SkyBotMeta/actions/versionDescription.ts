@@ -1,0 +1,21 @@
+import type { INodeTypeDescription } from 'n8n-workflow';
+
+import * as message from './message/Message.resource';
+
+/**
+ * The operations of version 1. The node's identity (name, icon, credentials, connections) stays in the node class
+ * itself, where n8n's community-node lint rules look for it.
+ */
+export const versionDescription = {
+	properties: [
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: [{ name: 'Message', value: 'message' }],
+			default: 'message',
+		},
+		...message.description,
+	],
+} satisfies Pick<INodeTypeDescription, 'properties'>;
