@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+const valid = { DATABASE_URL: 'postgres://hub:s3cret@db.internal:5432/hub' };
+
+function configError(env: NodeJS.ProcessEnv): string {
+	try {
+		loadConfig(env);
+	} catch (error) {
+		expect(error).toBeInstanceOf(ConfigError);
+		return (error as ConfigError).message;
+	}
+	throw new Error('expected a configuration error');
+}
+
+describe('loadConfig', () => {
+	it('applies the documented defaults', () => {
+		expect(loadConfig(valid)).toEqual({
+			databaseUrl: valid.DATABASE_URL,
+			redisUrl: 'redis://127.0.0.1:6379',
+			port: 3000,
+			logLevel: 'info',
+			bodyLimit: '1mb',
+		});
+	});
+
+	it('reads every setting', () => {
+		expect(
+			loadConfig({ ...valid, REDIS_URL: 'rediss://cache:6380', PORT: '0', LOG_LEVEL: 'debug', HUB_BODY_LIMIT: '256kb' }),
+		).toMatchObject({ redisUrl: 'rediss://cache:6380', port: 0, logLevel: 'debug', bodyLimit: '256kb' });
+	});
+
+	it('names a missing DATABASE_URL in one line with an example', () => {
+		expect(configError({})).toBe('Configuration error: DATABASE_URL is required (postgres://user:pass@host:5432/db)');
+	});
+
+	it.each([
+		['DATABASE_URL', { DATABASE_URL: 'mysql://hub:s3cret@db/hub' }],
+		['REDIS_URL', { ...valid, REDIS_URL: 'localhost:6379' }],
+		['PORT', { ...valid, PORT: 'eighty' }],
+		['PORT', { ...valid, PORT: '70000' }],
+		['LOG_LEVEL', { ...valid, LOG_LEVEL: 'verbose' }],
+		['HUB_BODY_LIMIT', { ...valid, HUB_BODY_LIMIT: 'huge' }],
+	])('names a malformed %s in one line', (setting, env) => {
+		const message = configError(env);
+		expect(message).toMatch(new RegExp(`^Configuration error: ${setting} `));
+		expect(message).not.toContain('\n');
+	});
+
+	it('never echoes a setting value, which may hold credentials', () => {
+		expect(configError({ DATABASE_URL: 'mysql://hub:s3cret@db/hub' })).not.toContain('s3cret');
+	});
+});

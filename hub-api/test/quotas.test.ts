@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { createManualClock, startTestHub, type TestHub } from './support';
+
+// Mid-afternoon UTC, so "today" is unambiguous; the clock only moves when a test moves it.
+const clock = createManualClock('2026-03-10T15:00:00.000Z');
+let hub: TestHub;
+
+beforeAll(async () => {
+	hub = await startTestHub({ clock: clock.now });
+});
+afterAll(() => hub?.close());
+beforeEach(() => clock.set('2026-03-10T15:00:00.000Z'));
+
+const consume = (key: string, body: Record<string, unknown>) => hub.request('/api/quotas/consume', { key, body });
+const freshMessage = () => ({ messageId: `mid.${randomUUID()}`, conversationId: `conv-${randomUUID()}` });
+
+describe('POST /api/quotas/consume', () => {
+	it('lets exactly 10 of 50 concurrent DMs through for a Freemium tenant', async () => {
+		const { apiKey } = await hub.createTenant({ plan: 'freemium' });
+		const responses = await Promise.all(Array.from({ length: 50 }, () => consume(apiKey.key, freshMessage())));
+
+		expect(responses.every((response) => response.status === 200)).toBe(true);
+		const allowed = responses.filter((response) => response.body.allowed);
+		expect(allowed).toHaveLength(10);
+		expect(allowed.map((response) => response.body.used).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+		for (const denied of responses.filter((response) => !response.body.allowed)) {
+			expect(denied.body).toMatchObject({ limit: 10, remaining: 0, used: 10, plan: 'freemium', duplicate: false });
+		}
+		expect(allowed[0]!.body.resetAt).toBe('2026-03-11T00:00:00.000Z');
+	});
+
+	it('counts a repeated messageId once, also when both copies arrive together', async () => {
+		const { apiKey } = await hub.createTenant();
+		const message = freshMessage();
+		const [first, second] = await Promise.all([consume(apiKey.key, message), consume(apiKey.key, message)]);
+		const third = await consume(apiKey.key, message);
+		const another = await consume(apiKey.key, freshMessage());
+
+		const answers = [first!.body, second!.body];
+		expect(answers.filter((answer) => answer.duplicate)).toHaveLength(1);
+		expect(answers.every((answer) => answer.allowed && answer.used === 1)).toBe(true);
+		expect(third.body).toMatchObject({ allowed: true, used: 1, remaining: 9, duplicate: true });
+		expect(another.body).toMatchObject({ used: 2, duplicate: false });
+	});
+
+	it('gives a repeat of a denied message the same denial without counting it', async () => {
+		const { apiKey } = await hub.createTenant();
+		for (let index = 0; index < 10; index += 1) await consume(apiKey.key, freshMessage());
+		const message = freshMessage();
+		const denied = await consume(apiKey.key, message);
+		const repeated = await consume(apiKey.key, message);
+
+		expect(denied.body).toMatchObject({ allowed: false, used: 10, duplicate: false });
+		expect(repeated.body).toMatchObject({ allowed: false, used: 10, duplicate: true });
+	});
+
+	it('allows 100 of 150 for Premium', async () => {
+		const { apiKey } = await hub.createTenant({ plan: 'premium' });
+		const responses = await Promise.all(Array.from({ length: 150 }, () => consume(apiKey.key, freshMessage())));
+		expect(responses.filter((response) => response.body.allowed)).toHaveLength(100);
+		expect(responses.find((response) => !response.body.allowed)!.body).toMatchObject({ limit: 100, remaining: 0 });
+	});
+
+	it('allows everything for Ultra and reports the limit as null', async () => {
+		const { apiKey } = await hub.createTenant({ plan: 'ultra' });
+		const responses = await Promise.all(Array.from({ length: 120 }, () => consume(apiKey.key, freshMessage())));
+		expect(responses.every((response) => response.body.allowed)).toBe(true);
+		expect(responses[0]!.body).toMatchObject({ limit: null, remaining: null, plan: 'ultra' });
+		expect(Math.max(...responses.map((response) => response.body.used))).toBe(120);
+	});
+
+	it('starts a new count at UTC midnight', async () => {
+		const { apiKey } = await hub.createTenant();
+		clock.set('2026-03-10T23:59:59.000Z');
+		for (let index = 0; index < 10; index += 1) await consume(apiKey.key, freshMessage());
+		expect((await consume(apiKey.key, freshMessage())).body).toMatchObject({
+			allowed: false,
+			resetAt: '2026-03-11T00:00:00.000Z',
+		});
+
+		clock.set('2026-03-11T00:00:00.000Z');
+		const nextDay = await consume(apiKey.key, freshMessage());
+		expect(nextDay.body).toMatchObject({ allowed: true, used: 1, remaining: 9, resetAt: '2026-03-12T00:00:00.000Z' });
+	});
+
+	it('reports when the previous message of the same conversation was allowed', async () => {
+		const { apiKey } = await hub.createTenant();
+		const conversationId = `conv-${randomUUID()}`;
+		const first = await consume(apiKey.key, { messageId: `mid.${randomUUID()}`, conversationId });
+		clock.advance(90_000);
+		const second = await consume(apiKey.key, { messageId: `mid.${randomUUID()}`, conversationId });
+		const otherConversation = await consume(apiKey.key, freshMessage());
+
+		expect(first.body.previousAllowedAt).toBeNull();
+		expect(second.body.previousAllowedAt).toBe('2026-03-10T15:00:00.000Z');
+		expect(otherConversation.body.previousAllowedAt).toBeNull();
+	});
+
+	it('gives exactly one of two simultaneous messages of a conversation a previousAllowedAt', async () => {
+		const { apiKey } = await hub.createTenant();
+		const conversationId = `conv-${randomUUID()}`;
+		const answers = await Promise.all(
+			[1, 2].map(() => consume(apiKey.key, { messageId: `mid.${randomUUID()}`, conversationId })),
+		);
+		expect(answers.filter((answer) => answer.body.previousAllowedAt === null)).toHaveLength(1);
+	});
+
+	it('keeps tenants apart', async () => {
+		const [first, second] = await Promise.all([hub.createTenant(), hub.createTenant()]);
+		for (let index = 0; index < 10; index += 1) await consume(first.apiKey.key, freshMessage());
+		expect((await consume(first.apiKey.key, freshMessage())).body.allowed).toBe(false);
+		expect((await consume(second.apiKey.key, freshMessage())).body).toMatchObject({ allowed: true, used: 1 });
+	});
+
+	describe('with the platform key', () => {
+		it('consumes for the named account', async () => {
+			const { account } = await hub.createTenant({ plan: 'premium' });
+			const response = await consume(hub.platformKey, { ...freshMessage(), accountId: account.id });
+			expect(response.status).toBe(200);
+			expect(response.body).toMatchObject({ allowed: true, limit: 100, plan: 'premium' });
+		});
+
+		it('requires accountId (422) and rejects an unknown one (404)', async () => {
+			const missing = await consume(hub.platformKey, freshMessage());
+			expect(missing.status).toBe(422);
+			expect(missing.body.error.code).toBe('validation_failed');
+
+			const unknown = await consume(hub.platformKey, { ...freshMessage(), accountId: randomUUID() });
+			expect(unknown.status).toBe(404);
+			expect(unknown.body.error.code).toBe('account_not_found');
+		});
+	});
+
+	it('ignores a body accountId sent with an account key', async () => {
+		const [caller, other] = await Promise.all([hub.createTenant(), hub.createTenant({ plan: 'ultra' })]);
+		const response = await consume(caller.apiKey.key, { ...freshMessage(), accountId: other.account.id });
+		expect(response.body).toMatchObject({ plan: 'freemium', limit: 10 });
+	});
+
+	it('rejects a body without messageId or conversationId', async () => {
+		const { apiKey } = await hub.createTenant();
+		const response = await consume(apiKey.key, { messageId: '' });
+		expect(response.status).toBe(422);
+		expect(response.body.error.details.map((issue: { path: string }) => issue.path)).toEqual(
+			expect.arrayContaining(['body.messageId', 'body.conversationId']),
+		);
+	});
+});

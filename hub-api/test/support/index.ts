@@ -1,0 +1,206 @@
+/**
+ * Test support for the hub, exported for the hub suite and the end-to-end suite:
+ * - createTestDatabase(): a fresh, randomly named database on the local PostgreSQL, migrated with the real migrations.
+ * - startTestHub(): the real hub (startHub) on port 0 with real Redis, a platform key, seeding and request helpers.
+ * - createManualClock(): a clock tests move by hand (day boundaries without waiting).
+ * Nothing is mocked; everything a test creates is removed by close()/drop().
+ */
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../src/clock';
+import type { HubConfig } from '../../src/config';
+import { createDataSource } from '../../src/db/data-source';
+import { createPlatformKey, createTenant, type SeededTenant, type TenantSeed } from '../../src/seed';
+import { type RunningHub, startHub } from '../../src/server';
+
+export const TEST_DATABASE_BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestDatabase {
+	name: string;
+	url: string;
+	/** Drops the database, closing any connection still open to it. */
+	drop(): Promise<void>;
+}
+
+async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+	const client = new Client({ connectionString: TEST_DATABASE_BASE_URL });
+	await client.connect();
+	try {
+		return await work(client);
+	} finally {
+		await client.end();
+	}
+}
+
+/** Applies every pending migration to `url` with the same DataSource (and migration list) as the hub. */
+export async function migrateDatabase(url: string): Promise<void> {
+	const dataSource = createDataSource(url);
+	await dataSource.initialize();
+	try {
+		await dataSource.runMigrations({ transaction: 'each' });
+	} finally {
+		await dataSource.destroy();
+	}
+}
+
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+	const name = `skybot_test_${randomBytes(6).toString('hex')}`;
+	await withAdminClient((client) => client.query(`CREATE DATABASE ${name}`));
+	const url = new URL(TEST_DATABASE_BASE_URL);
+	url.pathname = `/${name}`;
+	const database: TestDatabase = {
+		name,
+		url: url.toString(),
+		drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+	};
+	if (options.migrate ?? true) {
+		await migrateDatabase(database.url).catch(async (error: unknown) => {
+			await database.drop();
+			throw error;
+		});
+	}
+	return database;
+}
+
+export interface ManualClock {
+	now: Clock;
+	set(at: Date | string): void;
+	advance(milliseconds: number): void;
+}
+
+export function createManualClock(start: Date | string): ManualClock {
+	let current = new Date(start);
+	return {
+		now: () => new Date(current),
+		set: (at) => {
+			current = new Date(at);
+		},
+		advance: (milliseconds) => {
+			current = new Date(current.getTime() + milliseconds);
+		},
+	};
+}
+
+export interface TestRequest {
+	method?: string;
+	/** Sent as X-API-Key. */
+	key?: string;
+	/** Serialised as JSON. */
+	body?: unknown;
+	/** Sent as-is with Content-Type application/json (malformed or oversized bodies). */
+	rawBody?: string;
+	headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+	status: number;
+	headers: Headers;
+	// Tests assert on whatever shape the route returns.
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	body: any;
+}
+
+export interface TestHub extends RunningHub {
+	databaseUrl: string;
+	/** A platform-scope key, as the shared n8n pipeline holds. */
+	platformKey: string;
+	/** A connection to the hub's database, for seeding and for asserting what was (not) stored. */
+	dataSource: DataSource;
+	request(path: string, request?: TestRequest): Promise<TestResponse>;
+	/** Account + key + agent (+ provider account), like `cli create-account`. Random name by default. */
+	createTenant(seed?: Partial<TenantSeed>): Promise<SeededTenant>;
+}
+
+export interface StartTestHubOptions {
+	/** Reuse a database (not dropped on close); by default a fresh one is created and dropped. */
+	database?: TestDatabase;
+	redisUrl?: string;
+	clock?: Clock;
+	bodyLimit?: string;
+	/** Hub log level; silent unless HUB_TEST_LOG_LEVEL says otherwise. */
+	logLevel?: HubConfig['logLevel'];
+}
+
+export async function startTestHub(options: StartTestHubOptions = {}): Promise<TestHub> {
+	const ownsDatabase = !options.database;
+	const database = options.database ?? (await createTestDatabase());
+	const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
+	const logLevel = options.logLevel ?? (process.env.HUB_TEST_LOG_LEVEL as HubConfig['logLevel'] | undefined) ?? 'silent';
+	const cleanups: (() => Promise<unknown>)[] = [];
+	const cleanUp = async () => {
+		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+	};
+	if (ownsDatabase) cleanups.push(() => database.drop());
+
+	try {
+		const dataSource = createDataSource(database.url);
+		await dataSource.initialize();
+		cleanups.push(() => dataSource.destroy());
+		cleanups.push(() => deleteQuotaKeys(dataSource, redisUrl));
+		const platformKey = (await createPlatformKey(dataSource, 'test platform')).key;
+		const hub = await startHub(
+			{ databaseUrl: database.url, redisUrl, port: 0, logLevel, bodyLimit: options.bodyLimit ?? '1mb' },
+			{ clock: options.clock, logger: pino({ level: logLevel }) },
+		);
+		cleanups.push(() => hub.close());
+
+		return {
+			...hub,
+			databaseUrl: database.url,
+			platformKey,
+			dataSource,
+			request: (path, request = {}) => sendRequest(hub.url, path, request),
+			createTenant: (seed = {}) =>
+				createTenant(dataSource, { name: `tenant-${randomBytes(4).toString('hex')}`, ...seed }),
+			close: cleanUp,
+		};
+	} catch (error) {
+		await cleanUp();
+		throw error;
+	}
+}
+
+async function sendRequest(baseUrl: string, path: string, request: TestRequest): Promise<TestResponse> {
+	const headers: Record<string, string> = { ...request.headers };
+	if (request.key !== undefined) headers['x-api-key'] = request.key;
+	let body: string | undefined = request.rawBody;
+	if (request.body !== undefined) body = JSON.stringify(request.body);
+	if (body !== undefined) headers['content-type'] ??= 'application/json';
+	const response = await fetch(`${baseUrl}${path}`, {
+		method: request.method ?? (body === undefined ? 'GET' : 'POST'),
+		headers,
+		body,
+	});
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = text ? JSON.parse(text) : undefined;
+	} catch {
+		// Non-JSON answers (metrics) are returned as text.
+	}
+	return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** Quota keys of this database's accounts live in the shared Redis; remove them so runs leave nothing behind. */
+async function deleteQuotaKeys(dataSource: DataSource, redisUrl: string): Promise<void> {
+	const accounts: { id: string }[] = await dataSource.query('SELECT id FROM accounts');
+	if (accounts.length === 0) return;
+	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1_000, lazyConnect: true });
+	redis.on('error', () => {});
+	try {
+		await redis.connect();
+		for (const { id } of accounts) {
+			const keys: string[] = [];
+			for await (const batch of redis.scanStream({ match: `skybot:quota:{${id}}:*`, count: 1000 })) {
+				keys.push(...(batch as string[]));
+			}
+			if (keys.length > 0) await redis.unlink(...keys);
+		}
+	} finally {
+		redis.disconnect();
+	}
+}
