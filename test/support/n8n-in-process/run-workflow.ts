@@ -48,7 +48,7 @@ export function readWorkflowJson(path: string): WorkflowJson {
 export interface RunWorkflowOptions {
 	workflowJson: WorkflowJson;
 	/** What the trigger emits this run: plain JSON objects (e.g. InboundMessage) or full n8n items. */
-	triggerItems: (IDataObject | INodeExecutionData)[];
+	triggerItems: readonly object[];
 	/** Test credentials by credential type name. */
 	credentials?: TestCredentials;
 	/** The node whose output is injected; defaults to the workflow's only trigger node. */
@@ -71,9 +71,11 @@ export interface WorkflowRun {
 	runsOf(nodeName: string): ITaskData[];
 }
 
-function toItem(item: IDataObject | INodeExecutionData): INodeExecutionData {
-	const looksLikeItem = typeof item.json === 'object' && item.json !== null && !Array.isArray(item.json);
-	return looksLikeItem ? (item as INodeExecutionData) : { json: item as IDataObject };
+/** Plain objects become `{json}` items; objects that already are items (have a `json` object) pass through. */
+function toItem(item: object): INodeExecutionData {
+	const { json } = item as { json?: unknown };
+	const isItem = typeof json === 'object' && json !== null && !Array.isArray(json);
+	return isItem ? (item as INodeExecutionData) : { json: item as IDataObject };
 }
 
 function findTriggerNode(workflowJson: WorkflowJson, packages: LoadedPackages): INode {

@@ -1,0 +1,178 @@
+/**
+ * The versioned inbound pipeline, executed in-process by n8n-core: the Meta trigger's output is injected (the
+ * trigger's own normaliser applied to a Meta payload), then routing, quota, AI, decision, send and logging run for
+ * real against a real hub (fresh PostgreSQL database, real Redis), the fake OpenAI and the fake Graph API.
+ */
+import { join } from 'node:path';
+
+import type { InboundMessage } from '../../contracts/inbound-message';
+import { startTestHub, type TestHub } from '../../hub-api/test/support';
+import { normalizeMetaDelivery } from '../../nodes/SkyBotMetaTrigger/normalize';
+import { type FakeMetaGraph, startFakeMetaGraph } from '../fakes/meta-graph';
+import { graphId, type MetaWebhookPayload, messengerMessage, messengerRead, serializeLikeMeta } from '../fakes/meta-webhook';
+import { type FakeOpenAi, startFakeOpenAi } from '../fakes/openai';
+import { readWorkflowJson, runWorkflow } from '../support/n8n-in-process';
+import { repoRoot } from '../support/n8n-in-process/runtime';
+
+const pipeline = readWorkflowJson(join(repoRoot, 'workflows', 'inbound-message-pipeline', 'inbound-message-pipeline.workflow.json'));
+const GRAPH_VERSION = 'v21.0';
+
+let hub: TestHub;
+let openai: FakeOpenAi;
+let graph: FakeMetaGraph;
+
+beforeAll(async () => {
+	[hub, openai, graph] = await Promise.all([startTestHub(), startFakeOpenAi(), startFakeMetaGraph()]);
+});
+afterAll(async () => {
+	await Promise.all([hub?.close(), openai?.close(), graph?.close()]);
+});
+
+function credentials() {
+	return {
+		skyBotHubApi: { baseUrl: hub.url, apiKey: hub.platformKey },
+		openAiApi: { apiKey: openai.apiKey, url: openai.baseUrl },
+		skyBotMetaAppApi: {
+			appSecret: 'pipeline-test-app-secret',
+			verifyToken: 'pipeline-test-verify-token',
+			accessToken: graph.accessToken,
+			graphBaseUrl: graph.url,
+			graphVersion: GRAPH_VERSION,
+		},
+	};
+}
+
+/** What the trigger emits for this delivery: its normaliser applied to the bytes Meta would send. */
+function triggerItemsFor(payload: MetaWebhookPayload): InboundMessage[] {
+	return normalizeMetaDelivery(JSON.parse(serializeLikeMeta(payload))).messages;
+}
+
+async function runPipeline(payload: MetaWebhookPayload) {
+	return runWorkflow({ workflowJson: pipeline, triggerItems: triggerItemsFor(payload), credentials: credentials() });
+}
+
+/** A tenant whose Facebook page routes to its agent. */
+async function messengerTenant(plan: 'freemium' | 'premium' = 'freemium') {
+	const pageId = graphId();
+	const tenant = await hub.createTenant({ plan, externalAccount: { provider: 'messenger', externalId: pageId } });
+	return { pageId, key: tenant.apiKey.key, accountId: tenant.account.id };
+}
+
+async function interactionsOf(key: string) {
+	const response = await hub.request('/api/interactions', { key });
+	expect(response.status).toBe(200);
+	return response.body.interactions as {
+		status: string;
+		reason: string | null;
+		messageId: string;
+		reply: { text: string; externalId: string | null } | null;
+		error: { message: string } | null;
+	}[];
+}
+
+const sentTo = (accountId: string) => graph.sent.filter((message) => message.accountId === accountId);
+const completionsMentioning = (text: string) =>
+	openai.completions.filter((completion) => completion.request.messages.some((message) => message.content.includes(text)));
+
+/**
+ * Known defect, kept visible: n8n 2.40's WorkflowExecute.normalizeNodeErrors replaces the json of every item that
+ * carries `item.error` with `{error: message}`, after routing it to the error output. Our nodes' failed items
+ * (nodes/shared/execute.ts failedItem) set `item.error`, so "Log failure" receives no InboundMessage and fails the
+ * execution. `it.failing` passes while that is so; once fixed, these fail and must become plain `it`.
+ */
+const failsUntilErrorOutputKeepsTheMessage = it.failing;
+
+describe('inbound message pipeline', () => {
+	it('answers a Messenger DM with the AI reply sent through Graph and logs it as replied', async () => {
+		const { pageId, key } = await messengerTenant();
+		const senderId = graphId();
+		const payload = messengerMessage({ accountId: pageId, senderId, text: 'Bonjour ! Vous êtes ouverts le dimanche ? 😊' });
+
+		const result = await runPipeline(payload);
+
+		expect(result.error).toBeUndefined();
+		const [completion] = completionsMentioning('Vous êtes ouverts le dimanche ? 😊');
+		expect(completion).toBeDefined();
+		expect(sentTo(pageId)).toEqual([
+			expect.objectContaining({ api: 'messenger', version: GRAPH_VERSION, recipient: senderId, text: completion!.reply }),
+		]);
+		const [interaction] = await interactionsOf(key);
+		expect(interaction).toMatchObject({
+			status: 'replied',
+			messageId: triggerItemsFor(payload)[0]!.messageId,
+			reply: { text: completion!.reply, externalId: sentTo(pageId)[0]!.messageId },
+		});
+	});
+
+	it('does not answer the same message twice when Meta delivers it again', async () => {
+		const { pageId, key } = await messengerTenant();
+		const payload = messengerMessage({ accountId: pageId, text: 'Je voudrais un devis' });
+
+		await runPipeline(payload);
+		const redelivery = await runPipeline(payload);
+
+		expect(redelivery.error).toBeUndefined();
+		expect(sentTo(pageId)).toHaveLength(1);
+		const interactions = await interactionsOf(key);
+		expect(interactions).toHaveLength(1);
+		expect(interactions[0]!.status).toBe('replied');
+	});
+
+	it('sends nothing and logs quota_exceeded once the daily quota is used up', async () => {
+		const { pageId, key } = await messengerTenant('freemium');
+		for (let used = 0; used < 10; used++) {
+			const consumed = await hub.request('/api/quotas/consume', {
+				key,
+				body: { messageId: `earlier-${used}-${graphId()}`, conversationId: `messenger:${pageId}:earlier` },
+			});
+			expect(consumed.body.allowed).toBe(true);
+		}
+		const text = `Encore une question ${graphId()}`;
+
+		const result = await runPipeline(messengerMessage({ accountId: pageId, text }));
+
+		expect(result.error).toBeUndefined();
+		expect(sentTo(pageId)).toEqual([]);
+		expect(completionsMentioning(text)).toEqual([]);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'quota_exceeded', reason: 'daily_dm_quota' })]);
+	});
+
+	failsUntilErrorOutputKeepsTheMessage('logs the failure with Graph\'s error and keeps the AI reply when the send fails', async () => {
+		const { pageId, key } = await messengerTenant();
+		const text = `Quels sont vos horaires ? ${graphId()}`;
+		graph.failNextSends(1, { status: 500, message: 'An unexpected error has occurred. Please retry your request later.' });
+
+		const result = await runPipeline(messengerMessage({ accountId: pageId, text }));
+
+		expect(result.error).toBeUndefined();
+		expect(sentTo(pageId)).toEqual([]);
+		const [interaction] = await interactionsOf(key);
+		expect(interaction).toMatchObject({ status: 'failed', reason: 'send_failed' });
+		expect(interaction!.error!.message).toContain('An unexpected error has occurred');
+		expect(interaction!.reply?.text).toBe(completionsMentioning(text)[0]!.reply);
+	});
+
+	failsUntilErrorOutputKeepsTheMessage('logs ai_failed and sends nothing when the AI provider fails', async () => {
+		const { pageId, key } = await messengerTenant();
+		openai.failNext(1, { status: 500 });
+
+		const result = await runPipeline(messengerMessage({ accountId: pageId, text: 'Bonjour ?' }));
+
+		expect(result.error).toBeUndefined();
+		expect(sentTo(pageId)).toEqual([]);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'failed', reason: 'ai_failed' })]);
+	});
+
+	it('stops read receipts at the first step: no quota, no AI, no send, nothing logged', async () => {
+		const { pageId, key } = await messengerTenant();
+		const calls = { ai: openai.requests.length, hub: (await interactionsOf(key)).length };
+
+		const result = await runPipeline(messengerRead({ pageId }));
+
+		expect(result.error).toBeUndefined();
+		expect(result.executedNodes).not.toContain('Route to tenant');
+		expect(openai.requests).toHaveLength(calls.ai);
+		expect(sentTo(pageId)).toEqual([]);
+		expect(await interactionsOf(key)).toHaveLength(calls.hub);
+	});
+});
