@@ -7,12 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import type { INode, INodeTypeDescription, IVersionedNodeType, INodeType } from 'n8n-workflow';
-import { NodeHelpers, Workflow } from 'n8n-workflow';
-
 import { findWorkflowFiles } from '../../scripts/n8n-runtime/workflows.ts';
-import { type LoadedPackages, loadPackages, type WorkflowJson } from '../support/n8n-in-process';
+import { type LoadedPackages, loadPackages, readWorkflowJson, type WorkflowJson } from '../support/n8n-in-process';
 import { repoRoot } from '../support/n8n-in-process/runtime';
+import {
+	connectionProblems,
+	credentialProblems,
+	nodeTypeProblems,
+	shapeProblems,
+	workflowProblems,
+} from '../support/n8n-in-process/structure';
 
 const files = [...findWorkflowFiles(join(repoRoot, 'workflows')), ...findWorkflowFiles(join(__dirname, 'fixtures'))];
 
@@ -21,21 +25,6 @@ let packages: LoadedPackages;
 beforeAll(async () => {
 	packages = await loadPackages();
 });
-
-function supportedVersions(nodeType: INodeType | IVersionedNodeType): number[] {
-	if ('nodeVersions' in nodeType) return Object.keys(nodeType.nodeVersions).map(Number);
-	const { version } = nodeType.description;
-	return Array.isArray(version) ? version : [version];
-}
-
-/** Nodes that take any credential type through a parameter (HTTP Request's "predefined credential type"). */
-function acceptsAnyCredential(node: INode): boolean {
-	return node.type === 'n8n-nodes-base.httpRequest' && node.parameters.authentication === 'predefinedCredentialType';
-}
-
-function countOfType(connectors: (string | { type: string })[], type: string): number {
-	return connectors.filter((connector) => (typeof connector === 'string' ? connector : connector.type) === type).length;
-}
 
 it('finds the versioned workflows', () => {
 	expect(files.map((file) => relative(repoRoot, file))).toContain(
@@ -48,88 +37,66 @@ describe.each(files.map((file) => [relative(repoRoot, file), file]))('%s', (_nam
 
 	it('is a workflow: valid JSON with a name, nodes with unique names and ids, and connections', () => {
 		workflowJson = JSON.parse(readFileSync(file, 'utf8')) as WorkflowJson;
-		expect(typeof workflowJson.name).toBe('string');
-		expect(Array.isArray(workflowJson.nodes)).toBe(true);
-		expect(typeof workflowJson.connections).toBe('object');
-		const names = workflowJson.nodes.map((node) => node.name);
-		expect(new Set(names).size).toBe(names.length);
-		const ids = workflowJson.nodes.map((node) => node.id);
-		expect(new Set(ids).size).toBe(ids.length);
+		expect(shapeProblems(workflowJson)).toEqual([]);
 	});
 
 	it('uses only node types the packages export, at versions those nodes support', () => {
-		const problems: string[] = [];
-		for (const node of workflowJson.nodes) {
-			if (!packages.hasNodeType(node.type)) {
-				problems.push(`${node.name}: unknown node type ${node.type}`);
-				continue;
-			}
-			const versions = supportedVersions(packages.nodeTypes.getByName(node.type));
-			if (!versions.includes(node.typeVersion)) {
-				problems.push(`${node.name}: ${node.type} has no version ${node.typeVersion} (supports ${versions.join(', ')})`);
-			}
-		}
-		expect(problems).toEqual([]);
+		expect(nodeTypeProblems(workflowJson, packages)).toEqual([]);
 	});
 
-	it('connects existing nodes through outputs and inputs they have', () => {
-		const byName = new Map(workflowJson.nodes.map((node) => [node.name, node]));
-		const workflow = new Workflow({
-			nodes: workflowJson.nodes,
-			connections: workflowJson.connections,
-			nodeTypes: packages.nodeTypes,
-			active: false,
-			settings: workflowJson.settings,
-		});
-		const description = (node: INode): INodeTypeDescription =>
-			packages.nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description;
-		const problems: string[] = [];
-		for (const [sourceName, byType] of Object.entries(workflowJson.connections)) {
-			const source = byName.get(sourceName);
-			if (!source) {
-				problems.push(`connections from unknown node "${sourceName}"`);
-				continue;
-			}
-			const outputs = NodeHelpers.getNodeOutputs(workflow, source, description(source));
-			for (const [type, perOutput] of Object.entries(byType)) {
-				const outputCount = countOfType(outputs, type);
-				perOutput.forEach((targets, outputIndex) => {
-					if ((targets ?? []).length > 0 && outputIndex >= outputCount) {
-						problems.push(`${sourceName}: ${type} output ${outputIndex} does not exist (${outputCount} outputs)`);
-					}
-					for (const target of targets ?? []) {
-						const targetNode = byName.get(target.node);
-						if (!targetNode) {
-							problems.push(`${sourceName} → unknown node "${target.node}"`);
-							continue;
-						}
-						const inputs = NodeHelpers.getNodeInputs(workflow, targetNode, description(targetNode));
-						if (target.index >= countOfType(inputs, target.type)) {
-							problems.push(`${sourceName} → ${target.node}: ${target.type} input ${target.index} does not exist`);
-						}
-					}
-				});
-			}
-		}
-		expect(problems).toEqual([]);
+	// Connections and credentials can only be read once every node type and version is known.
+	const withKnownTypes = (check: typeof connectionProblems) => () => {
+		expect(nodeTypeProblems(workflowJson, packages)).toEqual([]);
+		expect(check(workflowJson, packages)).toEqual([]);
+	};
+
+	it('connects existing nodes through outputs and inputs they have', withKnownTypes(connectionProblems));
+
+	it('references credential types that exist and that its nodes accept', withKnownTypes(credentialProblems));
+});
+
+describe('the structural checks', () => {
+	const pipeline = readWorkflowJson(join(repoRoot, 'workflows', 'inbound-message-pipeline', 'inbound-message-pipeline.workflow.json'));
+	const broken = (change: (workflow: WorkflowJson) => void): WorkflowJson => {
+		const copy = structuredClone(pipeline);
+		change(copy);
+		return copy;
+	};
+	const nodeNamed = (workflow: WorkflowJson, name: string) => workflow.nodes.find((node) => node.name === name)!;
+
+	it.each([
+		['not an object', () => [] as unknown as WorkflowJson, 'not a JSON object'],
+		['a duplicate node name', () => broken((w) => w.nodes.push({ ...w.nodes[1]!, id: 'other' })), 'duplicate node name'],
+		['an unknown node type', () => broken((w) => (nodeNamed(w, 'Decide').type = 'n8n-nodes-skybot.skyBotNope')), 'unknown node type n8n-nodes-skybot.skyBotNope'],
+		['a base node that does not exist', () => broken((w) => (nodeNamed(w, 'Answerable DM?').type = 'n8n-nodes-base.iff')), 'unknown node type n8n-nodes-base.iff'],
+		['an unsupported version', () => broken((w) => (nodeNamed(w, 'Answerable DM?').typeVersion = 9)), 'has no version 9'],
+		[
+			'a connection to a missing node',
+			() => broken((w) => w.connections['Check plan']!.main![0]!.push({ node: 'Ghost', type: 'main', index: 0 })),
+			'→ unknown node "Ghost"',
+		],
+		[
+			'an output the node does not have',
+			() => broken((w) => w.connections['Check plan']!.main!.push([{ node: 'Within plan?', type: 'main', index: 0 }])),
+			'main output 1 does not exist',
+		],
+		[
+			'an error output without continueErrorOutput',
+			() => broken((w) => delete nodeNamed(w, 'Send reply').onError),
+			'Send reply: main output 1 does not exist',
+		],
+		['an unknown credential type', () => broken((w) => (nodeNamed(w, 'Decide').credentials = { nopeApi: { id: '1', name: 'x' } })), 'unknown credential type nopeApi'],
+		[
+			'a credential the node does not take',
+			() => broken((w) => (nodeNamed(w, 'Check plan').credentials = { openAiApi: { id: '1', name: 'x' } })),
+			'does not take credentials of type openAiApi',
+		],
+	])('report %s', (_case, make, expected) => {
+		const problems = workflowProblems(make(), packages);
+		expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
 	});
 
-	it('references credential types that exist and that its nodes accept', () => {
-		const problems: string[] = [];
-		for (const node of workflowJson.nodes) {
-			const accepted = (packages.nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description.credentials ?? []).map(
-				(credential) => credential.name,
-			);
-			for (const type of Object.keys(node.credentials ?? {})) {
-				if (!packages.credentialTypes.recognizes(type)) problems.push(`${node.name}: unknown credential type ${type}`);
-				else if (!acceptsAnyCredential(node) && !accepted.includes(type)) {
-					problems.push(`${node.name}: ${node.type} does not take credentials of type ${type} (takes ${accepted.join(', ') || 'none'})`);
-				}
-			}
-			if (acceptsAnyCredential(node) && node.credentials?.[String(node.parameters.nodeCredentialType)] === undefined) {
-				problems.push(`${node.name}: no credential of its nodeCredentialType ${String(node.parameters.nodeCredentialType)}`);
-			}
-		}
-		expect(problems).toEqual([]);
+	it('report nothing for the pipeline as committed', () => {
+		expect(workflowProblems(pipeline, packages)).toEqual([]);
 	});
 });
