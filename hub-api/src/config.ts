@@ -34,13 +34,16 @@ interface Setting<T> {
 }
 
 const urlWithProtocols = (protocols: string[]) =>
-	z.string().refine((value) => {
-		try {
-			return protocols.includes(new URL(value).protocol);
-		} catch {
-			return false;
-		}
-	}, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+	z.string().refine(
+		(value) => {
+			try {
+				return protocols.includes(new URL(value).protocol);
+			} catch {
+				return false;
+			}
+		},
+		`must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+	);
 
 const SETTINGS = {
 	DATABASE_URL: {

@@ -18,7 +18,8 @@ export class HubError extends Error {
 	}
 }
 
-export const notFound = (what: string, code = `${what}_not_found`) => new HubError(404, code, `${what.replace(/_/g, ' ')} not found`);
+export const notFound = (what: string, code = `${what}_not_found`) =>
+	new HubError(404, code, `${what.replace(/_/g, ' ')} not found`);
 
 /** body-parser marks its own failures with `type`; each is the client's fault and gets a 4xx, never a 500. */
 const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
@@ -27,7 +28,11 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message
 	'encoding.unsupported': { status: 415, code: 'unsupported_encoding', message: 'Unsupported content encoding' },
 	'charset.unsupported': { status: 415, code: 'unsupported_charset', message: 'Unsupported charset' },
 	'request.aborted': { status: 400, code: 'request_aborted', message: 'Request was aborted' },
-	'request.size.invalid': { status: 400, code: 'invalid_body_size', message: 'Request size did not match content length' },
+	'request.size.invalid': {
+		status: 400,
+		code: 'invalid_body_size',
+		message: 'Request size did not match content length',
+	},
 };
 
 function toHubError(error: unknown): HubError | undefined {

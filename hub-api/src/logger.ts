@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config';
 
 /** Headers that carry credentials; pino-http logs request headers, so these are censored before anything is written. */
@@ -9,6 +9,8 @@ export const REDACTED_PATHS = [
 	'res.headers["set-cookie"]',
 ];
 
-export function createLogger(level: LogLevel): Logger {
-	return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/** Writes JSON lines to stdout unless given another destination (tests capture lines to check the redaction). */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+	const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+	return destination ? pino(options, destination) : pino(options);
 }

@@ -105,7 +105,10 @@ describe('/api/api-keys', () => {
 
 	it("answers 404 for another account's key and leaves it working", async () => {
 		const [owner, intruder] = await Promise.all([hub.createTenant(), hub.createTenant()]);
-		const response = await hub.request(`/api/api-keys/${owner.apiKey.id}`, { key: intruder.apiKey.key, method: 'DELETE' });
+		const response = await hub.request(`/api/api-keys/${owner.apiKey.id}`, {
+			key: intruder.apiKey.key,
+			method: 'DELETE',
+		});
 		expect(response.status).toBe(404);
 		expect(response.body.error.code).toBe('api_key_not_found');
 		expect((await hub.request('/api/auth/me', { key: owner.apiKey.key })).status).toBe(200);
@@ -116,7 +119,9 @@ describe('/api/api-keys', () => {
 	it('answers 422 for an id that is not a uuid and 404 for an unknown one', async () => {
 		const { apiKey } = await hub.createTenant();
 		expect((await hub.request('/api/api-keys/42', { key: apiKey.key, method: 'DELETE' })).status).toBe(422);
-		expect((await hub.request(`/api/api-keys/${randomUUID()}`, { key: apiKey.key, method: 'DELETE' })).status).toBe(404);
+		expect((await hub.request(`/api/api-keys/${randomUUID()}`, { key: apiKey.key, method: 'DELETE' })).status).toBe(
+			404,
+		);
 	});
 
 	it('is for account keys: the platform key gets 403', async () => {

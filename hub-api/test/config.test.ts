@@ -25,7 +25,13 @@ describe('loadConfig', () => {
 
 	it('reads every setting', () => {
 		expect(
-			loadConfig({ ...valid, REDIS_URL: 'rediss://cache:6380', PORT: '0', LOG_LEVEL: 'debug', HUB_BODY_LIMIT: '256kb' }),
+			loadConfig({
+				...valid,
+				REDIS_URL: 'rediss://cache:6380',
+				PORT: '0',
+				LOG_LEVEL: 'debug',
+				HUB_BODY_LIMIT: '256kb',
+			}),
 		).toMatchObject({ redisUrl: 'rediss://cache:6380', port: 0, logLevel: 'debug', bodyLimit: '256kb' });
 	});
 

@@ -77,6 +77,8 @@ describe('HTTP basics', () => {
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toContain('text/plain');
 		expect(response.body).toContain('process_cpu_user_seconds_total');
-		expect(response.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/agents\/",status_code="200"\} \d+/);
+		expect(response.body).toMatch(
+			/http_request_duration_seconds_count\{method="GET",route="\/api\/agents\/",status_code="200"\} \d+/,
+		);
 	});
 });

@@ -89,7 +89,13 @@ describe('POST /api/interactions', () => {
 		});
 		const stored = await log(apiKey.key, failed);
 		clock.advance(60_000);
-		const retried = await log(apiKey.key, { ...failed, status: 'replied', reason: undefined, error: undefined, reply: { text: 'Hi' } });
+		const retried = await log(apiKey.key, {
+			...failed,
+			status: 'replied',
+			reason: undefined,
+			error: undefined,
+			reply: { text: 'Hi' },
+		});
 		const repeatAfterSuccess = await log(apiKey.key, failed);
 
 		expect(stored.status).toBe(201);

@@ -36,7 +36,10 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 		const [owner, rival] = await Promise.all([hub.createTenant(), hub.createTenant()]);
 		const body = { provider: 'instagram', externalId: pageId() };
 		expect((await hub.request('/api/provider-accounts', { key: owner.apiKey.key, body })).status).toBe(201);
-		const again = await hub.request('/api/provider-accounts', { key: owner.apiKey.key, body: { ...body, name: 'renamed' } });
+		const again = await hub.request('/api/provider-accounts', {
+			key: owner.apiKey.key,
+			body: { ...body, name: 'renamed' },
+		});
 		expect(again.status).toBe(200);
 		expect(again.body.providerAccount.name).toBe('renamed');
 
@@ -51,7 +54,9 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 		const [first, second] = await Promise.all([hub.createTenant(), hub.createTenant()]);
 		const body = { provider: 'whatsapp', externalId: pageId() };
 		const statuses = (
-			await Promise.all([first, second].map((tenant) => hub.request('/api/provider-accounts', { key: tenant.apiKey.key, body })))
+			await Promise.all(
+				[first, second].map((tenant) => hub.request('/api/provider-accounts', { key: tenant.apiKey.key, body })),
+			)
 		).map((response) => response.status);
 		expect(statuses.sort()).toEqual([201, 409]);
 	});
@@ -92,13 +97,18 @@ describe('/api/agents', () => {
 		expect(created.body.agent).toMatchObject({ accountId: account.id, name: 'Night shift', status: 'active' });
 
 		const list = await hub.request('/api/agents', { key: apiKey.key });
-		expect(list.body.agents.map((row: { id: string }) => row.id).sort()).toEqual([agent.id, created.body.agent.id].sort());
+		expect(list.body.agents.map((row: { id: string }) => row.id).sort()).toEqual(
+			[agent.id, created.body.agent.id].sort(),
+		);
 	});
 
 	it('needs accountId with the platform key', async () => {
 		const { account } = await hub.createTenant();
 		expect((await hub.request('/api/agents', { key: hub.platformKey, body: { name: 'A' } })).status).toBe(422);
-		const created = await hub.request('/api/agents', { key: hub.platformKey, body: { name: 'A', accountId: account.id } });
+		const created = await hub.request('/api/agents', {
+			key: hub.platformKey,
+			body: { name: 'A', accountId: account.id },
+		});
 		expect(created.status).toBe(201);
 		const list = await hub.request(`/api/agents?accountId=${account.id}`, { key: hub.platformKey });
 		expect(list.body.agents).toHaveLength(2);

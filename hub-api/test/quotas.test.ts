@@ -22,7 +22,9 @@ describe('POST /api/quotas/consume', () => {
 		expect(responses.every((response) => response.status === 200)).toBe(true);
 		const allowed = responses.filter((response) => response.body.allowed);
 		expect(allowed).toHaveLength(10);
-		expect(allowed.map((response) => response.body.used).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+		expect(allowed.map((response) => response.body.used).sort((a, b) => a - b)).toEqual([
+			1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+		]);
 		for (const denied of responses.filter((response) => !response.body.allowed)) {
 			expect(denied.body).toMatchObject({ limit: 10, remaining: 0, used: 10, plan: 'freemium', duplicate: false });
 		}

@@ -24,7 +24,11 @@ export function principalOf(res: Response): Principal {
 export function requireScope(scope: ApiKeyScope): RequestHandler {
 	return (_req, res, next) => {
 		if (principalOf(res).scope !== scope) {
-			throw new HubError(403, 'insufficient_scope', `This route needs ${scope === 'platform' ? 'a platform' : 'an account'} API key`);
+			throw new HubError(
+				403,
+				'insufficient_scope',
+				`This route needs ${scope === 'platform' ? 'a platform' : 'an account'} API key`,
+			);
 		}
 		next();
 	};

@@ -8,11 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
 import type { HubConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
+import { createLogger } from '../../src/logger';
 import { createPlatformKey, createTenant, type SeededTenant, type TenantSeed } from '../../src/seed';
 import { type RunningHub, startHub } from '../../src/server';
 
@@ -55,7 +56,8 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
 	const database: TestDatabase = {
 		name,
 		url: url.toString(),
-		drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+		drop: () =>
+			withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
 	};
 	if (options.migrate ?? true) {
 		await migrateDatabase(database.url).catch(async (error: unknown) => {
@@ -123,13 +125,16 @@ export interface StartTestHubOptions {
 	bodyLimit?: string;
 	/** Hub log level; silent unless HUB_TEST_LOG_LEVEL says otherwise. */
 	logLevel?: HubConfig['logLevel'];
+	/** Replaces the hub's logger (e.g. one writing to a stream the test reads). */
+	logger?: Logger;
 }
 
 export async function startTestHub(options: StartTestHubOptions = {}): Promise<TestHub> {
 	const ownsDatabase = !options.database;
 	const database = options.database ?? (await createTestDatabase());
 	const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
-	const logLevel = options.logLevel ?? (process.env.HUB_TEST_LOG_LEVEL as HubConfig['logLevel'] | undefined) ?? 'silent';
+	const logLevel =
+		options.logLevel ?? (process.env.HUB_TEST_LOG_LEVEL as HubConfig['logLevel'] | undefined) ?? 'silent';
 	const cleanups: (() => Promise<unknown>)[] = [];
 	const cleanUp = async () => {
 		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -144,7 +149,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 		const platformKey = (await createPlatformKey(dataSource, 'test platform')).key;
 		const hub = await startHub(
 			{ databaseUrl: database.url, redisUrl, port: 0, logLevel, bodyLimit: options.bodyLimit ?? '1mb' },
-			{ clock: options.clock, logger: pino({ level: logLevel }) },
+			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);
 		cleanups.push(() => hub.close());
 

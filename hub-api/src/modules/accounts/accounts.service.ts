@@ -22,11 +22,15 @@ export const toAccountView = (account: Account): AccountView => ({
 });
 
 export class AccountsService {
-	constructor(
-		private readonly dataSource: DataSource,
-		private readonly repository: AccountsRepository,
-		private readonly apiKeys: ApiKeysService,
-	) {}
+	private readonly dataSource: DataSource;
+	private readonly repository: AccountsRepository;
+	private readonly apiKeys: ApiKeysService;
+
+	constructor(dataSource: DataSource, repository: AccountsRepository, apiKeys: ApiKeysService) {
+		this.dataSource = dataSource;
+		this.repository = repository;
+		this.apiKeys = apiKeys;
+	}
 
 	/**
 	 * Tenant onboarding: the account and its first key commit together, so there is never a tenant without a key.

@@ -19,7 +19,11 @@ export const toAgentView = (agent: Agent): AgentView => ({
 });
 
 export class AgentsService {
-	constructor(private readonly repository: AgentsRepository) {}
+	private readonly repository: AgentsRepository;
+
+	constructor(repository: AgentsRepository) {
+		this.repository = repository;
+	}
 
 	async create(accountId: string, name: string, manager?: EntityManager): Promise<AgentView> {
 		return toAgentView(await this.repository.insert({ accountId, name }, manager));

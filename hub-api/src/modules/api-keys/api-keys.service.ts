@@ -45,10 +45,13 @@ export function toApiKeyView(key: ApiKey): ApiKeyView {
 }
 
 export class ApiKeysService {
-	constructor(
-		private readonly repository: ApiKeysRepository,
-		private readonly clock: Clock,
-	) {}
+	private readonly repository: ApiKeysRepository;
+	private readonly clock: Clock;
+
+	constructor(repository: ApiKeysRepository, clock: Clock) {
+		this.repository = repository;
+		this.clock = clock;
+	}
 
 	async create(
 		owner: { scope: 'platform' } | { scope: 'account'; accountId: string },
@@ -58,7 +61,14 @@ export class ApiKeysService {
 	): Promise<CreatedApiKey> {
 		const { key, prefix, keyHash } = generateKey();
 		const row = await this.repository.insert(
-			{ accountId: owner.scope === 'account' ? owner.accountId : null, scope: owner.scope, name, prefix, keyHash, expiresAt },
+			{
+				accountId: owner.scope === 'account' ? owner.accountId : null,
+				scope: owner.scope,
+				name,
+				prefix,
+				keyHash,
+				expiresAt,
+			},
 			manager,
 		);
 		return { id: row.id, name: row.name, prefix: row.prefix, key };

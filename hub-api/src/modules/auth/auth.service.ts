@@ -3,7 +3,11 @@ import type { Principal } from '../../http/auth';
 import type { AccountsService } from '../accounts/accounts.service';
 
 export class AuthService {
-	constructor(private readonly accounts: AccountsService) {}
+	private readonly accounts: AccountsService;
+
+	constructor(accounts: AccountsService) {
+		this.accounts = accounts;
+	}
 
 	async whoAmI(principal: Principal): Promise<WhoAmIResponse> {
 		const account = principal.accountId ? await this.accounts.get(principal.accountId) : null;

@@ -27,10 +27,13 @@ async function probe(check: () => Promise<unknown>): Promise<CheckStatus> {
 }
 
 export class HealthService {
-	constructor(
-		private readonly dataSource: DataSource,
-		private readonly redis: Redis,
-	) {}
+	private readonly dataSource: DataSource;
+	private readonly redis: Redis;
+
+	constructor(dataSource: DataSource, redis: Redis) {
+		this.dataSource = dataSource;
+		this.redis = redis;
+	}
 
 	async readiness(): Promise<Readiness> {
 		const [postgres, redis] = await Promise.all([

@@ -63,8 +63,10 @@ export interface ListFilter {
 
 export class InteractionsRepository {
 	private readonly interactions: Repository<Interaction>;
+	private readonly dataSource: DataSource;
 
-	constructor(private readonly dataSource: DataSource) {
+	constructor(dataSource: DataSource) {
+		this.dataSource = dataSource;
 		this.interactions = dataSource.getRepository(InteractionEntity);
 	}
 

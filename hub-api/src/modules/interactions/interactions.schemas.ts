@@ -53,7 +53,9 @@ export const logInteractionBody = z.object({
 		.optional(),
 });
 
-export type LogInteractionBodyMatchesContract = Expect<MatchesContract<typeof logInteractionBody, LogInteractionRequest>>;
+export type LogInteractionBodyMatchesContract = Expect<
+	MatchesContract<typeof logInteractionBody, LogInteractionRequest>
+>;
 
 export const listInteractionsQuery = z.object({
 	accountId: z.uuid().optional(),

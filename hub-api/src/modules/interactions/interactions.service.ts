@@ -62,7 +62,9 @@ const toView = (row: Interaction): InteractionView => ({
 					costUsd: row.costUsd,
 				},
 	error:
-		row.errorMessage === null ? null : { message: row.errorMessage, code: row.errorCode, httpStatus: row.errorHttpStatus },
+		row.errorMessage === null
+			? null
+			: { message: row.errorMessage, code: row.errorCode, httpStatus: row.errorHttpStatus },
 	messageTimestamp: row.messageTimestamp.toISOString(),
 	createdAt: row.createdAt.toISOString(),
 	updatedAt: row.updatedAt.toISOString(),
@@ -76,18 +78,26 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 	const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
 	const date = new Date(createdAt ?? '');
 	if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) {
-		throw validationFailed([{ path: 'query.cursor', message: 'Not a cursor returned by this API', code: 'invalid_cursor' }]);
+		throw validationFailed([
+			{ path: 'query.cursor', message: 'Not a cursor returned by this API', code: 'invalid_cursor' },
+		]);
 	}
 	return { createdAt: date, id };
 }
 
 export class InteractionsService {
-	constructor(
-		private readonly repository: InteractionsRepository,
-		private readonly clock: Clock,
-	) {}
+	private readonly repository: InteractionsRepository;
+	private readonly clock: Clock;
 
-	async log(accountId: string, request: LogInteractionRequest): Promise<{ interaction: InteractionResponse; outcome: UpsertOutcome }> {
+	constructor(repository: InteractionsRepository, clock: Clock) {
+		this.repository = repository;
+		this.clock = clock;
+	}
+
+	async log(
+		accountId: string,
+		request: LogInteractionRequest,
+	): Promise<{ interaction: InteractionResponse; outcome: UpsertOutcome }> {
 		const { message, reply, error } = request;
 		const { row, outcome } = await this.repository.upsert(
 			{
@@ -145,6 +155,9 @@ export class InteractionsService {
 		});
 		const page = rows.slice(0, query.limit);
 		const last = page.at(-1);
-		return { interactions: page.map(toView), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+		return {
+			interactions: page.map(toView),
+			nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+		};
 	}
 }

@@ -22,7 +22,9 @@ export class ProviderAccountsRepository {
 	 */
 	async claim(claim: NewProviderAccount, manager?: EntityManager): Promise<{ row: ProviderAccount; created: boolean }> {
 		const repository = manager ? manager.getRepository(ProviderAccountEntity) : this.providerAccounts;
-		const result = await withAgentCheck(() => repository.createQueryBuilder().insert().values(claim).orIgnore().execute());
+		const result = await withAgentCheck(() =>
+			repository.createQueryBuilder().insert().values(claim).orIgnore().execute(),
+		);
 		const row = await repository.findOneByOrFail({ provider: claim.provider, externalId: claim.externalId });
 		return { row, created: result.identifiers.some((identifier) => identifier !== undefined) };
 	}

@@ -32,7 +32,11 @@ export interface ClaimRequest {
 }
 
 export class ProviderAccountsService {
-	constructor(private readonly repository: ProviderAccountsRepository) {}
+	private readonly repository: ProviderAccountsRepository;
+
+	constructor(repository: ProviderAccountsRepository) {
+		this.repository = repository;
+	}
 
 	/**
 	 * Links a provider account to a tenant. Claiming again from the same tenant is idempotent (and updates the agent

@@ -6,10 +6,13 @@ import { DAILY_DM_LIMITS } from './plans';
 import type { QuotaStore } from './quota-store';
 
 export class QuotasService {
-	constructor(
-		private readonly store: QuotaStore,
-		private readonly clock: Clock,
-	) {}
+	private readonly store: QuotaStore;
+	private readonly clock: Clock;
+
+	constructor(store: QuotaStore, clock: Clock) {
+		this.store = store;
+		this.clock = clock;
+	}
 
 	async consume(account: Account, messageId: string, conversationId: string): Promise<ConsumeQuotaResponse> {
 		const outcome = await this.store

@@ -5,7 +5,11 @@ import type { ProviderAccountsRepository } from '../provider-accounts/provider-a
 
 /** Which tenant and agent an inbound message belongs to: the pipeline's first hub call after the trigger. */
 export class RoutingService {
-	constructor(private readonly providerAccounts: ProviderAccountsRepository) {}
+	private readonly providerAccounts: ProviderAccountsRepository;
+
+	constructor(providerAccounts: ProviderAccountsRepository) {
+		this.providerAccounts = providerAccounts;
+	}
 
 	async route(provider: Provider, accountExternalId: string): Promise<RouteResponse> {
 		const route = await this.providerAccounts.findRoute(provider, accountExternalId);
