@@ -109,7 +109,7 @@ export class SkyBotDecision implements INodeType {
 				const nodeError = asNodeError(this.getNode(), error, itemIndex);
 				if (!this.continueOnFail()) throw nodeError;
 				// Under "continue (regular output)" a failed decision must never lead to a send.
-				skip.push(failedItem(item, nodeError, itemIndex));
+				skip.push(failedItem(this.getNode(), item, nodeError, itemIndex));
 			}
 		}
 		return [send, skip];

@@ -16,15 +16,23 @@ export function asNodeError(node: INode, error: unknown, itemIndex: number): Nod
 }
 
 /**
- * The item a step emits for a failed input item under "continue on fail": the input json plus `error`, and the
- * node error itself on `item.error`, which is what n8n's "continue (using error output)" routes on.
+ * The item a step emits for a failed input item under "continue on fail". It must reach the next step with the
+ * InboundMessage fields and the original error message:
+ * - "continue (using error output)": n8n moves an item whose json holds only `error` to the error output and
+ *   merges the paired input item's json back under it (WorkflowExecute.handleNodeErrorOutput), so `{error}` alone
+ *   arrives there as `{...input json, error}`. Setting `item.error` instead would make n8n replace the json with
+ *   `{error: message}` (WorkflowExecute.normalizeNodeErrors) and lose the message being processed.
+ * - "continue (regular output)": nothing is merged, so the item carries the input json itself.
  */
-export function failedItem(item: INodeExecutionData, error: NodeItemError, itemIndex: number): INodeExecutionData {
-	return {
-		json: { ...item.json, error: toItemError(error) as unknown as IDataObject },
-		error,
-		pairedItem: { item: itemIndex },
-	};
+export function failedItem(
+	node: INode,
+	item: INodeExecutionData,
+	error: NodeItemError,
+	itemIndex: number,
+): INodeExecutionData {
+	const itemError = toItemError(error) as unknown as IDataObject;
+	const json = node.onError === 'continueErrorOutput' ? { error: itemError } : { ...item.json, error: itemError };
+	return { json, pairedItem: { item: itemIndex } };
 }
 
 /**
@@ -46,7 +54,7 @@ export async function enrichEachItem(
 		} catch (error) {
 			const nodeError = asNodeError(this.getNode(), error, itemIndex);
 			if (!this.continueOnFail()) throw nodeError;
-			output.push(failedItem(item, nodeError, itemIndex));
+			output.push(failedItem(this.getNode(), item, nodeError, itemIndex));
 		}
 	}
 	return output;
