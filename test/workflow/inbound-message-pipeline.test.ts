@@ -9,7 +9,17 @@ import type { InboundMessage } from '../../contracts/inbound-message';
 import { startTestHub, type TestHub } from '../../hub-api/test/support';
 import { normalizeMetaDelivery } from '../../nodes/SkyBotMetaTrigger/normalize';
 import { type FakeMetaGraph, startFakeMetaGraph } from '../fakes/meta-graph';
-import { graphId, type MetaWebhookPayload, messengerMessage, messengerRead, serializeLikeMeta } from '../fakes/meta-webhook';
+import {
+	batch,
+	graphId,
+	instagramMessage,
+	type MetaWebhookPayload,
+	messengerMessage,
+	messengerRead,
+	serializeLikeMeta,
+	waId,
+	whatsappText,
+} from '../fakes/meta-webhook';
 import { type FakeOpenAi, startFakeOpenAi } from '../fakes/openai';
 import { readWorkflowJson, runWorkflow } from '../support/n8n-in-process';
 import { repoRoot } from '../support/n8n-in-process/runtime';
@@ -74,14 +84,6 @@ const sentTo = (accountId: string) => graph.sent.filter((message) => message.acc
 const completionsMentioning = (text: string) =>
 	openai.completions.filter((completion) => completion.request.messages.some((message) => message.content.includes(text)));
 
-/**
- * Known defect, kept visible: n8n 2.40's WorkflowExecute.normalizeNodeErrors replaces the json of every item that
- * carries `item.error` with `{error: message}`, after routing it to the error output. Our nodes' failed items
- * (nodes/shared/execute.ts failedItem) set `item.error`, so "Log failure" receives no InboundMessage and fails the
- * execution. `it.failing` passes while that is so; once fixed, these fail and must become plain `it`.
- */
-const failsUntilErrorOutputKeepsTheMessage = it.failing;
-
 describe('inbound message pipeline', () => {
 	it('answers a Messenger DM with the AI reply sent through Graph and logs it as replied', async () => {
 		const { pageId, key } = await messengerTenant();
@@ -104,6 +106,33 @@ describe('inbound message pipeline', () => {
 		});
 	});
 
+	it.each([
+		[
+			'an Instagram DM through the Messenger Platform Send API',
+			'instagram' as const,
+			(accountId: string, contactId: string, text: string) => instagramMessage({ accountId, senderId: contactId, text }),
+			'messenger',
+		],
+		[
+			'a WhatsApp message through the Cloud API',
+			'whatsapp' as const,
+			(accountId: string, contactId: string, text: string) => whatsappText({ phoneNumberId: accountId, from: contactId, text }),
+			'whatsapp',
+		],
+	])('answers %s', async (_case, provider, payloadFor, api) => {
+		const accountId = graphId();
+		const contactId = provider === 'whatsapp' ? waId() : graphId();
+		const tenant = await hub.createTenant({ externalAccount: { provider, externalId: accountId } });
+		const text = `Bonjour, c'est combien ? ${graphId()}`;
+
+		const result = await runPipeline(payloadFor(accountId, contactId, text));
+
+		expect(result.error).toBeUndefined();
+		const [completion] = completionsMentioning(text);
+		expect(sentTo(accountId)).toEqual([expect.objectContaining({ api, recipient: contactId, text: completion!.reply })]);
+		expect(await interactionsOf(tenant.apiKey.key)).toEqual([expect.objectContaining({ status: 'replied' })]);
+	});
+
 	it('does not answer the same message twice when Meta delivers it again', async () => {
 		const { pageId, key } = await messengerTenant();
 		const payload = messengerMessage({ accountId: pageId, text: 'Je voudrais un devis' });
@@ -116,6 +145,26 @@ describe('inbound message pipeline', () => {
 		const interactions = await interactionsOf(key);
 		expect(interactions).toHaveLength(1);
 		expect(interactions[0]!.status).toBe('replied');
+	});
+
+	it('answers every contact of a batched delivery, but one conversation only once per flood window', async () => {
+		const { pageId, key } = await messengerTenant('premium');
+		const [lea, hugo] = [graphId(), graphId()];
+		const at = new Date();
+
+		const result = await runPipeline(
+			batch(
+				messengerMessage({ accountId: pageId, senderId: lea, text: 'Bonjour', at }),
+				messengerMessage({ accountId: pageId, senderId: hugo, text: 'Salut', at }),
+				messengerMessage({ accountId: pageId, senderId: lea, text: 'Vous êtes là ?', at: new Date(at.getTime() + 1000) }),
+			),
+		);
+
+		expect(result.error).toBeUndefined();
+		expect(sentTo(pageId).map((message) => message.recipient).sort()).toEqual([lea, hugo].sort());
+		const interactions = await interactionsOf(key);
+		expect(interactions.map((interaction) => interaction.status).sort()).toEqual(['replied', 'replied', 'skipped']);
+		expect(interactions.find((interaction) => interaction.status === 'skipped')?.reason).toBe('anti_flood');
 	});
 
 	it('sends nothing and logs quota_exceeded once the daily quota is used up', async () => {
@@ -137,7 +186,7 @@ describe('inbound message pipeline', () => {
 		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'quota_exceeded', reason: 'daily_dm_quota' })]);
 	});
 
-	failsUntilErrorOutputKeepsTheMessage('logs the failure with Graph\'s error and keeps the AI reply when the send fails', async () => {
+	it('logs the failure with Graph\'s error and keeps the AI reply when the send fails', async () => {
 		const { pageId, key } = await messengerTenant();
 		const text = `Quels sont vos horaires ? ${graphId()}`;
 		graph.failNextSends(1, { status: 500, message: 'An unexpected error has occurred. Please retry your request later.' });
@@ -152,7 +201,7 @@ describe('inbound message pipeline', () => {
 		expect(interaction!.reply?.text).toBe(completionsMentioning(text)[0]!.reply);
 	});
 
-	failsUntilErrorOutputKeepsTheMessage('logs ai_failed and sends nothing when the AI provider fails', async () => {
+	it('logs ai_failed and sends nothing when the AI provider fails', async () => {
 		const { pageId, key } = await messengerTenant();
 		openai.failNext(1, { status: 500 });
 
