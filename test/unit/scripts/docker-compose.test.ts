@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { findRepoRoot } from '../../../scripts/lib/paths.ts';
+
+// docker-compose.yml cannot be run here (no Docker engine); these checks keep it in step with the code.
+const root = findRepoRoot();
+const compose = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+
+describe('docker-compose.yml', () => {
+	it('runs the same n8n version that scripts and tests run', () => {
+		const pinned = (JSON.parse(readFileSync(join(root, 'n8n-runtime', 'package.json'), 'utf8')) as {
+			dependencies: { n8n: string };
+		}).dependencies.n8n;
+		const images = [...compose.matchAll(/n8nio\/n8n:([\w.-]+)/g)].map((match) => match[1]);
+		expect(images.length).toBeGreaterThan(0);
+		expect(new Set(images)).toEqual(new Set([pinned]));
+	});
+
+	it('has n8n main, workers and a webhook processor in queue mode, Redis with AOF and the hub', () => {
+		for (const service of ['postgres', 'redis', 'n8n', 'n8n-worker', 'n8n-webhook', 'hub-migrate', 'hub']) {
+			expect(compose).toMatch(new RegExp(`^  ${service}:$`, 'm'));
+		}
+		expect(compose).toMatch(/EXECUTIONS_MODE: queue/);
+		expect(compose).toMatch(/command: \["worker"/);
+		expect(compose).toMatch(/command: \["webhook"\]/);
+		expect(compose).toMatch(/--appendonly", "yes"/);
+	});
+
+	it('places the node package where n8n loads community packages, as placeNodePackage does', () => {
+		expect(compose).toContain('/home/node/.n8n/nodes');
+		expect(compose).toContain('node_modules/n8n-nodes-skybot');
+	});
+
+	it('configures the hub with the architecture setting names and the paths the hub build produces', () => {
+		for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'JWT_SECRET', 'ENCRYPTION_KEY', 'N8N_URL', 'N8N_API_KEY', 'LOG_LEVEL']) {
+			expect(compose).toMatch(new RegExp(`^  ${name}: `, 'm'));
+		}
+		expect(compose).toContain('hub-api/dist/hub-api/src/main.js');
+		expect(compose).toContain('hub-api/dist/hub-api/src/cli.js", "migrate"');
+	});
+});
