@@ -106,6 +106,35 @@ describe('POST /api/interactions', () => {
 		expect(row).toMatchObject({ status: 'replied', reply_text: 'Hi', error_message: null, error_http_status: null });
 	});
 
+	it('keeps the most telling outcome whatever order executions log in', async () => {
+		const { account, apiKey } = await hub.createTenant();
+		// A redelivery skipped as a duplicate logs first; the execution that really sent the reply logs after it.
+		const duplicate = logRequest({ status: 'skipped', reason: 'duplicate', reply: undefined });
+		const sent = { ...duplicate, status: 'replied', reason: undefined, reply: { text: 'Bonjour !' } };
+		expect((await log(apiKey.key, duplicate)).status).toBe(201);
+		expect((await log(apiKey.key, sent)).body).toMatchObject({ status: 'replied', duplicate: false });
+		// A later failure or skip never hides that the reply went out.
+		expect((await log(apiKey.key, { ...sent, status: 'failed', error: { message: 'Graph API 500' } })).body).toMatchObject({
+			status: 'replied',
+			duplicate: true,
+		});
+		expect((await log(apiKey.key, duplicate)).body).toMatchObject({ status: 'replied', duplicate: true });
+		const [row] = await rowsFor(account.id);
+		expect(row).toMatchObject({ status: 'replied', reply_text: 'Bonjour !', reason: null });
+	});
+
+	it('keeps a failure when a redelivery of the message is skipped', async () => {
+		const { account, apiKey } = await hub.createTenant();
+		const failed = logRequest({ status: 'failed', reason: 'send_failed', error: { message: 'Graph API 500' } });
+		await log(apiKey.key, failed);
+		expect((await log(apiKey.key, { ...failed, status: 'skipped', reason: 'duplicate', error: undefined })).body).toMatchObject({
+			status: 'failed',
+			duplicate: true,
+		});
+		const [row] = await rowsFor(account.id);
+		expect(row).toMatchObject({ status: 'failed', error_message: 'Graph API 500' });
+	});
+
 	it('keys idempotency per account and provider', async () => {
 		const [first, second] = await Promise.all([hub.createTenant(), hub.createTenant()]);
 		const request = logRequest();

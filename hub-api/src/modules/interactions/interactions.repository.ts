@@ -38,6 +38,18 @@ const KEY_COLUMNS = new Set(['account_id', 'provider', 'message_id']);
 const NOW_PARAMETER = `$${COLUMNS.length + 1}`;
 
 /**
+ * How much an outcome tells about a message, most first. Several executions can log one message (Meta redelivers,
+ * n8n retries) and they finish in any order: a redelivery that was skipped as a duplicate may log before the
+ * execution that really sent the reply. The stored row therefore moves only towards a more telling outcome; a
+ * `failed` row also takes a newer failure (its latest error).
+ */
+const OUTCOME_RANK: Record<InteractionStatus, number> = { replied: 4, failed: 3, quota_exceeded: 2, skipped: 1, ignored: 0 };
+const rankOf = (column: string) =>
+	`CASE ${column} ${Object.entries(OUTCOME_RANK)
+		.map(([status, rank]) => `WHEN '${status}' THEN ${rank}`)
+		.join(' ')} END`;
+
+/**
  * One statement decides, under the unique key's row lock, between insert, replace and keep, so concurrent retries of
  * one message never produce two rows or lose an outcome. `xmax = 0` holds only for a freshly inserted row version,
  * which tells an insert from an ON CONFLICT update.
@@ -50,7 +62,8 @@ const UPSERT_SQL = `
 			.map((column) => `${column} = EXCLUDED.${column}`)
 			.join(', ')},
 		updated_at = EXCLUDED.updated_at
-	WHERE interactions.status = 'failed'
+	WHERE ${rankOf('interactions.status')} < ${rankOf('EXCLUDED.status')}
+		OR (interactions.status = 'failed' AND EXCLUDED.status = 'failed')
 	RETURNING id, (xmax = 0) AS inserted`;
 
 export interface ListFilter {
