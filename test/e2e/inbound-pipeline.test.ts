@@ -1,0 +1,224 @@
+/**
+ * End to end: a real n8n (the pinned runtime) with the node package installed and the versioned pipeline
+ * published, the real hub on PostgreSQL and Redis, fakes for OpenAI and the Graph API. Webhooks are POSTed the
+ * way Meta sends them; the assertions look at what reached the fake Graph API and at the hub's database.
+ */
+import {
+	graphId,
+	instagramMessage,
+	messengerMessage,
+	messengerRead,
+	whatsappText,
+	type MetaWebhookPayload,
+} from '../fakes/meta-webhook';
+import { META_VERIFY_TOKEN, eventually, startStack, type Stack } from './support/stack';
+
+jest.setTimeout(10 * 60_000);
+
+interface InteractionRow {
+	status: string;
+	reason: string | null;
+	reply_text: string | null;
+	reply_external_id: string | null;
+	error_message: string | null;
+	inbound_text: string | null;
+	account_id: string;
+}
+
+let stack: Stack;
+
+beforeAll(async () => {
+	stack = await startStack();
+});
+
+afterAll(async () => {
+	await stack?.stop();
+});
+
+async function interaction(messageId: string): Promise<InteractionRow | undefined> {
+	const rows = (await stack.hub.dataSource.query('SELECT * FROM interactions WHERE message_id = $1', [
+		messageId,
+	])) as InteractionRow[];
+	expect(rows.length).toBeLessThanOrEqual(1);
+	return rows[0];
+}
+
+function awaitInteraction(messageId: string): Promise<InteractionRow> {
+	return eventually(`the interaction of ${messageId}`, () => interaction(messageId));
+}
+
+/** The reply the fake model wrote for a message text (the fake answers deterministically per request). */
+function aiReplyTo(text: string): string {
+	const completion = stack.openAi.completions.find((c) => c.request.messages.some((m) => m.content.includes(text)));
+	if (!completion) throw new Error(`the AI was never asked about "${text}"`);
+	return completion.reply;
+}
+
+/** The `mid` of a Messenger / Instagram DM payload (its dedupe key). */
+function midOf(payload: MetaWebhookPayload): string {
+	return (payload.entry[0] as { messaging: { message: { mid: string } }[] }).messaging[0].message.mid;
+}
+
+function sentTo(recipient: string) {
+	return stack.graph.sent.filter((message) => message.recipient === recipient);
+}
+
+async function newTenant(provider: 'messenger' | 'instagram' | 'whatsapp', plan: 'freemium' | 'premium' = 'freemium') {
+	const externalId = graphId();
+	const tenant = await stack.hub.createTenant({ plan, externalAccount: { provider, externalId } });
+	return { externalId, accountId: tenant.account.id };
+}
+
+describe('Meta webhook handshake', () => {
+	it('echoes hub.challenge for the right verify token', async () => {
+		const url = `${stack.webhookUrl}?hub.mode=subscribe&hub.verify_token=${META_VERIFY_TOKEN}&hub.challenge=1158201444`;
+		const response = await fetch(url);
+		expect(response.status).toBe(200);
+		expect(await response.text()).toBe('1158201444');
+	});
+
+	it('refuses a wrong verify token with 403 and does not echo the challenge', async () => {
+		const response = await fetch(`${stack.webhookUrl}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=777123`);
+		expect(response.status).toBe(403);
+		expect(await response.text()).not.toContain('777123');
+	});
+});
+
+describe('inbound DM → AI reply → Graph API → interaction log', () => {
+	it.each([
+		['messenger', messengerMessage],
+		['instagram', instagramMessage],
+	] as const)('answers a %s DM with the AI text and logs it as replied', async (provider, build) => {
+		const { externalId, accountId } = await newTenant(provider);
+		const senderId = graphId();
+		const text = `Bonjour 👋 c'est combien la livraison à Besançon ? (${provider})`;
+		const payload = build({ accountId: externalId, senderId, text });
+		const messageId = midOf(payload);
+
+		const response = await stack.deliver(payload);
+		expect(response.status).toBe(200);
+
+		const row = await awaitInteraction(messageId);
+		expect(row).toMatchObject({ status: 'replied', account_id: accountId, inbound_text: text });
+		const reply = aiReplyTo(text);
+		expect(row.reply_text).toBe(reply);
+		const sent = sentTo(senderId);
+		expect(sent).toHaveLength(1);
+		expect(sent[0]).toMatchObject({ accountId: externalId, text: reply });
+		expect(row.reply_external_id).toBe(sent[0].messageId);
+	});
+
+	it('answers a WhatsApp text through the phone number id', async () => {
+		const { externalId } = await newTenant('whatsapp');
+		const payload = whatsappText({ phoneNumberId: externalId, text: 'Hola, ¿tienen disponibilidad mañana?' });
+		const value = (payload.entry[0] as { changes: { value: { messages: { id: string; from: string }[] } }[] }).changes[0]
+			.value;
+		const [{ id: messageId, from }] = value.messages;
+
+		expect((await stack.deliver(payload)).status).toBe(200);
+
+		expect(await awaitInteraction(messageId)).toMatchObject({ status: 'replied' });
+		expect(sentTo(from)).toEqual([
+			expect.objectContaining({ api: 'whatsapp', accountId: externalId, text: aiReplyTo('¿tienen disponibilidad') }),
+		]);
+	});
+
+	it('never answers read receipts or echoes and never counts them against the quota', async () => {
+		const { externalId } = await newTenant('messenger');
+		const contact = graphId();
+		const echo = messengerMessage({ accountId: externalId, senderId: contact, echo: true, text: 'echo of our reply' });
+		const read = messengerRead({ pageId: externalId, senderId: contact });
+		expect((await stack.deliver(echo)).status).toBe(200);
+		expect((await stack.deliver(read)).status).toBe(200);
+		await stack.waitForIdle();
+
+		expect(sentTo(contact)).toEqual([]);
+		const rows = (await stack.hub.dataSource.query(
+			'SELECT count(*)::int AS n FROM interactions i JOIN provider_accounts p ON p.account_id = i.account_id WHERE p.external_id = $1',
+			[externalId],
+		)) as { n: number }[];
+		expect(rows[0].n).toBe(0);
+	});
+});
+
+describe('bad deliveries', () => {
+	it.each([
+		['a wrong signature', { signature: `sha256=${'0'.repeat(64)}` }],
+		['a signature made with another secret', { secret: 'not-the-app-secret' }],
+		['no signature at all', { signature: null }],
+	])('refuses %s with 401 and runs nothing', async (_case, forge) => {
+		const { externalId } = await newTenant('messenger');
+		const senderId = graphId();
+		const payload = messengerMessage({ accountId: externalId, senderId, text: 'forged message' });
+		const messageId = midOf(payload);
+		const response = await stack.deliver(payload, forge);
+		expect(response.status).toBe(401);
+
+		// A genuine message sent afterwards is processed, so the forged one would have been by now too.
+		const genuine = messengerMessage({ accountId: externalId, senderId: graphId(), text: 'genuine message' });
+		await stack.deliver(genuine);
+		await awaitInteraction(midOf(genuine));
+		await stack.waitForIdle();
+		expect(await interaction(messageId)).toBeUndefined();
+		expect(sentTo(senderId)).toEqual([]);
+	});
+});
+
+describe('duplicates, quotas and provider failures', () => {
+	it('answers a message delivered twice exactly once', async () => {
+		const { externalId } = await newTenant('instagram');
+		const senderId = graphId();
+		const payload = instagramMessage({ accountId: externalId, senderId, text: 'Meta sent me twice' });
+		const messageId = midOf(payload);
+
+		const [first, second] = await Promise.all([stack.deliver(payload), stack.deliver(payload)]);
+		expect([first.status, second.status]).toEqual([200, 200]);
+		// Both deliveries reach the AI step (dedupe happens at the decision); wait for both, then for n8n to finish.
+		await eventually('both executions to reach the AI', async () =>
+			stack.openAi.completions.filter((c) => c.request.messages.some((m) => m.content.includes('Meta sent me twice')))
+				.length >= 2
+				? true
+				: undefined,
+		);
+		await stack.waitForIdle();
+
+		expect(sentTo(senderId)).toHaveLength(1);
+		expect(await interaction(messageId)).toMatchObject({ status: 'replied' });
+	});
+
+	it("does not answer a Freemium tenant's 11th DM of the day and logs quota_exceeded", async () => {
+		const { externalId } = await newTenant('messenger', 'freemium');
+		const senders = Array.from({ length: 11 }, () => graphId());
+		const messageIds: string[] = [];
+		for (const [index, senderId] of senders.entries()) {
+			const payload = messengerMessage({ accountId: externalId, senderId, text: `demande numéro ${index + 1}` });
+			messageIds.push(midOf(payload));
+			expect((await stack.deliver(payload)).status).toBe(200);
+			// One at a time, so "the 11th" is well defined.
+			await awaitInteraction(messageIds[index]);
+		}
+
+		const rows = await Promise.all(messageIds.map((id) => interaction(id)));
+		expect(rows.slice(0, 10).map((row) => row?.status)).toEqual(Array(10).fill('replied'));
+		expect(rows[10]).toMatchObject({ status: 'quota_exceeded', reason: 'daily_dm_quota' });
+		expect(sentTo(senders[10])).toEqual([]);
+		expect(senders.slice(0, 10).every((sender) => sentTo(sender).length === 1)).toBe(true);
+	});
+
+	it('logs a Graph API 500 as failed, keeping the message and the AI reply', async () => {
+		const { externalId } = await newTenant('messenger');
+		const senderId = graphId();
+		const text = 'Is the store open on Sunday?';
+		const payload = messengerMessage({ accountId: externalId, senderId, text });
+		const messageId = midOf(payload);
+		stack.graph.failNextSends(1, { status: 500 });
+
+		expect((await stack.deliver(payload)).status).toBe(200);
+
+		const row = await awaitInteraction(messageId);
+		expect(row).toMatchObject({ status: 'failed', reason: 'send_failed', inbound_text: text });
+		expect(row.reply_text).toBe(aiReplyTo(text));
+		expect(row.error_message).toEqual(expect.any(String));
+		expect(sentTo(senderId)).toEqual([]);
+	});
+});
