@@ -1,6 +1,11 @@
 import { CreateTenancy1763769600000 } from './1763769600000-CreateTenancy';
 import { CreateInteractions1763769600001 } from './1763769600001-CreateInteractions';
+import { CreateUsersAndSessions1763780000000 } from './1763780000000-CreateUsersAndSessions';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
-export const migrations = [CreateTenancy1763769600000, CreateInteractions1763769600001];
+export const migrations = [
+	CreateTenancy1763769600000,
+	CreateInteractions1763769600001,
+	CreateUsersAndSessions1763780000000,
+];

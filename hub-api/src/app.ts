@@ -7,12 +7,14 @@ import type { DataSource } from 'typeorm';
 import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
 import { errorMiddleware, routeNotFound } from './errors';
-import { authenticate } from './http/auth';
+import { authenticate, requireDefaultRole } from './http/auth';
 import { createMetrics } from './http/metrics';
 import { accountsRoutes } from './modules/accounts/accounts.routes';
 import { agentsRoutes } from './modules/agents/agents.routes';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { authRoutes } from './modules/auth/auth.routes';
+import { AuthService } from './modules/auth/auth.service';
+import { LoginThrottle } from './modules/auth/login-throttle';
 import { healthRoutes } from './modules/health/health.routes';
 import { HealthService } from './modules/health/health.service';
 import { interactionsRoutes } from './modules/interactions/interactions.routes';
@@ -24,20 +26,37 @@ import { routingRoutes } from './modules/routing/routing.routes';
 import { createServices } from './services';
 
 export interface HubDeps {
-	config: Pick<HubConfig, 'bodyLimit'>;
+	config: Pick<HubConfig, 'bodyLimit' | 'auth'>;
 	dataSource: DataSource;
 	redis: Redis;
 	logger: Logger;
 	clock?: Clock;
+	/** Prefix of the login-throttle counters in Redis; hubs sharing it (replicas) share the counters. */
+	loginThrottlePrefix?: string;
 }
 
 const QUIET_PATHS = new Set(['/api/health', '/api/ready', '/metrics']);
 
-export function createApp({ config, dataSource, redis, logger, clock = systemClock }: HubDeps): Express {
+export function createApp({
+	config,
+	dataSource,
+	redis,
+	logger,
+	clock = systemClock,
+	loginThrottlePrefix = 'skybot',
+}: HubDeps): Express {
 	const services = createServices(dataSource, clock);
 	const quotas = new QuotasService(new QuotaStore(redis), clock);
 	const metrics = createMetrics();
-	const withKey = authenticate(services.apiKeys);
+	const auth = new AuthService({
+		dataSource,
+		accounts: services.accounts,
+		throttle: new LoginThrottle(redis, loginThrottlePrefix),
+		config: config.auth,
+		clock,
+	});
+	// Every mounted router gets credentials (a Bearer access token or an X-API-Key) and the default role floor.
+	const withKey = [authenticate(services.apiKeys, auth), requireDefaultRole];
 
 	const app = express();
 	app.use(helmet());
@@ -57,9 +76,9 @@ export function createApp({ config, dataSource, redis, logger, clock = systemClo
 
 	const api = express.Router();
 	api.use(healthRoutes(new HealthService(dataSource, redis)));
-	api.use('/auth', withKey, authRoutes(services.auth));
+	api.use('/auth', authRoutes(auth, authenticate(services.apiKeys, auth)));
 	api.use('/accounts', withKey, accountsRoutes(services.accounts));
-	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock));
+	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));
 	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts));
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));

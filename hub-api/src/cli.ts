@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PLAN_IDS, type PlanId } from '../../contracts/hub-api';
 import { PROVIDERS, type Provider } from '../../contracts/inbound-message';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadDatabaseUrl } from './config';
 import { createDataSource } from './db/data-source';
 import { HubError } from './errors';
 import { createPlatformKey, createTenant } from './seed';
@@ -65,7 +65,7 @@ async function run(argv: string[]): Promise<void> {
 	const plan = parsePlan(values.plan);
 	const externalAccount = parseExternalAccount(values['external-account']);
 
-	const dataSource = createDataSource(loadConfig().databaseUrl);
+	const dataSource = createDataSource(loadDatabaseUrl());
 	await dataSource.initialize();
 	try {
 		switch (command) {

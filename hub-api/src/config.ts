@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The hub's settings, read once from the environment at start-up. Each setting declares its schema and an example
  * shown when it is missing or malformed, so a bad deployment stops with one line that names the setting and never
- * echoes its value (several settings carry credentials). Later issues add JWT_SECRET, ENCRYPTION_KEY, STRIPE_* …
+ * echoes its value (several settings carry credentials). Later issues add ENCRYPTION_KEY, STRIPE_* …
  * as more entries of `SETTINGS` and more fields of `HubConfig`.
  */
 export interface HubConfig {
@@ -13,6 +13,17 @@ export interface HubConfig {
 	logLevel: LogLevel;
 	/** Largest accepted JSON body, in the `bytes` notation body-parser takes ("1mb", "512kb"). */
 	bodyLimit: string;
+	/** People's sessions (JWT access tokens, rotating refresh tokens) and API-key rotation; durations in seconds. */
+	auth: AuthConfig;
+}
+
+export interface AuthConfig {
+	/** HMAC key signing access tokens (HS256); at least 32 characters. */
+	jwtSecret: string;
+	accessTokenTtlSeconds: number;
+	refreshTokenTtlSeconds: number;
+	/** How long a rotated API key keeps working, so deployments can switch to the new one. */
+	apiKeyRotationGraceSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,6 +56,14 @@ const urlWithProtocols = (protocols: string[]) =>
 		`must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
 	);
 
+const DURATION_UNITS_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
+
+/** "90s", "15m", "12h", "7d" → seconds (the notation of JWT expiries), strictly positive. */
+const duration = z
+	.string()
+	.regex(/^[1-9]\d*[smhd]$/, 'must be a duration such as 30s, 15m, 12h or 7d')
+	.transform((value) => Number(value.slice(0, -1)) * DURATION_UNITS_SECONDS[value.at(-1) as 's' | 'm' | 'h' | 'd']);
+
 const SETTINGS = {
 	DATABASE_URL: {
 		schema: urlWithProtocols(['postgres:', 'postgresql:']),
@@ -74,6 +93,13 @@ const SETTINGS = {
 		example: '1mb',
 		fallback: '1mb',
 	},
+	JWT_SECRET: {
+		schema: z.string().min(32, 'must be at least 32 characters'),
+		example: 'openssl rand -base64 32',
+	},
+	JWT_ACCESS_EXPIRY: { schema: duration, example: '15m', fallback: '15m' },
+	JWT_REFRESH_EXPIRY: { schema: duration, example: '7d', fallback: '7d' },
+	API_KEY_ROTATION_GRACE: { schema: duration, example: '10m', fallback: '10m' },
 } satisfies Record<string, Setting<unknown>>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -94,6 +120,11 @@ function readSetting<T>(env: NodeJS.ProcessEnv, name: SettingName, setting: Sett
 	return parsed.data;
 }
 
+/** Only the database: what the CLI needs (migrations, seeding), so one-shot jobs do not need the server's secrets. */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+	return readSetting(env, 'DATABASE_URL', SETTINGS.DATABASE_URL);
+}
+
 /** Throws a ConfigError whose message is the single line to print; never includes a setting's value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 	return {
@@ -102,5 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 		port: readSetting(env, 'PORT', SETTINGS.PORT),
 		logLevel: readSetting(env, 'LOG_LEVEL', SETTINGS.LOG_LEVEL),
 		bodyLimit: readSetting(env, 'HUB_BODY_LIMIT', SETTINGS.HUB_BODY_LIMIT),
+		auth: {
+			jwtSecret: readSetting(env, 'JWT_SECRET', SETTINGS.JWT_SECRET),
+			accessTokenTtlSeconds: readSetting(env, 'JWT_ACCESS_EXPIRY', SETTINGS.JWT_ACCESS_EXPIRY),
+			refreshTokenTtlSeconds: readSetting(env, 'JWT_REFRESH_EXPIRY', SETTINGS.JWT_REFRESH_EXPIRY),
+			apiKeyRotationGraceSeconds: readSetting(env, 'API_KEY_ROTATION_GRACE', SETTINGS.API_KEY_ROTATION_GRACE),
+		},
 	};
 }

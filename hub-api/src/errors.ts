@@ -18,6 +18,17 @@ export class HubError extends Error {
 	}
 }
 
+/** 429 with the Retry-After header (whole seconds) that clients and proxies honour. */
+export class TooManyRequestsError extends HubError {
+	readonly retryAfterSeconds: number;
+
+	constructor(code: string, message: string, retryAfterSeconds: number, cause?: unknown) {
+		const wholeSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+		super(429, code, message, { retryAfterSeconds: wholeSeconds }, cause);
+		this.retryAfterSeconds = wholeSeconds;
+	}
+}
+
 export const notFound = (what: string, code = `${what}_not_found`) =>
 	new HubError(404, code, `${what.replace(/_/g, ' ')} not found`);
 
@@ -65,6 +76,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
 				logger.error({ err: error }, 'unhandled error');
 				return new HubError(500, 'internal_error', 'Internal server error');
 			})();
+		if (hubError instanceof TooManyRequestsError) res.set('Retry-After', String(hubError.retryAfterSeconds));
 		res.status(hubError.status).json(errorBody(hubError));
 	};
 }

@@ -11,6 +11,8 @@ import { createLogger } from './logger';
 export interface StartHubOptions {
 	clock?: Clock;
 	logger?: Logger;
+	/** See HubDeps.loginThrottlePrefix. */
+	loginThrottlePrefix?: string;
 }
 
 export interface RunningHub {
@@ -35,7 +37,15 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		await dataSource.destroy();
 	};
 
-	const server = createServer(createApp({ config, dataSource, redis, logger, clock: options.clock }));
+	const app = createApp({
+		config,
+		dataSource,
+		redis,
+		logger,
+		clock: options.clock,
+		loginThrottlePrefix: options.loginThrottlePrefix,
+	});
+	const server = createServer(app);
 	try {
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);

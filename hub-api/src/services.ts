@@ -6,7 +6,6 @@ import { AgentsRepository } from './modules/agents/agents.repository';
 import { AgentsService } from './modules/agents/agents.service';
 import { ApiKeysRepository } from './modules/api-keys/api-keys.repository';
 import { ApiKeysService } from './modules/api-keys/api-keys.service';
-import { AuthService } from './modules/auth/auth.service';
 import { InteractionsRepository } from './modules/interactions/interactions.repository';
 import { InteractionsService } from './modules/interactions/interactions.service';
 import { ProviderAccountsRepository } from './modules/provider-accounts/provider-accounts.repository';
@@ -21,7 +20,6 @@ export function createServices(dataSource: DataSource, clock: Clock) {
 	return {
 		apiKeys,
 		accounts,
-		auth: new AuthService(accounts),
 		agents: new AgentsService(new AgentsRepository(dataSource)),
 		providerAccounts: new ProviderAccountsService(providerAccountsRepository),
 		routing: new RoutingService(providerAccountsRepository),

@@ -1,6 +1,9 @@
 import { ConfigError, loadConfig } from '../src/config';
 
-const valid = { DATABASE_URL: 'postgres://hub:s3cret@db.internal:5432/hub' };
+const valid = {
+	DATABASE_URL: 'postgres://hub:s3cret@db.internal:5432/hub',
+	JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters',
+};
 
 function configError(env: NodeJS.ProcessEnv): string {
 	try {
@@ -20,6 +23,12 @@ describe('loadConfig', () => {
 			port: 3000,
 			logLevel: 'info',
 			bodyLimit: '1mb',
+			auth: {
+				jwtSecret: valid.JWT_SECRET,
+				accessTokenTtlSeconds: 900,
+				refreshTokenTtlSeconds: 604_800,
+				apiKeyRotationGraceSeconds: 600,
+			},
 		});
 	});
 
@@ -46,13 +55,27 @@ describe('loadConfig', () => {
 		['PORT', { ...valid, PORT: '70000' }],
 		['LOG_LEVEL', { ...valid, LOG_LEVEL: 'verbose' }],
 		['HUB_BODY_LIMIT', { ...valid, HUB_BODY_LIMIT: 'huge' }],
+		['JWT_SECRET', { ...valid, JWT_SECRET: 'too-short' }],
+		['JWT_ACCESS_EXPIRY', { ...valid, JWT_ACCESS_EXPIRY: '15 minutes' }],
+		['JWT_REFRESH_EXPIRY', { ...valid, JWT_REFRESH_EXPIRY: '0d' }],
+		['API_KEY_ROTATION_GRACE', { ...valid, API_KEY_ROTATION_GRACE: '-5m' }],
 	])('names a malformed %s in one line', (setting, env) => {
 		const message = configError(env);
 		expect(message).toMatch(new RegExp(`^Configuration error: ${setting} `));
 		expect(message).not.toContain('\n');
 	});
 
+	it('requires JWT_SECRET and reads the auth durations', () => {
+		expect(configError({ DATABASE_URL: valid.DATABASE_URL })).toBe(
+			'Configuration error: JWT_SECRET is required (openssl rand -base64 32)',
+		);
+		expect(
+			loadConfig({ ...valid, JWT_ACCESS_EXPIRY: '90s', JWT_REFRESH_EXPIRY: '12h', API_KEY_ROTATION_GRACE: '2d' }).auth,
+		).toMatchObject({ accessTokenTtlSeconds: 90, refreshTokenTtlSeconds: 43_200, apiKeyRotationGraceSeconds: 172_800 });
+	});
+
 	it('never echoes a setting value, which may hold credentials', () => {
+		expect(configError({ ...valid, JWT_SECRET: 'short-secret' })).not.toContain('short-secret');
 		expect(configError({ DATABASE_URL: 'mysql://hub:s3cret@db/hub' })).not.toContain('s3cret');
 	});
 });

@@ -9,7 +9,16 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
-const HUB_TABLES = ['accounts', 'agents', 'api_keys', 'interactions', 'provider_accounts'];
+const HUB_TABLES = [
+	'accounts',
+	'agents',
+	'api_keys',
+	'auth_sessions',
+	'interactions',
+	'provider_accounts',
+	'refresh_tokens',
+	'users',
+];
 
 describe('migrations', () => {
 	it('apply, revert completely and apply again cleanly', async () => {

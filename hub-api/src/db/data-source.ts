@@ -5,8 +5,9 @@ import { AgentEntity } from '../modules/agents/agent.entity';
 import { ApiKeyEntity } from '../modules/api-keys/api-key.entity';
 import { InteractionEntity } from '../modules/interactions/interaction.entity';
 import { ProviderAccountEntity } from '../modules/provider-accounts/provider-account.entity';
+import { UserEntity } from '../modules/users/user.entity';
 
-export const entities = [AccountEntity, ApiKeyEntity, AgentEntity, ProviderAccountEntity, InteractionEntity];
+export const entities = [AccountEntity, ApiKeyEntity, AgentEntity, ProviderAccountEntity, InteractionEntity, UserEntity];
 
 /** Schema changes happen only through migrations, run explicitly by the CLI or the test helper, never at start-up. */
 export function createDataSource(databaseUrl: string): DataSource {

@@ -3,13 +3,66 @@ import type { ApiKeyScope } from '../../../contracts/hub-api';
 import { HubError } from '../errors';
 import type { ApiKey } from '../modules/api-keys/api-key.entity';
 import type { ApiKeysService } from '../modules/api-keys/api-keys.service';
+import { type Role, roleAtLeast } from '../modules/users/roles';
 
-/** Who is calling: the authenticated key. Kept on res.locals by `authenticate`. */
-export type Principal = ApiKey;
+/** A machine calling with `X-API-Key`: a tenant's account key, or a platform key of the hub operator. */
+export interface ApiKeyPrincipal {
+	kind: 'api_key';
+	scope: ApiKeyScope;
+	/** The account acted for; null only for platform keys. */
+	accountId: string | null;
+	/** null for platform keys, which act for the operator across accounts (see requireRole). */
+	role: Role | null;
+	apiKey: ApiKey;
+}
 
-export function authenticate(apiKeys: ApiKeysService): RequestHandler {
+/** A person calling with `Authorization: Bearer <access token>`, always inside their own account. */
+export interface UserPrincipal {
+	kind: 'user';
+	scope: 'account';
+	accountId: string;
+	role: Role;
+	userId: string;
+	/** The login session (refresh-token family) the access token belongs to. */
+	sessionId: string;
+}
+
+/** Who is calling. Kept on res.locals by `authenticate`; read it with `principalOf(res)`. */
+export type Principal = ApiKeyPrincipal | UserPrincipal;
+
+export interface AccessTokenVerifier {
+	/** Resolves the person behind a Bearer token, or throws a 401 HubError. */
+	authenticateAccessToken(token: string): Promise<UserPrincipal>;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * `Authorization: Bearer <jwt>` (people) or `X-API-Key` (machines). A request carrying both is refused rather than
+ * guessing which identity it meant; one carrying neither gets the API-key answer (401 invalid_api_key), as before
+ * people could log in, so machine clients see no change.
+ */
+export function authenticate(apiKeys: ApiKeysService, accessTokens: AccessTokenVerifier): RequestHandler {
 	return async (req, res, next) => {
-		res.locals.principal = await apiKeys.authenticate(req.get('x-api-key'));
+		const authorization = req.get('authorization');
+		const apiKey = req.get('x-api-key');
+		if (authorization !== undefined && apiKey !== undefined) {
+			throw new HubError(400, 'ambiguous_credentials', 'Send either Authorization or X-API-Key, not both');
+		}
+		if (authorization !== undefined) {
+			const token = BEARER.exec(authorization)?.[1];
+			if (!token) throw new HubError(401, 'invalid_token', 'Authorization must be "Bearer <access token>"');
+			res.locals.principal = await accessTokens.authenticateAccessToken(token);
+		} else {
+			const key = await apiKeys.authenticate(apiKey);
+			res.locals.principal = {
+				kind: 'api_key',
+				scope: key.scope,
+				accountId: key.accountId,
+				role: key.role,
+				apiKey: key,
+			} satisfies ApiKeyPrincipal;
+		}
 		next();
 	};
 }
@@ -33,6 +86,29 @@ export function requireScope(scope: ApiKeyScope): RequestHandler {
 		next();
 	};
 }
+
+/**
+ * At least `minimum` inside the account (viewer < member < admin < owner). Platform keys pass: they are the
+ * operator's pipeline acting across accounts; a route that tenants alone may use adds requireScope('account').
+ */
+export function requireRole(minimum: Role): RequestHandler {
+	return (_req, res, next) => {
+		const { role } = principalOf(res);
+		if (role !== null && !roleAtLeast(role, minimum)) {
+			throw new HubError(403, 'insufficient_role', `This route needs the ${minimum} role or higher`);
+		}
+		next();
+	};
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The floor applied where a router is mounted, so no route is ever unguarded: reading needs viewer, anything else
+ * member. Routes that need more (managing keys, billing …) add requireRole themselves.
+ */
+export const requireDefaultRole: RequestHandler = (req, res, next) =>
+	requireRole(READ_METHODS.has(req.method) ? 'viewer' : 'member')(req, res, next);
 
 /** The account the caller acts for when the route requires an account key. */
 export function ownAccountId(res: Response): string {

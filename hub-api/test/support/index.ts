@@ -3,22 +3,28 @@
  * - createTestDatabase(): a fresh, randomly named database on the local PostgreSQL, migrated with the real migrations.
  * - startTestHub(): the real hub (startHub) on port 0 with real Redis, a platform key, seeding and request helpers.
  * - createManualClock(): a clock tests move by hand (day boundaries without waiting).
+ * - hub.registerUser() / hub.addUser(): people with access tokens (Bearer), for role and tenant tests.
  * Nothing is mocked; everything a test creates is removed by close()/drop().
  */
 import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcryptjs';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
-import type { HubConfig } from '../../src/config';
+import type { AuthConfig, HubConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
+import type { Role } from '../../src/modules/users/roles';
+import { UsersRepository } from '../../src/modules/users/users.repository';
 import { createPlatformKey, createTenant, type SeededTenant, type TenantSeed } from '../../src/seed';
 import { type RunningHub, startHub } from '../../src/server';
 
 export const TEST_DATABASE_BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The JWT_SECRET of test hubs (a real deployment generates its own; see README). */
+export const TEST_JWT_SECRET = 'test-jwt-secret-of-at-least-32-characters';
 
 export interface TestDatabase {
 	name: string;
@@ -91,6 +97,8 @@ export interface TestRequest {
 	method?: string;
 	/** Sent as X-API-Key. */
 	key?: string;
+	/** An access token, sent as `Authorization: Bearer <token>`. */
+	token?: string;
 	/** Serialised as JSON. */
 	body?: unknown;
 	/** Sent as-is with Content-Type application/json (malformed or oversized bodies). */
@@ -115,6 +123,22 @@ export interface TestHub extends RunningHub {
 	request(path: string, request?: TestRequest): Promise<TestResponse>;
 	/** Account + key + agent (+ provider account), like `cli create-account`. Random name by default. */
 	createTenant(seed?: Partial<TenantSeed>): Promise<SeededTenant>;
+	/** POST /api/auth/register with a random account name and e-mail (fails the test unless 201). */
+	registerUser(body?: Partial<{ accountName: string; email: string; password: string; name: string }>): Promise<TestUser>;
+	/** A person with `role` in an existing account (stored directly: there is no invitation route yet), logged in. */
+	addUser(accountId: string, role: Role): Promise<TestUser>;
+}
+
+export interface TestUser {
+	email: string;
+	password: string;
+	// The register/login answer as the hub sent it.
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	user: any;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	account: any;
+	accessToken: string;
+	refreshToken: string;
 }
 
 export interface StartTestHubOptions {
@@ -127,6 +151,13 @@ export interface StartTestHubOptions {
 	logLevel?: HubConfig['logLevel'];
 	/** Replaces the hub's logger (e.g. one writing to a stream the test reads). */
 	logger?: Logger;
+	/** Overrides of the auth settings (token lifetimes, rotation grace); the secret is TEST_JWT_SECRET. */
+	auth?: Partial<AuthConfig>;
+	/**
+	 * Login-throttle counters' prefix in Redis; random by default so test files never share counters. Give two hubs
+	 * the same one to act as replicas of one deployment.
+	 */
+	loginThrottlePrefix?: string;
 }
 
 export async function startTestHub(options: StartTestHubOptions = {}): Promise<TestHub> {
@@ -135,6 +166,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 	const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
 	const logLevel =
 		options.logLevel ?? (process.env.HUB_TEST_LOG_LEVEL as HubConfig['logLevel'] | undefined) ?? 'silent';
+	const loginThrottlePrefix = options.loginThrottlePrefix ?? `skybot-test-${randomBytes(6).toString('hex')}`;
 	const cleanups: (() => Promise<unknown>)[] = [];
 	const cleanUp = async () => {
 		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -146,19 +178,62 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 		await dataSource.initialize();
 		cleanups.push(() => dataSource.destroy());
 		cleanups.push(() => deleteQuotaKeys(dataSource, redisUrl));
+		cleanups.push(() => deleteKeysMatching(redisUrl, `${loginThrottlePrefix}:*`));
 		const platformKey = (await createPlatformKey(dataSource, 'test platform')).key;
 		const hub = await startHub(
-			{ databaseUrl: database.url, redisUrl, port: 0, logLevel, bodyLimit: options.bodyLimit ?? '1mb' },
-			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
+			{
+				databaseUrl: database.url,
+				redisUrl,
+				port: 0,
+				logLevel,
+				bodyLimit: options.bodyLimit ?? '1mb',
+				auth: {
+					jwtSecret: TEST_JWT_SECRET,
+					accessTokenTtlSeconds: 15 * 60,
+					refreshTokenTtlSeconds: 7 * 86_400,
+					apiKeyRotationGraceSeconds: 10 * 60,
+					...options.auth,
+				},
+			},
+			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel), loginThrottlePrefix },
 		);
 		cleanups.push(() => hub.close());
 
+		const request = (path: string, init: TestRequest = {}) => sendRequest(hub.url, path, init);
+		const signIn = async (path: string, body: Record<string, string>): Promise<TestUser> => {
+			const response = await request(path, { body });
+			if (response.status !== 200 && response.status !== 201) {
+				throw new Error(`${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+			}
+			const { user, account, tokens } = response.body;
+			const { email, password } = body as { email: string; password: string };
+			return { email, password, user, account, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+		};
 		return {
 			...hub,
 			databaseUrl: database.url,
 			platformKey,
 			dataSource,
-			request: (path, request = {}) => sendRequest(hub.url, path, request),
+			request,
+			registerUser: (body = {}) =>
+				signIn('/api/auth/register', {
+					accountName: `account-${randomBytes(4).toString('hex')}`,
+					email: randomEmail(),
+					password: 'correct horse battery',
+					...body,
+				}),
+			addUser: async (accountId, role) => {
+				const email = randomEmail();
+				const password = 'correct horse battery';
+				await new UsersRepository(dataSource).insert({
+					accountId,
+					email,
+					passwordHash: await bcrypt.hash(password, 4),
+					name: null,
+					role,
+				});
+				return signIn('/api/auth/login', { email, password });
+			},
 			createTenant: (seed = {}) =>
 				createTenant(dataSource, { name: `tenant-${randomBytes(4).toString('hex')}`, ...seed }),
 			close: cleanUp,
@@ -172,6 +247,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 async function sendRequest(baseUrl: string, path: string, request: TestRequest): Promise<TestResponse> {
 	const headers: Record<string, string> = { ...request.headers };
 	if (request.key !== undefined) headers['x-api-key'] = request.key;
+	if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
 	let body: string | undefined = request.rawBody;
 	if (request.body !== undefined) body = JSON.stringify(request.body);
 	if (body !== undefined) headers['content-type'] ??= 'application/json';
@@ -188,6 +264,21 @@ async function sendRequest(baseUrl: string, path: string, request: TestRequest):
 		// Non-JSON answers (metrics) are returned as text.
 	}
 	return { status: response.status, headers: response.headers, body: parsed };
+}
+
+const randomEmail = () => `user-${randomBytes(6).toString('hex')}@example.test`;
+
+async function deleteKeysMatching(redisUrl: string, pattern: string): Promise<void> {
+	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1_000, lazyConnect: true });
+	redis.on('error', () => {});
+	try {
+		await redis.connect();
+		for await (const batch of redis.scanStream({ match: pattern, count: 1000 })) {
+			if ((batch as string[]).length > 0) await redis.unlink(...(batch as string[]));
+		}
+	} finally {
+		redis.disconnect();
+	}
 }
 
 /** Quota keys of this database's accounts live in the shared Redis; remove them so runs leave nothing behind. */

@@ -34,6 +34,7 @@ export class AccountsService {
 
 	/**
 	 * Tenant onboarding: the account and its first key commit together, so there is never a tenant without a key.
+	 * That key is the tenant's root credential until people register, hence the owner role.
 	 * `manager` joins a caller's transaction (the CLI seeds account, agent and routing in one).
 	 */
 	async create(
@@ -43,7 +44,12 @@ export class AccountsService {
 	): Promise<{ account: AccountView; apiKey: CreatedApiKey }> {
 		if (!manager) return this.dataSource.transaction((transaction) => this.create(name, plan, transaction));
 		const account = await this.repository.insert({ name, plan }, manager);
-		const apiKey = await this.apiKeys.create({ scope: 'account', accountId: account.id }, 'default', null, manager);
+		const apiKey = await this.apiKeys.create(
+			{ scope: 'account', accountId: account.id, role: 'owner' },
+			'default',
+			null,
+			manager,
+		);
 		return { account: toAccountView(account), apiKey };
 	}
 

@@ -1,11 +1,14 @@
 import { EntitySchema } from 'typeorm';
 import type { ApiKeyScope } from '../../../../contracts/hub-api';
+import type { Role } from '../users/roles';
 
 export interface ApiKey {
 	id: string;
 	/** null for platform keys, which belong to the hub operator rather than a tenant. */
 	accountId: string | null;
 	scope: ApiKeyScope;
+	/** What an account key may do; null for platform keys. */
+	role: Role | null;
 	name: string;
 	/** Public, unique part of the key: shown in lists and used to find the row. */
 	prefix: string;
@@ -14,6 +17,9 @@ export interface ApiKey {
 	lastUsedAt: Date | null;
 	expiresAt: Date | null;
 	revokedAt: Date | null;
+	/** Set when the key was rotated: it keeps working until `expiresAt` (the grace period), then only its successor. */
+	rotatedAt: Date | null;
+	replacedById: string | null;
 	createdAt: Date;
 }
 
@@ -24,12 +30,15 @@ export const ApiKeyEntity = new EntitySchema<ApiKey>({
 		id: { type: 'uuid', primary: true, generated: 'uuid' },
 		accountId: { type: 'uuid', name: 'account_id', nullable: true },
 		scope: { type: 'text' },
+		role: { type: 'text', nullable: true },
 		name: { type: 'text' },
 		prefix: { type: 'text', unique: true },
 		keyHash: { type: 'text', name: 'key_hash' },
 		lastUsedAt: { type: 'timestamptz', name: 'last_used_at', nullable: true },
 		expiresAt: { type: 'timestamptz', name: 'expires_at', nullable: true },
 		revokedAt: { type: 'timestamptz', name: 'revoked_at', nullable: true },
+		rotatedAt: { type: 'timestamptz', name: 'rotated_at', nullable: true },
+		replacedById: { type: 'uuid', name: 'replaced_by_id', nullable: true },
 		createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
 	},
 });

@@ -1,14 +1,21 @@
 import { Router } from 'express';
-import { ownAccountId, requireScope } from '../../http/auth';
-import { parseInput, validationFailed } from '../../http/validate';
 import type { Clock } from '../../clock';
+import { HubError } from '../../errors';
+import { ownAccountId, principalOf, requireRole, requireScope } from '../../http/auth';
+import { parseInput, validationFailed } from '../../http/validate';
+import { type Role, roleAtLeast } from '../users/roles';
 import { apiKeyIdParams, createApiKeyBody } from './api-keys.schemas';
 import type { ApiKeysService } from './api-keys.service';
 
-/** A tenant manages its own keys with an account key; every lookup is scoped to that account. */
-export function apiKeysRoutes(apiKeys: ApiKeysService, clock: Clock): Router {
+/**
+ * A tenant manages its own keys (admins and owners, by login or with a key of that role); every lookup is scoped to
+ * the caller's account, so another account's key is a 404.
+ */
+export function apiKeysRoutes(apiKeys: ApiKeysService, clock: Clock, rotationGraceSeconds: number): Router {
 	const router = Router();
-	router.use(requireScope('account'));
+	router.use(requireScope('account'), requireRole('admin'));
+	// requireScope('account') guarantees an account principal, whose role is set.
+	const actorRole = (res: Parameters<typeof principalOf>[0]) => principalOf(res).role as Role;
 
 	router.post('/', async (req, res) => {
 		const body = parseInput(createApiKeyBody, req.body, 'body');
@@ -16,7 +23,14 @@ export function apiKeysRoutes(apiKeys: ApiKeysService, clock: Clock): Router {
 		if (expiresAt && expiresAt.getTime() <= clock().getTime()) {
 			throw validationFailed([{ path: 'body.expiresAt', message: 'Must be in the future', code: 'too_small' }]);
 		}
-		const created = await apiKeys.create({ scope: 'account', accountId: ownAccountId(res) }, body.name, expiresAt);
+		if (!roleAtLeast(actorRole(res), body.role)) {
+			throw new HubError(403, 'insufficient_role', 'A key cannot get a higher role than its creator');
+		}
+		const created = await apiKeys.create(
+			{ scope: 'account', accountId: ownAccountId(res), role: body.role },
+			body.name,
+			expiresAt,
+		);
 		res.status(201).json({ apiKey: created });
 	});
 
@@ -24,9 +38,15 @@ export function apiKeysRoutes(apiKeys: ApiKeysService, clock: Clock): Router {
 		res.json({ apiKeys: await apiKeys.list(ownAccountId(res)) });
 	});
 
+	router.post('/:id/rotate', async (req, res) => {
+		const { id } = parseInput(apiKeyIdParams, req.params, 'params');
+		const rotated = await apiKeys.rotate(ownAccountId(res), id, actorRole(res), rotationGraceSeconds);
+		res.status(201).json({ apiKey: rotated });
+	});
+
 	router.delete('/:id', async (req, res) => {
 		const { id } = parseInput(apiKeyIdParams, req.params, 'params');
-		await apiKeys.revoke(ownAccountId(res), id);
+		await apiKeys.revoke(ownAccountId(res), id, actorRole(res));
 		res.status(204).end();
 	});
 	return router;

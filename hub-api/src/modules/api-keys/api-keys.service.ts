@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ApiKeyScope } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
 import { HubError, notFound } from '../../errors';
+import { type Role, roleAtLeast } from '../users/roles';
 import type { ApiKey } from './api-key.entity';
 import { generateKey, keyMatchesHash, prefixOf } from './api-key-secret';
 import type { ApiKeysRepository } from './api-keys.repository';
@@ -12,9 +13,13 @@ export interface ApiKeyView {
 	name: string;
 	prefix: string;
 	scope: ApiKeyScope;
+	role: Role | null;
 	lastUsedAt: string | null;
 	expiresAt: string | null;
 	revokedAt: string | null;
+	/** Set once rotated: the key works until `expiresAt`, `replacedById` is its successor. */
+	rotatedAt: string | null;
+	replacedById: string | null;
 	createdAt: string;
 }
 
@@ -23,8 +28,13 @@ export interface CreatedApiKey {
 	id: string;
 	name: string;
 	prefix: string;
+	role: Role | null;
+	expiresAt: string | null;
 	key: string;
 }
+
+/** Who manages keys, and how: a key never gets (nor is managed by someone with) less than its role. */
+export type KeyOwner = { scope: 'platform' } | { scope: 'account'; accountId: string; role: Role };
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -37,12 +47,24 @@ export function toApiKeyView(key: ApiKey): ApiKeyView {
 		name: key.name,
 		prefix: key.prefix,
 		scope: key.scope,
+		role: key.role,
 		lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
 		expiresAt: key.expiresAt?.toISOString() ?? null,
 		revokedAt: key.revokedAt?.toISOString() ?? null,
+		rotatedAt: key.rotatedAt?.toISOString() ?? null,
+		replacedById: key.replacedById,
 		createdAt: key.createdAt.toISOString(),
 	};
 }
+
+const toCreatedKey = (row: ApiKey, key: string): CreatedApiKey => ({
+	id: row.id,
+	name: row.name,
+	prefix: row.prefix,
+	role: row.role,
+	expiresAt: row.expiresAt?.toISOString() ?? null,
+	key,
+});
 
 export class ApiKeysService {
 	private readonly repository: ApiKeysRepository;
@@ -53,17 +75,13 @@ export class ApiKeysService {
 		this.clock = clock;
 	}
 
-	async create(
-		owner: { scope: 'platform' } | { scope: 'account'; accountId: string },
-		name: string,
-		expiresAt: Date | null = null,
-		manager?: EntityManager,
-	): Promise<CreatedApiKey> {
+	async create(owner: KeyOwner, name: string, expiresAt: Date | null = null, manager?: EntityManager): Promise<CreatedApiKey> {
 		const { key, prefix, keyHash } = generateKey();
 		const row = await this.repository.insert(
 			{
 				accountId: owner.scope === 'account' ? owner.accountId : null,
 				scope: owner.scope,
+				role: owner.scope === 'account' ? owner.role : null,
 				name,
 				prefix,
 				keyHash,
@@ -71,7 +89,7 @@ export class ApiKeysService {
 			},
 			manager,
 		);
-		return { id: row.id, name: row.name, prefix: row.prefix, key };
+		return toCreatedKey(row, key);
 	}
 
 	async authenticate(presentedKey: string | undefined): Promise<ApiKey> {
@@ -89,10 +107,42 @@ export class ApiKeysService {
 		return (await this.repository.listForAccount(accountId)).map(toApiKeyView);
 	}
 
-	/** Idempotent: revoking a revoked key succeeds; another account's key is reported as not found. */
-	async revoke(accountId: string, id: string): Promise<void> {
+	/**
+	 * Idempotent: revoking a revoked key succeeds; another account's key is reported as not found. Also ends a rotated
+	 * key's grace period at once. `actorRole` must be at least the key's role.
+	 */
+	async revoke(accountId: string, id: string, actorRole: Role): Promise<void> {
+		const row = await this.findManageable(accountId, id, actorRole);
+		await this.repository.revoke(row.id, this.clock());
+	}
+
+	/**
+	 * A new secret for the key's name, role and expiry, shown once. The old key keeps working for `graceSeconds` so
+	 * running deployments can switch over, then answers 401. A key already rotated, revoked or expired is a 409:
+	 * rotate its successor instead.
+	 */
+	async rotate(accountId: string, id: string, actorRole: Role, graceSeconds: number): Promise<CreatedApiKey> {
+		const row = await this.findManageable(accountId, id, actorRole);
+		const now = this.clock();
+		const { key, prefix, keyHash } = generateKey();
+		const successor = await this.repository.rotate(
+			row.id,
+			{ accountId, scope: 'account', role: row.role, name: row.name, prefix, keyHash, expiresAt: row.expiresAt },
+			now,
+			new Date(now.getTime() + graceSeconds * 1000),
+		);
+		if (!successor) {
+			throw new HubError(409, 'api_key_not_rotatable', 'Only a live key that was not rotated yet can be rotated');
+		}
+		return toCreatedKey(successor, key);
+	}
+
+	private async findManageable(accountId: string, id: string, actorRole: Role): Promise<ApiKey> {
 		const row = await this.repository.findForAccount(accountId, id);
 		if (!row) throw notFound('api_key');
-		await this.repository.revoke(row.id, this.clock());
+		if (row.role && !roleAtLeast(actorRole, row.role)) {
+			throw new HubError(403, 'insufficient_role', `Managing this key needs the ${row.role} role or higher`);
+		}
+		return row;
 	}
 }
