@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { sha256OfFiles } from '../lib/hash.ts';
@@ -9,6 +9,8 @@ import { findRepoRoot, skybotCacheDir } from '../lib/paths.ts';
 const MANIFEST_FILES = ['package.json', 'package-lock.json'] as const;
 const INSTALLER_PID_FILE = '.installer-pid';
 const HEARTBEAT_MS = 15_000;
+/** How long a `.partial` directory without an installer pid counts as just claimed rather than abandoned. */
+const CLAIM_GRACE_MS = 60_000;
 
 /** Folder of the committed n8n runtime manifest (`n8n-runtime/` in the repository). */
 export function n8nRuntimeManifestDir(repoRoot: string = findRepoRoot()): string {
@@ -41,7 +43,10 @@ export function isN8nRuntimeInstalled(runtimeDir: string): boolean {
 
 export interface InstallN8nRuntimeOptions {
 	repoRoot?: string;
+	/** Environment for locating the cache (SKYBOT_CACHE_DIR, XDG_CACHE_HOME) and for npm. Defaults to process.env. */
 	env?: NodeJS.ProcessEnv;
+	/** The npm executable (default `npm` from PATH). */
+	npmCommand?: string;
 	/** Progress lines (what is happening, heartbeats, npm's output). Defaults to stderr. */
 	onProgress?: (line: string) => void;
 }
@@ -58,7 +63,9 @@ export interface InstalledN8nRuntime {
 /**
  * Installs the pinned n8n (n8n-runtime/package.json + package-lock.json) with
  * `npm ci --ignore-scripts --no-audit --no-fund` into `n8nRuntimeDir()`, unless it is already there (then it returns
- * at once). The install runs in `<dir>.partial`, renamed when npm succeeds, so an interrupted install never looks
+ * at once). When `npm ci` rejects the lockfile as out of sync (it lacks optional packages for other platforms that the
+ * registry does not carry), it installs the same locked versions with `npm install --no-save` instead, and checks that
+ * the n8n it got is the pinned version. The install runs in `<dir>.partial`, renamed when npm succeeds, so an interrupted install never looks
  * complete; concurrent callers wait for the one that holds `<dir>.partial` instead of installing twice.
  *
  * No install script runs: `@confluentinc/kafka-javascript`'s build needs the internet, and with PostgreSQL n8n needs no
@@ -72,13 +79,22 @@ export async function installN8nRuntime(options: InstallN8nRuntimeOptions = {}):
 	if (isN8nRuntimeInstalled(dir)) return done(true);
 
 	const partial = `${dir}.partial`;
+	let reportedWaiting = false;
 	for (;;) {
-		if (claimPartialDir(partial)) break;
+		if (claimPartialDir(partial)) {
+			// Another installer may have finished between our first check and the claim.
+			if (!isN8nRuntimeInstalled(dir)) break;
+			rmSync(partial, { recursive: true, force: true });
+			return done(true);
+		}
+		if (isN8nRuntimeInstalled(dir)) return done(true);
 		const holder = readInstallerPid(partial);
-		if (holder !== undefined && isProcessAlive(holder)) {
-			report(`Another process (pid ${holder}) is installing n8n into ${partial}; waiting for it…`);
-			await waitUntil(() => isN8nRuntimeInstalled(dir) || !isProcessAlive(holder), HEARTBEAT_MS);
-			if (isN8nRuntimeInstalled(dir)) return done(true);
+		const justClaimed = holder === undefined && Date.now() - modifiedAt(partial) < CLAIM_GRACE_MS; // pid not written yet
+		if ((holder !== undefined && isProcessAlive(holder)) || justClaimed) {
+			if (!reportedWaiting) report(`Another process${holder ? ` (pid ${holder})` : ''} is installing n8n into ${partial}; waiting for it…`);
+			reportedWaiting = true;
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			continue;
 		}
 		// Left over by an install that died: start over.
 		rmSync(partial, { recursive: true, force: true });
@@ -92,7 +108,22 @@ export async function installN8nRuntime(options: InstallN8nRuntimeOptions = {}):
 			`Installing n8n ${version} into ${dir} — first run only; it usually takes about 5 minutes and 2.8 GB ` +
 				'(2,360 packages from the npm registry).',
 		);
-		await runNpmCi(partial, report);
+		const npm = { command: options.npmCommand ?? 'npm', env: options.env ?? process.env };
+		const ci = await runNpm(npm, partial, ['ci', ...NPM_FLAGS], report);
+		if (!ci.ok) {
+			if (!ci.lockfileOutOfSync) throw new Error(`\`npm ci\` in ${partial} failed; see npm's output above`);
+			// The lockfile leaves out optional packages for other platforms that the registry does not carry (e.g.
+			// @msgpackr-extract/*-darwin-arm64@3.0.7), which `npm ci` counts as out of sync. `npm install` with the same
+			// lockfile installs the same locked versions and skips the unavailable optional packages.
+			report('`npm ci` refused the lockfile (optional platform packages missing from it); installing the same locked versions with `npm install`…');
+			rmSync(join(partial, 'node_modules'), { recursive: true, force: true });
+			const install = await runNpm(npm, partial, ['install', '--no-save', ...NPM_FLAGS], report);
+			if (!install.ok) throw new Error(`\`npm install\` in ${partial} failed; see npm's output above`);
+		}
+		const installed = installedN8nVersion(partial);
+		if (installed !== version) {
+			throw new Error(`npm installed n8n ${installed ?? '(nothing)'} in ${partial}, but n8n-runtime/package.json pins ${version}`);
+		}
 		rmSync(join(partial, INSTALLER_PID_FILE), { force: true });
 		rmSync(dir, { recursive: true, force: true });
 		renameSync(partial, dir);
@@ -142,20 +173,42 @@ function isProcessAlive(pid: number): boolean {
 	}
 }
 
-async function waitUntil(condition: () => boolean, pollMs: number): Promise<void> {
-	while (!condition()) await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, 2000)));
+function modifiedAt(path: string): number {
+	try {
+		return statSync(path).mtimeMs;
+	} catch {
+		return 0;
+	}
 }
 
-function runNpmCi(cwd: string, report: (line: string) => void): Promise<void> {
+const NPM_FLAGS = ['--ignore-scripts', '--no-audit', '--no-fund'];
+
+function installedN8nVersion(dir: string): string | undefined {
+	try {
+		return (JSON.parse(readFileSync(join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8')) as { version: string }).version;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Runs npm in `cwd`, streaming its output as progress with a heartbeat; never rejects on npm's exit code. */
+function runNpm(
+	npm: { command: string; env: NodeJS.ProcessEnv },
+	cwd: string,
+	args: string[],
+	report: (line: string) => void,
+): Promise<{ ok: boolean; lockfileOutOfSync: boolean }> {
 	const started = Date.now();
-	const args = ['ci', '--ignore-scripts', '--no-audit', '--no-fund'];
 	return new Promise((resolve, reject) => {
-		const child = spawn('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(npm.command, args, { cwd, env: npm.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let lockfileOutOfSync = false;
 		const heartbeat = setInterval(() => {
 			report(`  … still installing n8n (${formatDuration(Date.now() - started)} so far)`);
 		}, HEARTBEAT_MS);
 		const forward = (chunk: Buffer) => {
-			for (const line of chunk.toString('utf8').split(/\r?\n/)) if (line.trim()) report(`  npm: ${line}`);
+			const text = chunk.toString('utf8');
+			if (text.includes('can only install packages when your package.json and package-lock.json')) lockfileOutOfSync = true;
+			for (const line of text.split(/\r?\n/)) if (line.trim()) report(`  npm: ${line}`);
 		};
 		child.stdout.on('data', forward);
 		child.stderr.on('data', forward);
@@ -163,10 +216,9 @@ function runNpmCi(cwd: string, report: (line: string) => void): Promise<void> {
 			clearInterval(heartbeat);
 			reject(new Error(`Could not run npm to install n8n: ${error.message}`));
 		});
-		child.on('exit', (code, signal) => {
+		child.on('exit', (code) => {
 			clearInterval(heartbeat);
-			if (code === 0) return resolve();
-			reject(new Error(`\`npm ${args.join(' ')}\` in ${cwd} failed (${signal ?? `exit code ${code}`}); see npm's output above`));
+			resolve({ ok: code === 0, lockfileOutOfSync });
 		});
 	});
 }
