@@ -12,7 +12,8 @@ export class SkyBotAi implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'AI steps of the SkyBot pipeline on any OpenAI-compatible chat API: reply to a lead',
+		description:
+			'AI steps of the SkyBot pipeline on any OpenAI-compatible chat API: reply, extract a phone number, classify, follow up, summarise',
 		defaults: { name: 'SkyBot AI' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -1,8 +1,7 @@
 import type { AllEntities } from 'n8n-workflow';
 
-// Planned next: text.extractPhone, text.classify, text.followUp, text.summarize (prompts in the product seed).
 type NodeMap = {
-	text: 'reply';
+	text: 'reply' | 'extractPhone' | 'classify' | 'followUp' | 'summarize';
 };
 
 export type SkyBotAiType = AllEntities<NodeMap>;

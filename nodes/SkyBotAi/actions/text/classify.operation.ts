@@ -1,0 +1,68 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { enrichEachItem } from '../../../shared/execute';
+import { type AnswerFormatError, parseClassification } from '../../helpers/answers';
+import { buildClassifyMessages } from '../../helpers/prompts';
+import { answerError, complete, modelProperty, optionsProperty, type CompletionOptions } from './common';
+
+const DEFAULTS = { maxTokens: 150, temperature: 0, jsonMode: true };
+
+const properties: INodeProperties[] = [
+	modelProperty,
+	{
+		displayName: 'Conversation',
+		name: 'conversation',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '={{ $json.text }}',
+		required: true,
+		description: "The prospect's message, or the whole conversation as text (one message per line)",
+	},
+	{
+		displayName: 'Business Name',
+		name: 'businessName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Atelier Lumière',
+		description: 'The business the prospect is interested in (or not)',
+	},
+	optionsProperty(DEFAULTS),
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['text'], operation: ['classify'] } },
+	properties,
+);
+
+/**
+ * Adds `classification`: `temperature` (hot, warm or cold), the model's one-sentence `reason`, and its usage and
+ * cost. An answer that is not the expected JSON fails the item with a node error quoting it.
+ */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
+		const model = String(this.getNodeParameter('model', itemIndex));
+		const conversation = String(this.getNodeParameter('conversation', itemIndex, '') ?? '');
+		if (conversation.trim() === '') {
+			throw new NodeOperationError(this.getNode(), 'There is no conversation to classify', { itemIndex });
+		}
+		const { jsonMode = DEFAULTS.jsonMode, ...options } = this.getNodeParameter('options', itemIndex, {}) as CompletionOptions;
+
+		const { text: answer, ...usage } = await complete.call(this, itemIndex, {
+			model,
+			messages: buildClassifyMessages({
+				conversation,
+				businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
+			}),
+			options: { ...options, jsonMode },
+			defaultMaxTokens: DEFAULTS.maxTokens,
+			defaultTemperature: DEFAULTS.temperature,
+		});
+		try {
+			return { classification: { ...parseClassification(answer), ...usage } };
+		} catch (error) {
+			// The parser throws AnswerFormatError only.
+			throw answerError.call(this, itemIndex, (error as AnswerFormatError).message);
+		}
+	});
+}
