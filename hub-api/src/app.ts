@@ -9,6 +9,7 @@ import type { HubConfig } from './config';
 import { errorMiddleware, routeNotFound } from './errors';
 import { authenticate, requireDefaultRole } from './http/auth';
 import { createMetrics } from './http/metrics';
+import { docsRoutes } from './http/openapi';
 import { accountsRoutes } from './modules/accounts/accounts.routes';
 import { agentsRoutes } from './modules/agents/agents.routes';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
@@ -23,6 +24,7 @@ import { QuotaStore } from './modules/quotas/quota-store';
 import { quotasRoutes } from './modules/quotas/quotas.routes';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { routingRoutes } from './modules/routing/routing.routes';
+import { hubOpenApiDocument } from './openapi';
 import { createServices } from './services';
 
 export interface HubDeps {
@@ -76,6 +78,7 @@ export function createApp({
 
 	const api = express.Router();
 	api.use(healthRoutes(new HealthService(dataSource, redis)));
+	api.use('/docs', docsRoutes(hubOpenApiDocument()));
 	api.use('/auth', authRoutes(auth, authenticate(services.apiKeys, auth)));
 	api.use('/accounts', withKey, accountsRoutes(services.accounts));
 	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));

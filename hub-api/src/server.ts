@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { Clock } from './clock';
@@ -19,6 +20,8 @@ export interface RunningHub {
 	/** http://127.0.0.1:<port> */
 	url: string;
 	port: number;
+	/** The Express app being served (tests read its route table). */
+	app: Express;
 	/** Stops accepting requests, then closes Redis and the PostgreSQL pool. */
 	close(): Promise<void>;
 }
@@ -65,6 +68,7 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	return {
 		url,
 		port,
+		app,
 		close: async () => {
 			await new Promise<void>((resolve, reject) => {
 				server.close((error) => (error ? reject(error) : resolve()));

@@ -1,0 +1,34 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { PLAN_IDS } from '../../../../contracts/hub-api';
+import { authenticated, errors, json } from '../../http/openapi';
+import { consumeQuotaBody } from './quotas.schemas';
+
+export function registerQuotasOpenApi(registry: OpenAPIRegistry): void {
+	registry.registerPath({
+		method: 'post',
+		path: '/api/quotas/consume',
+		tags: ['pipeline'],
+		summary: 'Consume one message of today\'s plan quota; idempotent per messageId (ConsumeQuotaResponse)',
+		...authenticated('member'),
+		request: { body: { content: json(consumeQuotaBody) } },
+		responses: {
+			200: {
+				description: 'Whether the message may be answered',
+				content: json(
+					z.object({
+						allowed: z.boolean(),
+						limit: z.number().int().nullable(),
+						remaining: z.number().int().nullable(),
+						used: z.number().int(),
+						resetAt: z.iso.datetime(),
+						plan: z.enum(PLAN_IDS),
+						duplicate: z.boolean(),
+						previousAllowedAt: z.iso.datetime().nullable(),
+					}),
+				),
+			},
+			...errors(400, 401, 403, 404, 422, 503),
+		},
+	});
+}

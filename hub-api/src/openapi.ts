@@ -1,0 +1,33 @@
+import { buildOpenApiDocument, type OpenApiRegistrar } from './http/openapi';
+import { registerAccountsOpenApi } from './modules/accounts/accounts.openapi';
+import { registerAgentsOpenApi } from './modules/agents/agents.openapi';
+import { registerApiKeysOpenApi } from './modules/api-keys/api-keys.openapi';
+import { registerAuthOpenApi } from './modules/auth/auth.openapi';
+import { registerHealthOpenApi } from './modules/health/health.openapi';
+import { registerInteractionsOpenApi } from './modules/interactions/interactions.openapi';
+import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
+import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
+import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
+
+/**
+ * Every module's OpenAPI registration, in the order the document lists them. A module adding routes exports
+ * `register<Module>OpenApi` from modules/<module>/<module>.openapi.ts and appends it here (see http/openapi.ts).
+ */
+export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
+	registerHealthOpenApi,
+	registerAuthOpenApi,
+	registerAccountsOpenApi,
+	registerApiKeysOpenApi,
+	registerAgentsOpenApi,
+	registerProviderAccountsOpenApi,
+	registerRoutingOpenApi,
+	registerQuotasOpenApi,
+	registerInteractionsOpenApi,
+];
+
+/** Built once per process: the document depends only on the code. */
+let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+export function hubOpenApiDocument() {
+	document ??= buildOpenApiDocument(OPENAPI_REGISTRARS);
+	return document;
+}
