@@ -142,8 +142,10 @@ function hubCli(repoRoot: string, args: string[], env: NodeJS.ProcessEnv): Promi
 }
 
 /** The platform key the pipeline calls the hub with: created once per hub database, then reused. */
-async function ensurePlatformKey(repoRoot: string, stateFile: string, hubDatabaseUrl: string, env: NodeJS.ProcessEnv): Promise<string> {
-	const database = redactUrl(hubDatabaseUrl);
+async function ensurePlatformKey(repoRoot: string, stateFile: string, hub: PostgresTarget, embedded: boolean, env: NodeJS.ProcessEnv): Promise<string> {
+	// The key lives in the hub database: a different database (another DATABASE_URL) needs its own key. The embedded
+	// cluster is the same database whatever port it got this time.
+	const database = embedded ? 'embedded:.skybot/postgres/skybot' : `${hub.host}:${hub.port}/${hub.database}`;
 	const stored = readStateFile<StartState>(stateFile).platformKey;
 	if (stored && stored.database === database) return stored.key;
 	const output = await hubCli(repoRoot, ['create-platform-key', '--name', 'n8n pipeline (npm start)'], env);
@@ -210,7 +212,7 @@ async function main(): Promise<void> {
 
 	say('applying hub migrations…');
 	await runStep('migrate', process.execPath, [join('hub-api', 'dist', 'hub-api', 'src', 'cli.js'), 'migrate'], repoRoot, hubEnv);
-	const platformApiKey = await ensurePlatformKey(repoRoot, stateFile, hubDatabaseUrl, hubEnv);
+	const platformApiKey = await ensurePlatformKey(repoRoot, stateFile, databases.hub, !config.databaseUrl, hubEnv);
 
 	const runtime = await installN8nRuntime({ repoRoot, onProgress: (line) => say(line) });
 	const userFolder = join(stateDir, 'n8n');

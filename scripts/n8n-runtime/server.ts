@@ -134,6 +134,8 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	const readyTimeoutMs = options.readyTimeoutMs ?? 300_000;
 
 	const sharedEnv: Record<string, string> = {
+		// Inherited NODE_ENV=test (Jest sets it) makes n8n exit at start-up without a word.
+		NODE_ENV: 'production',
 		N8N_USER_FOLDER: options.userFolder,
 		...postgresEnv(database),
 		N8N_ENCRYPTION_KEY: ensureEncryptionKey(options.userFolder),
