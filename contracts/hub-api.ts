@@ -60,6 +60,63 @@ export interface ConsumeQuotaResponse {
 	previousAllowedAt: string | null;
 }
 
+export const LEAD_TEMPERATURES = ['hot', 'warm', 'cold'] as const;
+export type LeadTemperature = (typeof LEAD_TEMPERATURES)[number];
+
+/**
+ * POST /api/leads: upsert of one prospect, keyed by (account, provider, contact.externalId). Idempotent: later facts
+ * fill in, an absent or null field never erases a known value, temperature / summary / last message text from an
+ * older message never replace those of a newer one. `contacted: true` records a follow-up we sent now (sets
+ * lastContactedAt, adds one to followUpCount: send it once per follow-up, it counts every time).
+ * `accountId`: required with a platform key, ignored with an account key.
+ */
+export interface UpsertLeadRequest {
+	accountId?: string;
+	agentId?: string | null;
+	provider: Provider;
+	/** `phone` in E.164 (+ and 8 to 15 digits). */
+	contact: { externalId: string; name?: string | null; handle?: string | null; phone?: string | null };
+	/** The provider account (page id, IG account id, phone_number_id) the contact talks to: what a follow-up sends from. */
+	accountExternalId?: string | null;
+	conversationId?: string | null;
+	temperature?: LeadTemperature | null;
+	summary?: string | null;
+	/** ISO 8601: when the contact's message was sent. */
+	lastMessageAt?: string | null;
+	lastMessageText?: string | null;
+	contacted?: boolean;
+}
+
+/** A lead as the hub returns it (POST /api/leads, GET /api/leads, GET /api/leads/:id). */
+export interface LeadResponse {
+	id: string;
+	accountId: string;
+	agentId: string | null;
+	provider: Provider;
+	accountExternalId: string | null;
+	conversationId: string | null;
+	contact: { externalId: string; name: string | null; handle: string | null; phone: string | null };
+	temperature: LeadTemperature | null;
+	summary: string | null;
+	lastMessageText: string | null;
+	firstSeenAt: string;
+	lastMessageAt: string | null;
+	lastContactedAt: string | null;
+	/** The latest of firstSeenAt, lastMessageAt and lastContactedAt. */
+	lastActivityAt: string;
+	/** Whole days since lastActivityAt (what a follow-up says). */
+	idleDays: number;
+	followUpCount: number;
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** GET /api/leads: newest activity first; pass `nextCursor` as `cursor` for the next page (null on the last). */
+export interface ListLeadsResponse {
+	leads: LeadResponse[];
+	nextCursor: string | null;
+}
+
 export const INTERACTION_STATUSES = ['replied', 'skipped', 'quota_exceeded', 'failed', 'ignored'] as const;
 export type InteractionStatus = (typeof INTERACTION_STATUSES)[number];
 

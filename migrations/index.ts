@@ -1,5 +1,6 @@
 import { CreateTenancy1763769600000 } from './1763769600000-CreateTenancy';
 import { CreateInteractions1763769600001 } from './1763769600001-CreateInteractions';
+import { CreateLeads1763820000000 } from './1763820000000-CreateLeads';
 import { CreateUsersAndSessions1763780000000 } from './1763780000000-CreateUsersAndSessions';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
@@ -8,4 +9,5 @@ export const migrations = [
 	CreateTenancy1763769600000,
 	CreateInteractions1763769600001,
 	CreateUsersAndSessions1763780000000,
+	CreateLeads1763820000000,
 ];

@@ -19,6 +19,7 @@ import { LoginThrottle } from './modules/auth/login-throttle';
 import { healthRoutes } from './modules/health/health.routes';
 import { HealthService } from './modules/health/health.service';
 import { interactionsRoutes } from './modules/interactions/interactions.routes';
+import { leadsRoutes } from './modules/leads/leads.routes';
 import { providerAccountsRoutes } from './modules/provider-accounts/provider-accounts.routes';
 import { QuotaStore } from './modules/quotas/quota-store';
 import { quotasRoutes } from './modules/quotas/quotas.routes';
@@ -87,6 +88,7 @@ export function createApp({
 	api.use('/routing', withKey, routingRoutes(services.routing));
 	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
+	api.use('/leads', withKey, leadsRoutes(services.leads, services.accounts));
 	app.use('/api', api);
 
 	app.use(routeNotFound);

@@ -5,6 +5,7 @@ import { registerApiKeysOpenApi } from './modules/api-keys/api-keys.openapi';
 import { registerAuthOpenApi } from './modules/auth/auth.openapi';
 import { registerHealthOpenApi } from './modules/health/health.openapi';
 import { registerInteractionsOpenApi } from './modules/interactions/interactions.openapi';
+import { registerLeadsOpenApi } from './modules/leads/leads.openapi';
 import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
@@ -23,6 +24,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerRoutingOpenApi,
 	registerQuotasOpenApi,
 	registerInteractionsOpenApi,
+	registerLeadsOpenApi,
 ];
 
 /** Built once per process: the document depends only on the code. */

@@ -8,6 +8,8 @@ import { ApiKeysRepository } from './modules/api-keys/api-keys.repository';
 import { ApiKeysService } from './modules/api-keys/api-keys.service';
 import { InteractionsRepository } from './modules/interactions/interactions.repository';
 import { InteractionsService } from './modules/interactions/interactions.service';
+import { LeadsRepository } from './modules/leads/leads.repository';
+import { LeadsService } from './modules/leads/leads.service';
 import { ProviderAccountsRepository } from './modules/provider-accounts/provider-accounts.repository';
 import { ProviderAccountsService } from './modules/provider-accounts/provider-accounts.service';
 import { RoutingService } from './modules/routing/routing.service';
@@ -24,6 +26,7 @@ export function createServices(dataSource: DataSource, clock: Clock) {
 		providerAccounts: new ProviderAccountsService(providerAccountsRepository),
 		routing: new RoutingService(providerAccountsRepository),
 		interactions: new InteractionsService(new InteractionsRepository(dataSource), clock),
+		leads: new LeadsService(new LeadsRepository(dataSource), clock),
 	};
 }
 

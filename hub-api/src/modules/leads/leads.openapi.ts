@@ -1,0 +1,85 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { LEAD_TEMPERATURES, type LeadResponse } from '../../../../contracts/hub-api';
+import { PROVIDERS } from '../../../../contracts/inbound-message';
+import type { Expect, MatchesContract } from '../../http/contract';
+import { authenticated, errors, json } from '../../http/openapi';
+import { getLeadQuery, leadParams, listLeadsQuery, upsertLeadBody } from './leads.schemas';
+
+const leadSchema = z.object({
+	id: z.uuid(),
+	accountId: z.uuid(),
+	agentId: z.uuid().nullable(),
+	provider: z.enum(PROVIDERS),
+	accountExternalId: z.string().nullable(),
+	conversationId: z.string().nullable(),
+	contact: z.object({
+		externalId: z.string(),
+		name: z.string().nullable(),
+		handle: z.string().nullable(),
+		phone: z.string().nullable(),
+	}),
+	temperature: z.enum(LEAD_TEMPERATURES).nullable(),
+	summary: z.string().nullable(),
+	lastMessageText: z.string().nullable(),
+	firstSeenAt: z.iso.datetime(),
+	lastMessageAt: z.iso.datetime().nullable(),
+	lastContactedAt: z.iso.datetime().nullable(),
+	lastActivityAt: z.iso.datetime(),
+	idleDays: z.number().int(),
+	followUpCount: z.number().int(),
+	createdAt: z.iso.datetime(),
+	updatedAt: z.iso.datetime(),
+});
+
+/** The documented response and the wire contract the SkyBot node reads must not drift apart. */
+export type LeadSchemaMatchesContract = Expect<MatchesContract<typeof leadSchema, LeadResponse>>;
+
+export function registerLeadsOpenApi(registry: OpenAPIRegistry): void {
+	const lead = registry.register('Lead', leadSchema);
+	const tags = ['leads'];
+	registry.registerPath({
+		method: 'post',
+		path: '/api/leads',
+		tags,
+		summary:
+			'Upsert a prospect, idempotent per (account, provider, contact): later facts fill in, nulls never erase; ' +
+			'`contacted: true` records a follow-up sent now',
+		...authenticated('member'),
+		request: { body: { content: json(upsertLeadBody) } },
+		responses: {
+			200: { description: 'Existing lead updated', content: json(lead) },
+			201: { description: 'New lead', content: json(lead) },
+			...errors(400, 401, 403, 404, 422),
+		},
+	});
+	registry.registerPath({
+		method: 'get',
+		path: '/api/leads',
+		tags,
+		summary:
+			'List leads, newest activity first, keyset-paginated by `cursor`; `format=csv` downloads every matching lead ' +
+			'(RFC 4180, cells starting with = + - @ prefixed with \' so spreadsheets never run them)',
+		...authenticated('viewer'),
+		request: { query: listLeadsQuery },
+		responses: {
+			200: {
+				description: 'A page (JSON), or every matching lead (CSV)',
+				content: {
+					...json(z.object({ leads: z.array(lead), nextCursor: z.string().nullable() })),
+					'text/csv': { schema: z.string() },
+				},
+			},
+			...errors(401, 403, 404, 422),
+		},
+	});
+	registry.registerPath({
+		method: 'get',
+		path: '/api/leads/{id}',
+		tags,
+		summary: "One lead (another account's id answers 404)",
+		...authenticated('viewer'),
+		request: { params: leadParams, query: getLeadQuery },
+		responses: { 200: { description: 'The lead', content: json(lead) }, ...errors(401, 403, 404, 422) },
+	});
+}

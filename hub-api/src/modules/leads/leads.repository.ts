@@ -1,0 +1,141 @@
+import type { DataSource, Repository } from 'typeorm';
+import type { LeadTemperature } from '../../../../contracts/hub-api';
+import type { Provider } from '../../../../contracts/inbound-message';
+import { violatesConstraint } from '../../db/pg-errors';
+import { notFound } from '../../errors';
+import { type Lead, LeadEntity } from './lead.entity';
+
+/** What one upsert knows about a lead: null means "not known here", never "erase". */
+export interface LeadFacts {
+	accountId: string;
+	agentId: string | null;
+	provider: Provider;
+	contactExternalId: string;
+	accountExternalId: string | null;
+	name: string | null;
+	handle: string | null;
+	phone: string | null;
+	temperature: LeadTemperature | null;
+	summary: string | null;
+	conversationId: string | null;
+	lastMessageText: string | null;
+	lastMessageAt: Date | null;
+	/** Set when this call records a follow-up we sent. */
+	contactedAt: Date | null;
+}
+
+/** Column order of the INSERT below; the facts' fields in the same order become its parameters. */
+const COLUMNS: [keyof LeadFacts, string][] = [
+	['accountId', 'account_id'],
+	['agentId', 'agent_id'],
+	['provider', 'provider'],
+	['contactExternalId', 'contact_external_id'],
+	['accountExternalId', 'account_external_id'],
+	['name', 'name'],
+	['handle', 'handle'],
+	['phone', 'phone'],
+	['temperature', 'temperature'],
+	['summary', 'summary'],
+	['conversationId', 'conversation_id'],
+	['lastMessageText', 'last_message_text'],
+	['lastMessageAt', 'last_message_at'],
+	['contactedAt', 'last_contacted_at'],
+];
+const parameter = (field: keyof LeadFacts) => `$${COLUMNS.findIndex(([name]) => name === field) + 1}`;
+const NOW = `$${COLUMNS.length + 1}`;
+
+/** A known value is replaced only by a newer one: COALESCE keeps it when this call does not know the field. */
+const FILL_IN = ['agent_id', 'account_external_id', 'name', 'handle', 'phone', 'conversation_id'];
+/**
+ * Facts about the conversation's state: executions of a contact's messages can finish in any order, so a value
+ * from an older message never replaces the one from a newer message.
+ */
+const FROM_LATEST_MESSAGE = ['temperature', 'summary', 'last_message_text'];
+const notOlderMessage =
+	'(EXCLUDED.last_message_at IS NULL OR leads.last_message_at IS NULL OR EXCLUDED.last_message_at >= leads.last_message_at)';
+
+/**
+ * One statement, under the unique key's row lock, inserts the lead or merges these facts into it, so concurrent
+ * upserts of one contact never produce two rows, lose a fact or a follow-up count. `xmax = 0` holds only for a
+ * freshly inserted row version, which tells an insert from an ON CONFLICT update.
+ */
+const UPSERT_SQL = `
+	INSERT INTO leads (${COLUMNS.map(([, column]) => column).join(', ')},
+		first_seen_at, follow_up_count, created_at, updated_at)
+	VALUES (${COLUMNS.map(([field]) => parameter(field)).join(', ')},
+		LEAST(${NOW}::timestamptz, ${parameter('lastMessageAt')}::timestamptz),
+		CASE WHEN ${parameter('contactedAt')}::timestamptz IS NULL THEN 0 ELSE 1 END, ${NOW}, ${NOW})
+	ON CONFLICT ON CONSTRAINT leads_account_provider_contact_key DO UPDATE SET
+		${FILL_IN.map((column) => `${column} = COALESCE(EXCLUDED.${column}, leads.${column})`).join(',\n\t\t')},
+		${FROM_LATEST_MESSAGE.map(
+			(column) =>
+				`${column} = CASE WHEN EXCLUDED.${column} IS NOT NULL AND ${notOlderMessage} ` +
+				`THEN EXCLUDED.${column} ELSE leads.${column} END`,
+		).join(',\n\t\t')},
+		first_seen_at = LEAST(leads.first_seen_at, EXCLUDED.first_seen_at),
+		last_message_at = GREATEST(leads.last_message_at, EXCLUDED.last_message_at),
+		last_contacted_at = GREATEST(leads.last_contacted_at, EXCLUDED.last_contacted_at),
+		follow_up_count = leads.follow_up_count + EXCLUDED.follow_up_count,
+		updated_at = EXCLUDED.updated_at
+	RETURNING id, (xmax = 0) AS inserted`;
+
+export interface LeadFilter {
+	accountId: string;
+	temperatures?: LeadTemperature[];
+	provider?: Provider;
+	/** Last activity strictly before this instant. */
+	idleSince?: Date;
+	followUpCountBelow?: number;
+	/** Keyset position: rows strictly after this (last_activity_at, id) pair in newest-first order. */
+	after?: { lastActivityAt: Date; id: string };
+	limit: number;
+}
+
+export class LeadsRepository {
+	private readonly leads: Repository<Lead>;
+	private readonly dataSource: DataSource;
+
+	constructor(dataSource: DataSource) {
+		this.dataSource = dataSource;
+		this.leads = dataSource.getRepository(LeadEntity);
+	}
+
+	async upsert(facts: LeadFacts, now: Date): Promise<{ row: Lead; inserted: boolean }> {
+		let written: { id: string; inserted: boolean }[];
+		try {
+			written = await this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => facts[field]), now]);
+		} catch (error) {
+			if (violatesConstraint(error, 'leads_agent_fkey')) throw notFound('agent');
+			throw error;
+		}
+		const [{ id, inserted }] = written;
+		return { row: await this.leads.findOneByOrFail({ id }), inserted };
+	}
+
+	findOne(accountId: string, id: string): Promise<Lead | null> {
+		return this.leads.findOneBy({ accountId, id });
+	}
+
+	/** Newest activity first, ties broken by id so pages never overlap or skip. */
+	list(filter: LeadFilter): Promise<Lead[]> {
+		const query = this.leads
+			.createQueryBuilder('lead')
+			.where('lead.accountId = :accountId', { accountId: filter.accountId })
+			.orderBy('lead.lastActivityAt', 'DESC')
+			.addOrderBy('lead.id', 'DESC')
+			.limit(filter.limit);
+		if (filter.temperatures) query.andWhere('lead.temperature IN (:...temperatures)', { temperatures: filter.temperatures });
+		if (filter.provider) query.andWhere('lead.provider = :provider', { provider: filter.provider });
+		if (filter.idleSince) query.andWhere('lead.lastActivityAt < :idleSince', { idleSince: filter.idleSince });
+		if (filter.followUpCountBelow !== undefined) {
+			query.andWhere('lead.followUpCount < :followUpCountBelow', { followUpCountBelow: filter.followUpCountBelow });
+		}
+		if (filter.after) {
+			query.andWhere('(lead.lastActivityAt, lead.id) < (:afterActivity, :afterId)', {
+				afterActivity: filter.after.lastActivityAt,
+				afterId: filter.after.id,
+			});
+		}
+		return query.getMany();
+	}
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { LEAD_TEMPERATURES, type UpsertLeadRequest } from '../../../../contracts/hub-api';
+import { PROVIDERS } from '../../../../contracts/inbound-message';
+import type { Expect, MatchesContract } from '../../http/contract';
+
+const id = z.string().min(1).max(512);
+/** Optional facts: null and absent both mean "not known by this caller", never "erase". */
+const fact = <Schema extends z.ZodType>(schema: Schema) => schema.nullable().optional();
+const E164 = /^\+[1-9]\d{7,14}$/;
+
+export const upsertLeadBody = z
+	.object({
+		/** Required with a platform key, ignored with an account key. */
+		accountId: z.uuid().optional(),
+		agentId: fact(z.uuid()),
+		provider: z.enum(PROVIDERS),
+		contact: z
+			.object({
+				externalId: id,
+				name: fact(z.string().max(500)),
+				handle: fact(z.string().max(500)),
+				phone: fact(z.string().regex(E164, 'Expected an E.164 phone number (+ and 8 to 15 digits)')),
+			})
+			.strip(),
+		accountExternalId: fact(id),
+		conversationId: fact(id),
+		temperature: fact(z.enum(LEAD_TEMPERATURES)),
+		summary: fact(z.string().max(5_000)),
+		lastMessageAt: fact(z.iso.datetime({ offset: true })),
+		lastMessageText: fact(z.string().max(20_000)),
+		contacted: z.boolean().optional(),
+	})
+	.strip();
+
+export type UpsertLeadBodyMatchesContract = Expect<MatchesContract<typeof upsertLeadBody, UpsertLeadRequest>>;
+
+/** `temperature=hot,warm` lists several levels. */
+const temperatureList = z
+	.string()
+	.transform((value) => value.split(',').map((level) => level.trim()))
+	.pipe(z.array(z.enum(LEAD_TEMPERATURES)).min(1));
+
+export const listLeadsQuery = z
+	.object({
+		accountId: z.uuid().optional(),
+		temperature: temperatureList.optional(),
+		provider: z.enum(PROVIDERS).optional(),
+		/** Leads whose last activity (their message or our contact) is older than this instant. */
+		lastContactBefore: z.iso.datetime({ offset: true }).optional(),
+		/** Leads idle for at least this many days (the same cut-off, relative to now). */
+		idleDays: z.coerce.number().int().min(0).max(3_650).optional(),
+		/** Leads that received fewer follow-ups than this (a sequence stops after N). */
+		followUpCountBelow: z.coerce.number().int().min(1).max(1_000).optional(),
+		format: z.enum(['json', 'csv']).default('json'),
+		limit: z.coerce.number().int().min(1).max(100).default(50),
+		cursor: z.string().min(1).max(200).optional(),
+	})
+	.strip();
+
+export type ListLeadsQuery = z.output<typeof listLeadsQuery>;
+
+export const leadParams = z.object({ id: z.uuid() });
+export const getLeadQuery = z.object({ accountId: z.uuid().optional() }).strip();

@@ -1,0 +1,144 @@
+import type { LeadResponse, ListLeadsResponse, UpsertLeadRequest } from '../../../../contracts/hub-api';
+import type { Clock } from '../../clock';
+import { notFound } from '../../errors';
+import { validationFailed } from '../../http/validate';
+import type { Lead } from './lead.entity';
+import type { LeadFilter, LeadsRepository } from './leads.repository';
+import type { ListLeadsQuery } from './leads.schemas';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** CSV exports read the table in pages of this size, so a large export never holds every row in memory. */
+const EXPORT_BATCH_SIZE = 500;
+
+export type LeadFilters = Pick<
+	ListLeadsQuery,
+	'temperature' | 'provider' | 'lastContactBefore' | 'idleDays' | 'followUpCountBelow'
+>;
+
+/** Cursors are opaque to clients: base64url of "<lastActivityAt ISO>|<id>". */
+const encodeCursor = (row: Lead) => Buffer.from(`${row.lastActivityAt.toISOString()}|${row.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { lastActivityAt: Date; id: string } {
+	const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+	const lastActivityAt = new Date(at ?? '');
+	if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(lastActivityAt.getTime())) {
+		throw validationFailed([
+			{ path: 'query.cursor', message: 'Not a cursor returned by this API', code: 'invalid_cursor' },
+		]);
+	}
+	return { lastActivityAt, id };
+}
+
+export class LeadsService {
+	private readonly repository: LeadsRepository;
+	private readonly clock: Clock;
+
+	constructor(repository: LeadsRepository, clock: Clock) {
+		this.repository = repository;
+		this.clock = clock;
+	}
+
+	async upsert(accountId: string, request: UpsertLeadRequest): Promise<{ lead: LeadResponse; created: boolean }> {
+		const now = this.clock();
+		const { contact } = request;
+		const { row, inserted } = await this.repository.upsert(
+			{
+				accountId,
+				agentId: request.agentId ?? null,
+				provider: request.provider,
+				contactExternalId: contact.externalId,
+				accountExternalId: request.accountExternalId ?? null,
+				name: blankToNull(contact.name),
+				handle: blankToNull(contact.handle),
+				phone: contact.phone ?? null,
+				temperature: request.temperature ?? null,
+				summary: blankToNull(request.summary),
+				conversationId: request.conversationId ?? null,
+				lastMessageText: blankToNull(request.lastMessageText),
+				lastMessageAt: request.lastMessageAt ? new Date(request.lastMessageAt) : null,
+				contactedAt: request.contacted ? now : null,
+			},
+			now,
+		);
+		return { lead: this.toResponse(row, now), created: inserted };
+	}
+
+	async get(accountId: string, id: string): Promise<LeadResponse> {
+		const row = await this.repository.findOne(accountId, id);
+		if (!row) throw notFound('lead');
+		return this.toResponse(row, this.clock());
+	}
+
+	async list(accountId: string, query: LeadFilters & { limit: number; cursor?: string }): Promise<ListLeadsResponse> {
+		const now = this.clock();
+		const rows = await this.repository.list({
+			...this.filterOf(accountId, query, now),
+			after: query.cursor ? decodeCursor(query.cursor) : undefined,
+			// One extra row tells whether another page exists without a COUNT.
+			limit: query.limit + 1,
+		});
+		const page = rows.slice(0, query.limit);
+		const last = page.at(-1);
+		return {
+			leads: page.map((row) => this.toResponse(row, now)),
+			nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+		};
+	}
+
+	/** Every matching lead, newest activity first, read page by page. */
+	async *export(accountId: string, filters: LeadFilters): AsyncGenerator<LeadResponse> {
+		const now = this.clock();
+		const filter = this.filterOf(accountId, filters, now);
+		let after: LeadFilter['after'];
+		for (;;) {
+			const rows = await this.repository.list({ ...filter, after, limit: EXPORT_BATCH_SIZE });
+			for (const row of rows) yield this.toResponse(row, now);
+			const last = rows.at(-1);
+			if (rows.length < EXPORT_BATCH_SIZE || !last) return;
+			after = { lastActivityAt: last.lastActivityAt, id: last.id };
+		}
+	}
+
+	private filterOf(accountId: string, filters: LeadFilters, now: Date): Omit<LeadFilter, 'limit'> {
+		// Both cut-offs may be given: a lead must be idle by both, i.e. before the earlier one.
+		const cutoffs = [
+			filters.lastContactBefore ? new Date(filters.lastContactBefore).getTime() : undefined,
+			filters.idleDays !== undefined ? now.getTime() - filters.idleDays * DAY_MS : undefined,
+		].filter((cutoff): cutoff is number => cutoff !== undefined);
+		return {
+			accountId,
+			temperatures: filters.temperature,
+			provider: filters.provider,
+			idleSince: cutoffs.length ? new Date(Math.min(...cutoffs)) : undefined,
+			followUpCountBelow: filters.followUpCountBelow,
+		};
+	}
+
+	private toResponse(row: Lead, now: Date): LeadResponse {
+		return {
+			id: row.id,
+			accountId: row.accountId,
+			agentId: row.agentId,
+			provider: row.provider,
+			accountExternalId: row.accountExternalId,
+			conversationId: row.conversationId,
+			contact: { externalId: row.contactExternalId, name: row.name, handle: row.handle, phone: row.phone },
+			temperature: row.temperature,
+			summary: row.summary,
+			lastMessageText: row.lastMessageText,
+			firstSeenAt: row.firstSeenAt.toISOString(),
+			lastMessageAt: row.lastMessageAt?.toISOString() ?? null,
+			lastContactedAt: row.lastContactedAt?.toISOString() ?? null,
+			lastActivityAt: row.lastActivityAt.toISOString(),
+			idleDays: Math.max(0, Math.floor((now.getTime() - row.lastActivityAt.getTime()) / DAY_MS)),
+			followUpCount: row.followUpCount,
+			createdAt: row.createdAt.toISOString(),
+			updatedAt: row.updatedAt.toISOString(),
+		};
+	}
+}
+
+/** An empty name or summary is no more a fact than a missing one. */
+function blankToNull(value: string | null | undefined): string | null {
+	return value === undefined || value === null || value.trim() === '' ? null : value;
+}

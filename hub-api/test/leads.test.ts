@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto';
+import type { UpsertLeadRequest } from '../../contracts/hub-api';
+import { createManualClock, startTestHub, type TestHub } from './support';
+
+const clock = createManualClock('2026-03-10T09:00:00.000Z');
+const DAY = 24 * 60 * 60 * 1000;
+let hub: TestHub;
+
+beforeAll(async () => {
+	hub = await startTestHub({ clock: clock.now });
+});
+afterAll(() => hub?.close());
+
+function leadRequest(overrides: Partial<UpsertLeadRequest> = {}): UpsertLeadRequest {
+	return {
+		provider: 'instagram',
+		contact: { externalId: `igsid-${randomUUID()}`, name: 'Léa Martin', handle: 'lea.m' },
+		accountExternalId: '17841400000000001',
+		conversationId: `conv-${randomUUID()}`,
+		lastMessageAt: clock.now().toISOString(),
+		lastMessageText: 'Bonjour, quel est le prix ?',
+		...overrides,
+	};
+}
+
+const upsert = (key: string, body: unknown) => hub.request('/api/leads', { key, body });
+const rowsFor = (accountId: string) =>
+	hub.dataSource.query('SELECT * FROM leads WHERE account_id = $1', [accountId]) as Promise<Record<string, unknown>[]>;
+
+describe('POST /api/leads', () => {
+	it('creates a lead (201) and returns it whole', async () => {
+		const { account, agent, apiKey } = await hub.createTenant();
+		const request = leadRequest({
+			agentId: agent.id,
+			contact: { externalId: 'igsid-1', name: 'Léa', handle: 'lea.m', phone: '+33612345678' },
+			temperature: 'warm',
+			summary: '- Veut un devis',
+		});
+		const response = await upsert(apiKey.key, request);
+
+		expect(response.status).toBe(201);
+		expect(response.body).toEqual({
+			id: expect.any(String),
+			accountId: account.id,
+			agentId: agent.id,
+			provider: 'instagram',
+			accountExternalId: '17841400000000001',
+			conversationId: request.conversationId,
+			contact: { externalId: 'igsid-1', name: 'Léa', handle: 'lea.m', phone: '+33612345678' },
+			temperature: 'warm',
+			summary: '- Veut un devis',
+			lastMessageText: 'Bonjour, quel est le prix ?',
+			firstSeenAt: clock.now().toISOString(),
+			lastMessageAt: clock.now().toISOString(),
+			lastContactedAt: null,
+			lastActivityAt: clock.now().toISOString(),
+			idleDays: 0,
+			followUpCount: 0,
+			createdAt: clock.now().toISOString(),
+			updatedAt: clock.now().toISOString(),
+		});
+	});
+
+	it('updates the same lead on later calls (200): later facts fill in, nulls and absent fields erase nothing', async () => {
+		const { account, apiKey } = await hub.createTenant();
+		const first = leadRequest({ temperature: 'cold' });
+		const created = await upsert(apiKey.key, first);
+		clock.advance(60_000);
+		const later = await upsert(apiKey.key, {
+			provider: 'instagram',
+			contact: { externalId: first.contact.externalId, name: null, phone: '+33612345678' },
+			temperature: 'hot',
+			summary: null,
+			conversationId: null,
+			lastMessageAt: clock.now().toISOString(),
+			lastMessageText: 'Je peux vous appeler ?',
+		});
+
+		expect(later.status).toBe(200);
+		expect(later.body).toMatchObject({
+			id: created.body.id,
+			contact: { name: 'Léa Martin', handle: 'lea.m', phone: '+33612345678' },
+			conversationId: first.conversationId,
+			accountExternalId: '17841400000000001',
+			temperature: 'hot',
+			lastMessageText: 'Je peux vous appeler ?',
+			firstSeenAt: created.body.firstSeenAt,
+			lastMessageAt: clock.now().toISOString(),
+		});
+		// A repeat of the same call changes nothing but updatedAt.
+		const repeat = await upsert(apiKey.key, { provider: 'instagram', contact: { externalId: first.contact.externalId } });
+		expect(repeat.status).toBe(200);
+		expect({ ...repeat.body, updatedAt: undefined }).toEqual({ ...later.body, updatedAt: undefined });
+		expect(await rowsFor(account.id)).toHaveLength(1);
+	});
+
+	it('never lets facts from an older message replace those of a newer one', async () => {
+		const { apiKey } = await hub.createTenant();
+		const newer = leadRequest({ temperature: 'hot', summary: 'newer', lastMessageText: 'newer' });
+		await upsert(apiKey.key, newer);
+		const olderAt = new Date(clock.now().getTime() - 3_600_000).toISOString();
+		const response = await upsert(apiKey.key, {
+			...newer,
+			temperature: 'cold',
+			summary: 'older',
+			lastMessageText: 'older',
+			lastMessageAt: olderAt,
+		});
+
+		expect(response.body).toMatchObject({
+			temperature: 'hot',
+			summary: 'newer',
+			lastMessageText: 'newer',
+			lastMessageAt: newer.lastMessageAt,
+			firstSeenAt: olderAt,
+		});
+	});
+
+	it('records follow-ups sent with contacted: true', async () => {
+		const { apiKey } = await hub.createTenant();
+		const request = leadRequest();
+		await upsert(apiKey.key, request);
+		clock.advance(3 * DAY);
+		const followedUp = await upsert(apiKey.key, { provider: 'instagram', contact: request.contact, contacted: true });
+		clock.advance(DAY);
+		const again = await upsert(apiKey.key, { provider: 'instagram', contact: request.contact, contacted: true });
+
+		expect(followedUp.body).toMatchObject({ followUpCount: 1, lastContactedAt: followedUp.body.updatedAt });
+		expect(again.body).toMatchObject({
+			followUpCount: 2,
+			lastContactedAt: clock.now().toISOString(),
+			lastActivityAt: clock.now().toISOString(),
+			lastMessageAt: request.lastMessageAt,
+		});
+	});
+
+	it('keeps one row under 20 concurrent upserts of one contact, merging every fact and counting every follow-up', async () => {
+		const { account, apiKey } = await hub.createTenant();
+		const externalId = `igsid-${randomUUID()}`;
+		const responses = await Promise.all(
+			Array.from({ length: 20 }, (_, index) =>
+				upsert(apiKey.key, {
+					provider: 'instagram',
+					contact: { externalId, ...(index === 7 ? { phone: '+33798765432' } : {}) },
+					...(index === 3 ? { temperature: 'warm' } : {}),
+					contacted: index % 2 === 0,
+				}),
+			),
+		);
+
+		expect(responses.every((response) => [200, 201].includes(response.status))).toBe(true);
+		expect(responses.filter((response) => response.status === 201)).toHaveLength(1);
+		expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+		const rows = await rowsFor(account.id);
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ phone: '+33798765432', temperature: 'warm', follow_up_count: 10 });
+	});
+
+	it('keys leads per account and provider', async () => {
+		const [first, second] = await Promise.all([hub.createTenant(), hub.createTenant()]);
+		const request = leadRequest();
+		expect((await upsert(first.apiKey.key, request)).status).toBe(201);
+		expect((await upsert(second.apiKey.key, request)).status).toBe(201);
+		expect((await upsert(first.apiKey.key, { ...request, provider: 'messenger' })).status).toBe(201);
+	});
+
+	it('needs accountId with the platform key, and ignores one sent with an account key', async () => {
+		const [{ account, apiKey }, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
+		expect((await upsert(hub.platformKey, leadRequest())).status).toBe(422);
+		const platform = await upsert(hub.platformKey, { ...leadRequest(), accountId: account.id });
+		expect(platform.status).toBe(201);
+		expect(platform.body.accountId).toBe(account.id);
+		const massAssigned = await upsert(apiKey.key, { ...leadRequest(), accountId: other.account.id });
+		expect(massAssigned.body.accountId).toBe(account.id);
+		expect(await rowsFor(other.account.id)).toHaveLength(0);
+	});
+
+	it("refuses another account's agent with 404 and stores nothing", async () => {
+		const [caller, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
+		const response = await upsert(caller.apiKey.key, leadRequest({ agentId: other.agent.id }));
+		expect(response.status).toBe(404);
+		expect(response.body.error.code).toBe('agent_not_found');
+		expect(await rowsFor(caller.account.id)).toHaveLength(0);
+	});
+
+	it('answers malformed bodies with 4xx and stores nothing', async () => {
+		const { account, apiKey } = await hub.createTenant();
+		const request = leadRequest();
+		const invalid = [
+			{ ...request, provider: 'myspace' },
+			{ ...request, contact: undefined },
+			{ ...request, contact: { externalId: '' } },
+			{ ...request, contact: { ...request.contact, phone: '06 12 34 56 78' } },
+			{ ...request, temperature: 'tiède' },
+			{ ...request, lastMessageAt: 'yesterday' },
+			{ ...request, contacted: 'yes' },
+			{ ...request, agentId: 'not-a-uuid' },
+		];
+		for (const body of invalid) {
+			const response = await upsert(apiKey.key, body);
+			expect(response.status).toBe(422);
+			expect(response.body.error.code).toBe('validation_failed');
+		}
+		const notJson = await hub.request('/api/leads', { key: apiKey.key, rawBody: '{"provider":' });
+		expect(notJson.status).toBe(400);
+		expect(await rowsFor(account.id)).toHaveLength(0);
+	});
+});
+
+describe('GET /api/leads', () => {
+	/** Four leads of one tenant, one more of another, with activity spread over the last days. */
+	async function seedLeads() {
+		const tenant = await hub.createTenant();
+		const other = await hub.createTenant();
+		await upsert(other.apiKey.key, leadRequest({ temperature: 'hot' }));
+		const start = clock.now().getTime();
+		const at = (daysAgo: number) => new Date(start - daysAgo * DAY).toISOString();
+		const seeds = [
+			leadRequest({ temperature: 'hot', lastMessageAt: at(10) }),
+			leadRequest({ temperature: 'warm', lastMessageAt: at(5), provider: 'messenger' }),
+			leadRequest({ temperature: 'cold', lastMessageAt: at(2) }),
+			leadRequest({ lastMessageAt: at(0) }),
+		];
+		const ids: string[] = [];
+		for (const seed of seeds) ids.push((await upsert(tenant.apiKey.key, seed)).body.id);
+		return { key: tenant.apiKey.key, accountId: tenant.account.id, ids, at };
+	}
+	const list = async (key: string, query = '') => {
+		const response = await hub.request(`/api/leads${query}`, { key });
+		expect(response.status).toBe(200);
+		return response.body as { leads: { id: string; idleDays: number }[]; nextCursor: string | null };
+	};
+	const idsOf = (page: { leads: { id: string }[] }) => page.leads.map((lead) => lead.id);
+
+	it("lists the caller's leads newest activity first, paged by cursor", async () => {
+		const { key, ids } = await seedLeads();
+		const first = await list(key, '?limit=3');
+		expect(idsOf(first)).toEqual([ids[3], ids[2], ids[1]]);
+		const second = await list(key, `?limit=3&cursor=${first.nextCursor}`);
+		expect(idsOf(second)).toEqual([ids[0]]);
+		expect(second.nextCursor).toBeNull();
+		expect(second.leads[0]!.idleDays).toBe(10);
+	});
+
+	it('filters by temperature, provider, idle time and follow-up count', async () => {
+		const { key, ids, at } = await seedLeads();
+		expect(idsOf(await list(key, '?temperature=hot'))).toEqual([ids[0]]);
+		expect(idsOf(await list(key, '?temperature=hot,warm'))).toEqual([ids[1], ids[0]]);
+		expect(idsOf(await list(key, '?provider=messenger'))).toEqual([ids[1]]);
+		expect(idsOf(await list(key, '?idleDays=3'))).toEqual([ids[1], ids[0]]);
+		expect(idsOf(await list(key, `?lastContactBefore=${encodeURIComponent(at(6))}`))).toEqual([ids[0]]);
+		expect(idsOf(await list(key, `?idleDays=3&temperature=warm`))).toEqual([ids[1]]);
+
+		// A follow-up sent now makes the lead active again and counts towards the sequence limit.
+		const lead = await hub.request(`/api/leads/${ids[0]}`, { key });
+		await upsert(key, { provider: 'instagram', contact: { externalId: lead.body.contact.externalId }, contacted: true });
+		expect(idsOf(await list(key, '?idleDays=3'))).toEqual([ids[1]]);
+		expect(idsOf(await list(key, '?followUpCountBelow=1'))).not.toContain(ids[0]);
+		expect(idsOf(await list(key, '?followUpCountBelow=2'))).toContain(ids[0]);
+	});
+
+	it('rejects bad filters with 422', async () => {
+		const { apiKey } = await hub.createTenant();
+		for (const query of [
+			'limit=0',
+			'limit=1000',
+			'temperature=tiede',
+			'temperature=',
+			'provider=myspace',
+			'idleDays=-1',
+			'idleDays=abc',
+			'lastContactBefore=yesterday',
+			'cursor=garbage',
+			'format=xml',
+			'temperature=hot&temperature=cold',
+		]) {
+			const response = await hub.request(`/api/leads?${query}`, { key: apiKey.key });
+			expect({ query, status: response.status }).toEqual({ query, status: 422 });
+		}
+	});
+
+	it('exports every matching lead as RFC 4180 CSV that spreadsheets cannot run as formulas', async () => {
+		const { apiKey } = await hub.createTenant();
+		const awkward = leadRequest({
+			contact: { externalId: 'c-1', name: '=HYPERLINK("http://evil.example","clic")', handle: '@lea', phone: '+33612345678' },
+			summary: '- Veut un devis, "urgent"\n- Budget 500 €',
+			lastMessageText: '-2+3',
+			temperature: 'hot',
+		});
+		await upsert(apiKey.key, awkward);
+		await upsert(apiKey.key, leadRequest({ contact: { externalId: 'c-2', name: 'Hugo' }, temperature: 'cold' }));
+
+		const response = await hub.request('/api/leads?format=csv&temperature=hot', { key: apiKey.key });
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+		expect(response.headers.get('content-disposition')).toBe('attachment; filename=leads.csv');
+		const text = response.body as string;
+		const lines = text.split('\r\n');
+		expect(lines[0]).toBe(
+			'id,provider,contact_external_id,name,handle,phone,temperature,summary,last_message_text,conversation_id,' +
+				'agent_id,first_seen_at,last_message_at,last_contacted_at,follow_up_count,created_at,updated_at',
+		);
+		expect(text.endsWith('\r\n')).toBe(true);
+		expect(text).not.toContain('Hugo');
+		expect(text).toContain(`,c-1,"'=HYPERLINK(""http://evil.example"",""clic"")",'@lea,'+33612345678,hot,`);
+		expect(text).toContain(`,"'- Veut un devis, ""urgent""\n- Budget 500 €",'-2+3,`);
+	});
+
+	it('exports more leads than one database page, and only a header when nothing matches', async () => {
+		const { account, apiKey } = await hub.createTenant();
+		await hub.dataSource.query(
+			`INSERT INTO leads (account_id, provider, contact_external_id, first_seen_at)
+			 SELECT $1, 'instagram', 'bulk-' || n, $2::timestamptz - n * interval '1 second' FROM generate_series(1, 1203) n`,
+			[account.id, clock.now()],
+		);
+		const all = await hub.request('/api/leads?format=csv', { key: apiKey.key });
+		const rows = (all.body as string).split('\r\n').filter((line) => line !== '');
+		expect(rows).toHaveLength(1 + 1203);
+		expect(new Set(rows).size).toBe(rows.length);
+
+		const none = await hub.request('/api/leads?format=csv&temperature=hot', { key: apiKey.key });
+		expect((none.body as string).split('\r\n')).toEqual([expect.stringMatching(/^id,provider,/), '']);
+	});
+});
+
+describe('GET /api/leads/:id', () => {
+	it("returns the caller's lead, and 404 for another account's or an unknown id", async () => {
+		const [caller, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
+		const own = (await upsert(caller.apiKey.key, leadRequest())).body;
+		const theirs = (await upsert(other.apiKey.key, leadRequest())).body;
+
+		const found = await hub.request(`/api/leads/${own.id}`, { key: caller.apiKey.key });
+		expect(found.status).toBe(200);
+		expect(found.body).toEqual(own);
+		for (const id of [theirs.id, randomUUID()]) {
+			const response = await hub.request(`/api/leads/${id}`, { key: caller.apiKey.key });
+			expect(response.status).toBe(404);
+			expect(response.body.error.code).toBe('lead_not_found');
+		}
+		expect((await hub.request('/api/leads/not-a-uuid', { key: caller.apiKey.key })).status).toBe(422);
+		expect((await hub.request(`/api/leads/${own.id}?accountId=${caller.account.id}`, { key: hub.platformKey })).status).toBe(200);
+		expect((await hub.request(`/api/leads/${own.id}?accountId=${other.account.id}`, { key: hub.platformKey })).status).toBe(404);
+	});
+
+	it('needs credentials', async () => {
+		expect((await hub.request('/api/leads')).status).toBe(401);
+		expect((await hub.request('/api/leads', { key: 'sk_not_a_key' })).status).toBe(401);
+	});
+});
