@@ -155,3 +155,48 @@ export interface InteractionResponse {
 	createdAt: string;
 	duplicate: boolean;
 }
+
+export const EXECUTION_STATUSES = ['success', 'error', 'skipped'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const AGENT_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type AgentLogLevel = (typeof AGENT_LOG_LEVELS)[number];
+
+/** Header carrying the execution report's signature: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
+export const EXECUTION_SIGNATURE_HEADER = 'x-skybot-signature';
+
+/**
+ * POST /api/webhooks/n8n/execution: what one workflow execution did for one message, signed with the shared
+ * webhook secret (SKYBOT_WEBHOOK_SECRET on the hub, `webhookSecret` on the skyBotHubApi credential). Idempotent per
+ * (account, n8n execution id, message id): one execution of a batched delivery reports each of its messages once.
+ */
+export interface ExecutionReportRequest {
+	accountId: string;
+	agentId: string;
+	/** n8n's execution id (`$execution.id`). */
+	executionId: string;
+	/** n8n's workflow id, when known. */
+	workflowId?: string;
+	status: ExecutionStatus;
+	/** ISO 8601: when the execution started (the trigger fired). */
+	startedAt: string;
+	/** Milliseconds from the trigger to the report; null when the start time is unknown. */
+	latencyMs?: number | null;
+	model?: string;
+	promptTokens?: number;
+	completionTokens?: number;
+	costUsd?: number;
+	provider?: Provider;
+	messageId?: string;
+	conversationId?: string;
+	contactId?: string;
+	/** Machine-readable why, for skipped / error (e.g. anti_flood, send_failed). */
+	reason?: string;
+	error?: { message: string; code?: string };
+	logs?: { level: AgentLogLevel; message: string; metadata?: Record<string, unknown> }[];
+}
+
+export interface ExecutionReportResponse {
+	id: string;
+	duplicate: boolean;
+}

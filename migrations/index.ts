@@ -2,6 +2,7 @@ import { CreateTenancy1763769600000 } from './1763769600000-CreateTenancy';
 import { CreateInteractions1763769600001 } from './1763769600001-CreateInteractions';
 import { CreateLeads1763820000000 } from './1763820000000-CreateLeads';
 import { CreateUsersAndSessions1763780000000 } from './1763780000000-CreateUsersAndSessions';
+import { CreateExecutions1763800000000 } from './1763800000000-CreateExecutions';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
@@ -9,5 +10,6 @@ export const migrations = [
 	CreateTenancy1763769600000,
 	CreateInteractions1763769600001,
 	CreateUsersAndSessions1763780000000,
+	CreateExecutions1763800000000,
 	CreateLeads1763820000000,
 ];

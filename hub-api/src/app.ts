@@ -9,6 +9,14 @@ import type { HubConfig } from './config';
 import { errorMiddleware, routeNotFound } from './errors';
 import { authenticate, requireDefaultRole } from './http/auth';
 import { createMetrics } from './http/metrics';
+import { HubEvents } from './live/hub-events';
+import type { SocketTokenVerifier } from './live/live-events';
+import { AnalyticsRepository } from './modules/analytics/analytics.repository';
+import { agentStatsRoutes, analyticsRoutes } from './modules/analytics/analytics.routes';
+import { AnalyticsService } from './modules/analytics/analytics.service';
+import { ExecutionsRepository } from './modules/executions/executions.repository';
+import { EXECUTION_WEBHOOK_PATH, executionWebhookRoutes } from './modules/executions/executions.routes';
+import { ExecutionsService } from './modules/executions/executions.service';
 import { docsRoutes } from './http/openapi';
 import { accountsRoutes } from './modules/accounts/accounts.routes';
 import { agentsRoutes } from './modules/agents/agents.routes';
@@ -29,13 +37,22 @@ import { hubOpenApiDocument } from './openapi';
 import { createServices } from './services';
 
 export interface HubDeps {
-	config: Pick<HubConfig, 'bodyLimit' | 'auth'>;
+	config: Pick<HubConfig, 'bodyLimit' | 'webhookSecret' | 'auth'>;
 	dataSource: DataSource;
 	redis: Redis;
 	logger: Logger;
 	clock?: Clock;
+	/** Where routes publish what live clients hear (execution reports, agent changes); server.ts feeds socket.io. */
+	events?: HubEvents;
 	/** Prefix of the login-throttle counters in Redis; hubs sharing it (replicas) share the counters. */
 	loginThrottlePrefix?: string;
+}
+
+const ACCESS_TOKEN_VERIFIER = 'accessTokenVerifier';
+
+/** The access-token verifier createApp built, for the socket.io handshake. */
+export function accessTokenVerifierOf(app: Express): SocketTokenVerifier {
+	return app.locals[ACCESS_TOKEN_VERIFIER] as SocketTokenVerifier;
 }
 
 const QUIET_PATHS = new Set(['/api/health', '/api/ready', '/metrics']);
@@ -46,11 +63,14 @@ export function createApp({
 	redis,
 	logger,
 	clock = systemClock,
+	events = new HubEvents(),
 	loginThrottlePrefix = 'skybot',
 }: HubDeps): Express {
 	const services = createServices(dataSource, clock);
 	const quotas = new QuotasService(new QuotaStore(redis), clock);
 	const metrics = createMetrics();
+	const executions = new ExecutionsService(new ExecutionsRepository(dataSource), events, clock);
+	const analytics = new AnalyticsService(new AnalyticsRepository(dataSource), clock);
 	const auth = new AuthService({
 		dataSource,
 		accounts: services.accounts,
@@ -62,6 +82,8 @@ export function createApp({
 	const withKey = [authenticate(services.apiKeys, auth), requireDefaultRole];
 
 	const app = express();
+	// server.ts authenticates socket.io connections with the same verifier as the REST API.
+	app.locals[ACCESS_TOKEN_VERIFIER] = auth;
 	app.use(helmet());
 	app.use(
 		pinoHttp({
@@ -73,6 +95,8 @@ export function createApp({
 		}),
 	);
 	app.use(metrics.observeRequests);
+	// Execution reports are authenticated by an HMAC over their exact bytes: that route keeps the raw body.
+	app.use(EXECUTION_WEBHOOK_PATH, express.raw({ type: () => true, limit: config.bodyLimit }));
 	app.use(express.json({ limit: config.bodyLimit }));
 
 	app.get('/metrics', metrics.serve);
@@ -84,10 +108,14 @@ export function createApp({
 	api.use('/accounts', withKey, accountsRoutes(services.accounts));
 	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));
 	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts));
+	api.use('/agents', withKey, agentStatsRoutes(analytics, services.accounts));
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));
 	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
+	api.use('/analytics', withKey, analyticsRoutes(analytics, services.accounts));
+	// No API key: the HMAC signature is the authentication (see modules/executions/signature.ts).
+	api.use('/webhooks/n8n', executionWebhookRoutes(executions, config.webhookSecret, clock));
 	api.use('/leads', withKey, leadsRoutes(services.leads, services.accounts));
 	app.use('/api', api);
 

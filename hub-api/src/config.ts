@@ -13,6 +13,8 @@ export interface HubConfig {
 	logLevel: LogLevel;
 	/** Largest accepted JSON body, in the `bytes` notation body-parser takes ("1mb", "512kb"). */
 	bodyLimit: string;
+	/** Signs execution reports from n8n (SKYBOT_WEBHOOK_SECRET); null turns POST /api/webhooks/n8n/execution off (503). */
+	webhookSecret: string | null;
 	/** People's sessions (JWT access tokens, rotating refresh tokens) and API-key rotation; durations in seconds. */
 	auth: AuthConfig;
 }
@@ -93,6 +95,14 @@ const SETTINGS = {
 		example: '1mb',
 		fallback: '1mb',
 	},
+	SKYBOT_WEBHOOK_SECRET: {
+		schema: z
+			.string()
+			.refine((value) => value === '' || value.length >= 32, 'must be at least 32 characters')
+			.transform((value) => value || null),
+		example: 'openssl rand -hex 32 (the same value as the webhookSecret of the SkyBot Hub API credential in n8n)',
+		fallback: '',
+	},
 	JWT_SECRET: {
 		schema: z.string().min(32, 'must be at least 32 characters'),
 		example: 'openssl rand -base64 32',
@@ -133,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 		port: readSetting(env, 'PORT', SETTINGS.PORT),
 		logLevel: readSetting(env, 'LOG_LEVEL', SETTINGS.LOG_LEVEL),
 		bodyLimit: readSetting(env, 'HUB_BODY_LIMIT', SETTINGS.HUB_BODY_LIMIT),
+		webhookSecret: readSetting(env, 'SKYBOT_WEBHOOK_SECRET', SETTINGS.SKYBOT_WEBHOOK_SECRET),
 		auth: {
 			jwtSecret: readSetting(env, 'JWT_SECRET', SETTINGS.JWT_SECRET),
 			accessTokenTtlSeconds: readSetting(env, 'JWT_ACCESS_EXPIRY', SETTINGS.JWT_ACCESS_EXPIRY),

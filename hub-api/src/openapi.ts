@@ -1,8 +1,10 @@
 import { buildOpenApiDocument, type OpenApiRegistrar } from './http/openapi';
 import { registerAccountsOpenApi } from './modules/accounts/accounts.openapi';
 import { registerAgentsOpenApi } from './modules/agents/agents.openapi';
+import { registerAnalyticsOpenApi } from './modules/analytics/analytics.openapi';
 import { registerApiKeysOpenApi } from './modules/api-keys/api-keys.openapi';
 import { registerAuthOpenApi } from './modules/auth/auth.openapi';
+import { registerExecutionsOpenApi } from './modules/executions/executions.openapi';
 import { registerHealthOpenApi } from './modules/health/health.openapi';
 import { registerInteractionsOpenApi } from './modules/interactions/interactions.openapi';
 import { registerLeadsOpenApi } from './modules/leads/leads.openapi';
@@ -24,6 +26,8 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerRoutingOpenApi,
 	registerQuotasOpenApi,
 	registerInteractionsOpenApi,
+	registerAnalyticsOpenApi,
+	registerExecutionsOpenApi,
 	registerLeadsOpenApi,
 ];
 

@@ -2,11 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { createApp } from './app';
+import { accessTokenVerifierOf, createApp } from './app';
 import type { Clock } from './clock';
 import type { HubConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { closeRedis, createRedis } from './db/redis';
+import { HubEvents } from './live/hub-events';
+import { attachLiveEvents } from './live/live-events';
 import { createLogger } from './logger';
 
 export interface StartHubOptions {
@@ -40,15 +42,19 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		await dataSource.destroy();
 	};
 
+	const events = new HubEvents();
 	const app = createApp({
 		config,
 		dataSource,
 		redis,
 		logger,
 		clock: options.clock,
+		events,
 		loginThrottlePrefix: options.loginThrottlePrefix,
 	});
 	const server = createServer(app);
+	// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.
+	const live = attachLiveEvents(server, { events, verifier: accessTokenVerifierOf(app), logger });
 	try {
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
@@ -70,6 +76,7 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		port,
 		app,
 		close: async () => {
+			await live.close();
 			await new Promise<void>((resolve, reject) => {
 				server.close((error) => (error ? reject(error) : resolve()));
 				// Keep-alive sockets with no request in flight would otherwise hold close() open.

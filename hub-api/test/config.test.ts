@@ -23,6 +23,7 @@ describe('loadConfig', () => {
 			port: 3000,
 			logLevel: 'info',
 			bodyLimit: '1mb',
+			webhookSecret: null,
 			auth: {
 				jwtSecret: valid.JWT_SECRET,
 				accessTokenTtlSeconds: 900,

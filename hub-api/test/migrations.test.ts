@@ -11,9 +11,11 @@ afterAll(() => database?.drop());
 
 const HUB_TABLES = [
 	'accounts',
+	'agent_logs',
 	'agents',
 	'api_keys',
 	'auth_sessions',
+	'executions',
 	'interactions',
 	'provider_accounts',
 	'refresh_tokens',

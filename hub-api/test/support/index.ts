@@ -23,6 +23,8 @@ import { type RunningHub, startHub } from '../../src/server';
 
 export const TEST_DATABASE_BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** startTestHub's SKYBOT_WEBHOOK_SECRET unless told otherwise: tests sign execution reports with it. */
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-4f1c2b9e7d6a5038c1e2f3a4b5c6d7e8';
 /** The JWT_SECRET of test hubs (a real deployment generates its own; see README). */
 export const TEST_JWT_SECRET = 'test-jwt-secret-of-at-least-32-characters';
 
@@ -147,6 +149,8 @@ export interface StartTestHubOptions {
 	redisUrl?: string;
 	clock?: Clock;
 	bodyLimit?: string;
+	/** SKYBOT_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET by default, null for a hub without one. */
+	webhookSecret?: string | null;
 	/** Hub log level; silent unless HUB_TEST_LOG_LEVEL says otherwise. */
 	logLevel?: HubConfig['logLevel'];
 	/** Replaces the hub's logger (e.g. one writing to a stream the test reads). */
@@ -187,6 +191,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				port: 0,
 				logLevel,
 				bodyLimit: options.bodyLimit ?? '1mb',
+				webhookSecret: options.webhookSecret === undefined ? TEST_WEBHOOK_SECRET : options.webhookSecret,
 				auth: {
 					jwtSecret: TEST_JWT_SECRET,
 					accessTokenTtlSeconds: 15 * 60,

@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import type { ExecutionStatus } from '../../../contracts/hub-api';
+
+/** Sent as socket.io `agent:execution` to the account's room each time a report is recorded (not for duplicates). */
+export interface AgentExecutionEvent {
+	id: string;
+	accountId: string;
+	agentId: string;
+	executionId: string;
+	status: ExecutionStatus;
+	startedAt: string;
+	latencyMs: number | null;
+	promptTokens: number;
+	completionTokens: number;
+	costUsd: number;
+	conversationId: string | null;
+	contactId: string | null;
+	reason: string | null;
+}
+
+/** Sent as socket.io `agent:status` when an agent's status changes (deploy, toggle, error). */
+export interface AgentStatusEvent {
+	accountId: string;
+	agentId: string;
+	status: string;
+	at: string;
+}
+
+interface HubEventMap {
+	'agent:execution': [AgentExecutionEvent];
+	'agent:status': [AgentStatusEvent];
+}
+
+export type HubEventName = keyof HubEventMap;
+
+/**
+ * What happened in this hub process that live clients should hear about. Modules publish here; the socket.io
+ * layer (live-events.ts) forwards each event to the room of its account. Publishing never fails the request
+ * that triggered it: listeners run synchronously and their errors are the listener's to handle.
+ */
+export class HubEvents {
+	private readonly emitter = new EventEmitter();
+
+	publish<Name extends HubEventName>(name: Name, ...payload: HubEventMap[Name]): void {
+		this.emitter.emit(name, ...payload);
+	}
+
+	/** Returns the unsubscribe function. */
+	subscribe<Name extends HubEventName>(name: Name, listener: (...payload: HubEventMap[Name]) => void): () => void {
+		this.emitter.on(name, listener as (...args: unknown[]) => void);
+		return () => this.emitter.off(name, listener as (...args: unknown[]) => void);
+	}
+}

@@ -1,0 +1,185 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * Every figure is computed by PostgreSQL with aggregates over the indexed (account_id | agent_id, started_at)
+ * ranges; no execution row is ever loaded into the hub process, so its memory does not depend on the table size.
+ * Empty data is handled in SQL: NULLIF guards every division, COALESCE turns the sums of no rows into 0; latencies
+ * of no rows stay NULL (there is no latency to report), which the service passes on as null.
+ * Days and weeks are UTC.
+ */
+
+export interface Window {
+	from: Date;
+	to: Date;
+}
+
+export interface OverviewRow {
+	agents: number;
+	active_agents: number;
+	executions: number;
+	errors: number;
+	avg_latency_ms: string | null;
+	error_rate: string;
+}
+
+export interface TopAgentRow {
+	agent_id: string;
+	name: string;
+	executions: number;
+}
+
+export interface StatsRow {
+	executions: number;
+	successes: number;
+	errors: number;
+	skipped: number;
+	success_rate: string;
+	error_rate: string;
+	avg_latency_ms: string | null;
+	p50_latency_ms: string | null;
+	p95_latency_ms: string | null;
+	prompt_tokens: string;
+	completion_tokens: string;
+	cost_usd: string;
+}
+
+export interface SeriesRow {
+	bucket: Date;
+	executions: number;
+	errors: number;
+	avg_latency_ms: string | null;
+}
+
+export interface CostRow {
+	agent_id: string;
+	name: string;
+	executions: number;
+	prompt_tokens: string;
+	completion_tokens: string;
+	cost_usd: string;
+}
+
+export type Bucket = 'day' | 'week';
+
+// Agents soft-deleted by a deployment are not counted; status values are compared case-insensitively so the query
+// reads both the first schema ('active' | 'paused') and the deployment statuses (ACTIVE, INACTIVE, DELETED …).
+const LIVE_AGENT = `lower(status) <> 'deleted'`;
+
+const OVERVIEW_SQL = `
+	WITH fleet AS (
+		SELECT count(*)::int AS agents, count(*) FILTER (WHERE lower(status) = 'active')::int AS active_agents
+		FROM agents WHERE account_id = $1 AND ${LIVE_AGENT}
+	), today AS (
+		SELECT count(*)::int AS executions,
+			count(*) FILTER (WHERE status = 'error')::int AS errors,
+			round(avg(latency_ms), 1) AS avg_latency_ms
+		FROM executions WHERE account_id = $1 AND started_at >= $2 AND started_at < $3
+	)
+	SELECT fleet.agents, fleet.active_agents, today.executions, today.errors, today.avg_latency_ms,
+		COALESCE(round(100.0 * today.errors / NULLIF(today.executions, 0), 2), 0) AS error_rate
+	FROM fleet, today`;
+
+// Grouped on the index first, joined to the (few) agent names after: the join never multiplies execution rows.
+const TOP_AGENTS_SQL = `
+	SELECT counted.agent_id, agents.name, counted.executions
+	FROM (
+		SELECT agent_id, count(*)::int AS executions
+		FROM executions WHERE account_id = $1 AND started_at >= $2 AND started_at < $3
+		GROUP BY agent_id
+	) counted
+	JOIN agents ON agents.id = counted.agent_id
+	ORDER BY counted.executions DESC, agents.name, counted.agent_id
+	LIMIT $4`;
+
+const STATS_SQL = `
+	SELECT count(*)::int AS executions,
+		count(*) FILTER (WHERE status = 'success')::int AS successes,
+		count(*) FILTER (WHERE status = 'error')::int AS errors,
+		count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+		COALESCE(round(100.0 * count(*) FILTER (WHERE status = 'success') / NULLIF(count(*), 0), 2), 0) AS success_rate,
+		COALESCE(round(100.0 * count(*) FILTER (WHERE status = 'error') / NULLIF(count(*), 0), 2), 0) AS error_rate,
+		round(avg(latency_ms), 1) AS avg_latency_ms,
+		round(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)::numeric, 1) AS p50_latency_ms,
+		round(percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)::numeric, 1) AS p95_latency_ms,
+		COALESCE(sum(prompt_tokens), 0) AS prompt_tokens,
+		COALESCE(sum(completion_tokens), 0) AS completion_tokens,
+		COALESCE(sum(cost_usd), 0) AS cost_usd
+	FROM executions WHERE agent_id = $1 AND started_at >= $2 AND started_at < $3`;
+
+// Every bucket of the window appears, empty ones with zeros: generate_series gives the buckets, the aggregate
+// fills those that have executions.
+const SERIES_SQL = `
+	WITH counted AS (
+		SELECT date_trunc($4, started_at AT TIME ZONE 'UTC') AS bucket,
+			count(*)::int AS executions,
+			count(*) FILTER (WHERE status = 'error')::int AS errors,
+			round(avg(latency_ms), 1) AS avg_latency_ms
+		FROM executions WHERE agent_id = $1 AND started_at >= $2 AND started_at < $3
+		GROUP BY 1
+	)
+	SELECT buckets.bucket AT TIME ZONE 'UTC' AS bucket,
+		COALESCE(counted.executions, 0) AS executions,
+		COALESCE(counted.errors, 0) AS errors,
+		counted.avg_latency_ms
+	FROM generate_series(
+		date_trunc($4, $2::timestamptz AT TIME ZONE 'UTC'),
+		date_trunc($4, $3::timestamptz AT TIME ZONE 'UTC' - interval '1 millisecond'),
+		('1 ' || $4)::interval
+	) AS buckets (bucket)
+	LEFT JOIN counted USING (bucket)
+	ORDER BY buckets.bucket`;
+
+// Every live agent of the account appears, with zeros when it ran nothing in the window.
+const COSTS_SQL = `
+	SELECT agents.id AS agent_id, agents.name,
+		COALESCE(summed.executions, 0) AS executions,
+		COALESCE(summed.prompt_tokens, 0) AS prompt_tokens,
+		COALESCE(summed.completion_tokens, 0) AS completion_tokens,
+		COALESCE(summed.cost_usd, 0) AS cost_usd
+	FROM agents
+	LEFT JOIN (
+		SELECT agent_id, count(*)::int AS executions, sum(prompt_tokens) AS prompt_tokens,
+			sum(completion_tokens) AS completion_tokens, sum(cost_usd) AS cost_usd
+		FROM executions WHERE account_id = $1 AND started_at >= $2 AND started_at < $3
+		GROUP BY agent_id
+	) summed ON summed.agent_id = agents.id
+	WHERE agents.account_id = $1 AND ${LIVE_AGENT.replace('status', 'agents.status')}
+	ORDER BY COALESCE(summed.cost_usd, 0) DESC, agents.name, agents.id`;
+
+export class AnalyticsRepository {
+	private readonly dataSource: DataSource;
+
+	constructor(dataSource: DataSource) {
+		this.dataSource = dataSource;
+	}
+
+	async overview(accountId: string, day: Window): Promise<OverviewRow> {
+		const [row] = await this.dataSource.query(OVERVIEW_SQL, [accountId, day.from, day.to]);
+		return row as OverviewRow;
+	}
+
+	topAgents(accountId: string, window: Window, limit: number): Promise<TopAgentRow[]> {
+		return this.dataSource.query(TOP_AGENTS_SQL, [accountId, window.from, window.to, limit]);
+	}
+
+	async agentOf(agentId: string, accountId: string): Promise<{ id: string; name: string; status: string } | undefined> {
+		const [agent] = await this.dataSource.query(
+			'SELECT id, name, status FROM agents WHERE id = $1 AND account_id = $2',
+			[agentId, accountId],
+		);
+		return agent;
+	}
+
+	async stats(agentId: string, window: Window): Promise<StatsRow> {
+		const [row] = await this.dataSource.query(STATS_SQL, [agentId, window.from, window.to]);
+		return row as StatsRow;
+	}
+
+	series(agentId: string, window: Window, bucket: Bucket): Promise<SeriesRow[]> {
+		return this.dataSource.query(SERIES_SQL, [agentId, window.from, window.to, bucket]);
+	}
+
+	costs(accountId: string, window: Window): Promise<CostRow[]> {
+		return this.dataSource.query(COSTS_SQL, [accountId, window.from, window.to]);
+	}
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import {
+	AGENT_LOG_LEVELS,
+	EXECUTION_STATUSES,
+	type ExecutionReportRequest,
+} from '../../../../contracts/hub-api';
+import { PROVIDERS } from '../../../../contracts/inbound-message';
+import type { Expect, MatchesContract } from '../../http/contract';
+
+const id = z.string().min(1).max(512);
+const count = z.number().int().nonnegative().max(100_000_000);
+
+/** Extra fields are stripped: a report can never set anything but what is listed here. */
+export const executionReportBody = z
+	.object({
+		accountId: z.uuid(),
+		agentId: z.uuid(),
+		executionId: z.string().min(1).max(200),
+		workflowId: z.string().min(1).max(200).optional(),
+		status: z.enum(EXECUTION_STATUSES),
+		startedAt: z.iso.datetime({ offset: true }),
+		latencyMs: z.number().int().nonnegative().max(86_400_000).nullable().optional(),
+		model: z.string().min(1).max(200).optional(),
+		promptTokens: count.optional(),
+		completionTokens: count.optional(),
+		costUsd: z.number().nonnegative().max(1_000_000).optional(),
+		provider: z.enum(PROVIDERS).optional(),
+		messageId: id.optional(),
+		conversationId: id.optional(),
+		contactId: id.optional(),
+		reason: z.string().min(1).max(200).optional(),
+		error: z.object({ message: z.string().max(4_000), code: z.string().min(1).max(200).optional() }).optional(),
+		logs: z
+			.array(
+				z.object({
+					level: z.enum(AGENT_LOG_LEVELS),
+					message: z.string().min(1).max(4_000),
+					metadata: z.record(z.string(), z.unknown()).optional(),
+				}),
+			)
+			.max(50)
+			.optional(),
+	})
+	.strip();
+
+export type ExecutionReportBodyMatchesContract = Expect<
+	MatchesContract<typeof executionReportBody, ExecutionReportRequest>
+>;

@@ -1,0 +1,80 @@
+import type { ExecutionReportRequest, ExecutionReportResponse } from '../../../../contracts/hub-api';
+import type { Clock } from '../../clock';
+import { notFound } from '../../errors';
+import type { HubEvents } from '../../live/hub-events';
+import type { AgentLogRecord, ExecutionRecord, ExecutionsRepository } from './executions.repository';
+
+export class ExecutionsService {
+	private readonly repository: ExecutionsRepository;
+	private readonly events: HubEvents;
+	private readonly clock: Clock;
+
+	constructor(repository: ExecutionsRepository, events: HubEvents, clock: Clock) {
+		this.repository = repository;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	/**
+	 * Records a (signature-checked) report. The agent must belong to the account the report names: an agent of
+	 * another account is 404, like everywhere else. A repeated report (n8n retrying the call) is answered with the
+	 * stored id and publishes nothing.
+	 */
+	async record(report: ExecutionReportRequest): Promise<ExecutionReportResponse> {
+		if (!(await this.repository.agentBelongsTo(report.agentId, report.accountId))) throw notFound('agent');
+		const execution: ExecutionRecord = {
+			accountId: report.accountId,
+			agentId: report.agentId,
+			n8nExecutionId: report.executionId,
+			messageKey: report.messageId ?? '',
+			workflowId: report.workflowId ?? null,
+			status: report.status,
+			startedAt: new Date(report.startedAt),
+			latencyMs: report.latencyMs ?? null,
+			model: report.model ?? null,
+			promptTokens: report.promptTokens ?? 0,
+			completionTokens: report.completionTokens ?? 0,
+			costUsd: report.costUsd ?? 0,
+			provider: report.provider ?? null,
+			messageId: report.messageId ?? null,
+			conversationId: report.conversationId ?? null,
+			contactId: report.contactId ?? null,
+			reason: report.reason ?? null,
+			errorMessage: report.error?.message ?? null,
+			errorCode: report.error?.code ?? null,
+		};
+		const logs: AgentLogRecord[] = (report.logs ?? []).map((log) => ({
+			level: log.level,
+			message: log.message,
+			metadata: log.metadata ?? null,
+		}));
+		// A failed execution always leaves a line in the agent's log, even when the workflow sent none.
+		if (report.status === 'error' && !logs.some((log) => log.level === 'error')) {
+			logs.push({
+				level: 'error',
+				message: report.error?.message ?? report.reason ?? 'Execution failed',
+				metadata: { executionId: report.executionId, reason: report.reason ?? null, code: report.error?.code ?? null },
+			});
+		}
+
+		const { id, inserted } = await this.repository.record(execution, logs, this.clock());
+		if (inserted) {
+			this.events.publish('agent:execution', {
+				id,
+				accountId: execution.accountId,
+				agentId: execution.agentId,
+				executionId: execution.n8nExecutionId,
+				status: execution.status,
+				startedAt: execution.startedAt.toISOString(),
+				latencyMs: execution.latencyMs,
+				promptTokens: execution.promptTokens,
+				completionTokens: execution.completionTokens,
+				costUsd: execution.costUsd,
+				conversationId: execution.conversationId,
+				contactId: execution.contactId,
+				reason: execution.reason,
+			});
+		}
+		return { id, duplicate: !inserted };
+	}
+}
