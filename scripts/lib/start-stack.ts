@@ -2,7 +2,7 @@
 // package and the published pipeline, the hub — then wait for Ctrl-C and stop everything.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import pg from 'pg';
 
 import { bootstrapN8n } from '../n8n-runtime/bootstrap.ts';
@@ -250,6 +250,8 @@ async function main(): Promise<void> {
 		owner,
 		credentials: credentials.specs,
 		workflowsDir: join(repoRoot, 'workflows'),
+		// Templates are installed per client by the hub (with the client's own credentials), never published as is.
+		includeWorkflow: (file) => !file.startsWith(join(repoRoot, 'workflows', 'templates') + sep),
 	});
 
 	say(`starting the hub on port ${config.hubPort}…`);

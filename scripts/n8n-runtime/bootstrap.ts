@@ -22,8 +22,13 @@ export interface BootstrapN8nOptions {
 	owner: N8nOwner;
 	/** Credentials to create or update; workflows' references to their types are bound to them. */
 	credentials?: CredentialSpec[];
-	/** Imports every `*.workflow.json` under this folder (recursively). */
+	/** Imports every `*.workflow.json` under this folder (recursively)… */
 	workflowsDir?: string;
+	/**
+	 * …that this accepts (default: all). `npm start` leaves out workflows/templates/: templates are installed per
+	 * client by the hub, and publishing them next to the pipeline would claim the same webhook paths.
+	 */
+	includeWorkflow?: (file: string) => boolean;
 	/** Label of the API key this library creates (default `skybot-bootstrap`). */
 	apiKeyLabel?: string;
 }
@@ -61,7 +66,7 @@ export async function bootstrapN8n(options: BootstrapN8nOptions): Promise<Bootst
 
 	const workflows: BootstrappedWorkflow[] = [];
 	if (options.workflowsDir) {
-		const files = findWorkflowFiles(options.workflowsDir);
+		const files = findWorkflowFiles(options.workflowsDir).filter(options.includeWorkflow ?? (() => true));
 		const parsed = files.map((file) => ({ file, workflow: readWorkflowFile(file) }));
 		assertUniqueNames(parsed);
 		const existing = await listAll<{ id: string; name: string; isArchived?: boolean }>(
