@@ -181,7 +181,8 @@ function modifiedAt(path: string): number {
 	}
 }
 
-const NPM_FLAGS = ['--ignore-scripts', '--no-audit', '--no-fund'];
+// n8n's tree makes npm print hundreds of peer-dependency warnings that say nothing about this install: errors only.
+const NPM_FLAGS = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
 
 function installedN8nVersion(dir: string): string | undefined {
 	try {
