@@ -1,0 +1,144 @@
+/**
+ * TENANT ISOLATION MATRIX: account A's credentials on account B's ids must answer 404 (never 403, never 200), and
+ * leave B's data untouched.
+ *
+ * EVERY ROUTE THAT TAKES AN ID (in the path, the query or the body) GETS A ROW IN `ROWS` BELOW. To add yours:
+ *   - `route`: how the row is named in the test output;
+ *   - `request(victim)`: the request to send, built from account B's fixture (`victim`). Create whatever B must own
+ *     for the route (through the API with `victim.ownerToken` / `victim.apiKey`, or `hub`), then return
+ *     { method, path, body? } naming B's id;
+ *   - `code` (optional): the error code you expect with the 404.
+ * Each row runs twice: with A's owner access token (Bearer) and with A's owner API key (X-API-Key).
+ */
+import { randomUUID } from 'node:crypto';
+import { startTestHub, type TestHub, type TestUser } from './support';
+
+interface Tenant {
+	accountId: string;
+	owner: TestUser;
+	ownerToken: string;
+	/** An owner-role account key. */
+	apiKey: string;
+	agentId: string;
+	/** A second key of the account, safe to target. */
+	spareKeyId: string;
+}
+
+interface IsolationRow {
+	route: string;
+	request: (victim: Tenant, hub: TestHub) => Promise<{ method: string; path: string; body?: unknown }>;
+	code?: string;
+}
+
+const inboundMessage = () => ({
+	provider: 'instagram',
+	kind: 'dm',
+	messageId: `mid-${randomUUID()}`,
+	accountExternalId: '1784',
+	conversationId: 'conversation',
+	contact: { externalId: 'contact' },
+	text: 'hello',
+	timestamp: '2026-03-10T12:00:00.000Z',
+});
+
+const ROWS: IsolationRow[] = [
+	{
+		route: 'DELETE /api/api-keys/:id',
+		request: async (victim) => ({ method: 'DELETE', path: `/api/api-keys/${victim.spareKeyId}` }),
+		code: 'api_key_not_found',
+	},
+	{
+		route: 'POST /api/api-keys/:id/rotate',
+		request: async (victim) => ({ method: 'POST', path: `/api/api-keys/${victim.spareKeyId}/rotate` }),
+		code: 'api_key_not_found',
+	},
+	{
+		route: 'POST /api/provider-accounts (agentId in body)',
+		request: async (victim) => ({
+			method: 'POST',
+			path: '/api/provider-accounts',
+			body: { provider: 'instagram', externalId: `page-${randomUUID()}`, agentId: victim.agentId },
+		}),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'POST /api/interactions (agentId in body)',
+		request: async (victim) => ({
+			method: 'POST',
+			path: '/api/interactions',
+			body: { status: 'replied', agentId: victim.agentId, message: inboundMessage() },
+		}),
+		code: 'agent_not_found',
+	},
+];
+
+let hub: TestHub;
+let intruder: Tenant;
+let victim: Tenant;
+
+async function createTenant(): Promise<Tenant> {
+	const owner = await hub.registerUser();
+	const token = owner.accessToken;
+	const ownerKey = await hub.request('/api/api-keys', { token, body: { name: 'owner key', role: 'owner' } });
+	const spareKey = await hub.request('/api/api-keys', { token, body: { name: 'spare' } });
+	const agent = await hub.request('/api/agents', { token, body: { name: 'agent' } });
+	if (agent.status !== 201) throw new Error(`agent fixture: ${agent.status} ${JSON.stringify(agent.body)}`);
+	return {
+		accountId: owner.account.id,
+		owner,
+		ownerToken: token,
+		apiKey: ownerKey.body.apiKey.key,
+		agentId: agent.body.agent.id,
+		spareKeyId: spareKey.body.apiKey.id,
+	};
+}
+
+beforeAll(async () => {
+	hub = await startTestHub();
+	[intruder, victim] = [await createTenant(), await createTenant()];
+});
+afterAll(() => hub?.close());
+
+describe.each(ROWS)('$route', (row) => {
+	it.each([
+		['an access token', () => ({ token: intruder.ownerToken })],
+		['an API key', () => ({ key: intruder.apiKey })],
+	])('answers 404 to another account with %s', async (_credential, credentials) => {
+		const { method, path, body } = await row.request(victim, hub);
+		const response = await hub.request(path, { method, body, ...credentials() });
+		expect(response.status).toBe(404);
+		if (row.code) expect(response.body.error.code).toBe(row.code);
+	});
+});
+
+describe('after every cross-account attempt', () => {
+	it("leaves the victim's credentials working and its keys unrotated", async () => {
+		expect((await hub.request('/api/auth/me', { key: victim.apiKey })).status).toBe(200);
+		const keys = await hub.request('/api/api-keys', { token: victim.ownerToken });
+		expect(keys.body.apiKeys.every((key: { revokedAt: unknown; rotatedAt: unknown }) => !key.revokedAt && !key.rotatedAt)).toBe(
+			true,
+		);
+	});
+
+	it("never lists the victim's data to the intruder", async () => {
+		const [keys, agents] = await Promise.all([
+			hub.request('/api/api-keys', { token: intruder.ownerToken }),
+			hub.request('/api/agents', { token: intruder.ownerToken }),
+		]);
+		const seen = JSON.stringify([keys.body, agents.body]);
+		expect(seen).not.toContain(victim.accountId);
+		expect(seen).not.toContain(victim.agentId);
+		expect(seen).not.toContain(victim.spareKeyId);
+	});
+
+	it('ignores an accountId of another account in bodies and queries: the caller acts for its own account', async () => {
+		const created = await hub.request('/api/agents', {
+			token: intruder.ownerToken,
+			body: { name: 'planted', accountId: victim.accountId },
+		});
+		expect(created.status).toBe(201);
+		expect(created.body.agent.accountId).toBe(intruder.accountId);
+		const listed = await hub.request(`/api/agents?accountId=${victim.accountId}`, { token: intruder.ownerToken });
+		expect(JSON.stringify(listed.body)).not.toContain(victim.agentId);
+	});
+});
