@@ -34,6 +34,15 @@ export class SkyBotHubApi implements ICredentialType {
 			description: 'A hub API key. The shared inbound pipeline needs a platform key.',
 			required: true,
 		},
+		{
+			displayName: 'Webhook Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"The hub's SKYBOT_WEBHOOK_SECRET. Signs execution reports (SkyBot › Report Execution); not needed otherwise.",
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

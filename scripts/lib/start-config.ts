@@ -97,6 +97,8 @@ export function pipelineCredentials(input: {
 	platformApiKey: string;
 	env: NodeJS.ProcessEnv;
 	generated: GeneratedSecrets;
+	/** The hub's SKYBOT_WEBHOOK_SECRET: the pipeline signs its execution reports with it. */
+	webhookSecret?: string;
 }): PipelineCredentials {
 	const { env } = input;
 	const placeholders: string[] = [];
@@ -111,7 +113,11 @@ export function pipelineCredentials(input: {
 			{
 				name: 'SkyBot Hub API',
 				type: 'skyBotHubApi',
-				data: { baseUrl: input.hubUrl, apiKey: input.platformApiKey },
+				data: {
+					baseUrl: input.hubUrl,
+					apiKey: input.platformApiKey,
+					...(input.webhookSecret ? { webhookSecret: input.webhookSecret } : {}),
+				},
 			},
 			{
 				name: 'Meta App',

@@ -242,7 +242,13 @@ async function main(): Promise<void> {
 	}
 
 	const hubUrl = `http://localhost:${config.hubPort}`;
-	const credentials = pipelineCredentials({ hubUrl, platformApiKey, env: process.env, generated });
+	const credentials = pipelineCredentials({
+		hubUrl,
+		platformApiKey,
+		env: process.env,
+		generated,
+		webhookSecret: hubEnv.SKYBOT_WEBHOOK_SECRET,
+	});
 	say('publishing the credentials and workflows in n8n…');
 	const bootstrap = await bootstrapN8n({
 		url: n8n.url,

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 
 import type { InboundMessage } from '../../contracts/inbound-message';
-import { startTestHub, type TestHub } from '../../hub-api/test/support';
+import { startTestHub, TEST_WEBHOOK_SECRET, type TestHub } from '../../hub-api/test/support';
 import { normalizeMetaDelivery } from '../../nodes/SkyBotMetaTrigger/normalize';
 import { type FakeMetaGraph, startFakeMetaGraph } from '../fakes/meta-graph';
 import {
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 function credentials() {
 	return {
-		skyBotHubApi: { baseUrl: hub.url, apiKey: hub.platformKey },
+		skyBotHubApi: { baseUrl: hub.url, apiKey: hub.platformKey, webhookSecret: TEST_WEBHOOK_SECRET },
 		openAiApi: { apiKey: openai.apiKey, url: openai.baseUrl },
 		skyBotMetaAppApi: {
 			appSecret: 'pipeline-test-app-secret',
@@ -77,6 +77,29 @@ async function interactionsOf(key: string) {
 		messageId: string;
 		reply: { text: string; externalId: string | null } | null;
 		error: { message: string } | null;
+	}[];
+}
+
+/** The execution reports the hub recorded for an account (Report nodes), oldest first. */
+async function executionsOf(accountId: string) {
+	return (await hub.dataSource.query(
+		`SELECT status, reason, n8n_execution_id, message_id, conversation_id, contact_id, latency_ms, model,
+			prompt_tokens, completion_tokens, cost_usd::float8 AS cost_usd, error_message
+		FROM executions WHERE account_id = $1 ORDER BY created_at, message_id`,
+		[accountId],
+	)) as {
+		status: string;
+		reason: string | null;
+		n8n_execution_id: string;
+		message_id: string;
+		conversation_id: string;
+		contact_id: string;
+		latency_ms: number | null;
+		model: string | null;
+		prompt_tokens: number;
+		completion_tokens: number;
+		cost_usd: number;
+		error_message: string | null;
 	}[];
 }
 
@@ -223,5 +246,96 @@ describe('inbound message pipeline', () => {
 		expect(openai.requests).toHaveLength(calls.ai);
 		expect(sentTo(pageId)).toEqual([]);
 		expect(await interactionsOf(key)).toHaveLength(calls.hub);
+	});
+});
+
+describe('execution reports (v1.1.0)', () => {
+	it('reports a replied DM as success with latency, tokens, cost, conversation and contact', async () => {
+		const { pageId, accountId } = await messengerTenant();
+		const senderId = graphId();
+		const payload = messengerMessage({ accountId: pageId, senderId, text: `Un devis ? ${graphId()}` });
+		const [message] = triggerItemsFor(payload);
+
+		const result = await runPipeline(payload);
+
+		expect(result.error).toBeUndefined();
+		expect(result.executedNodes).toContain('Report reply');
+		const [report, ...others] = await executionsOf(accountId);
+		expect(others).toEqual([]);
+		expect(report).toMatchObject({
+			status: 'success',
+			reason: null,
+			n8n_execution_id: expect.any(String),
+			message_id: message!.messageId,
+			conversation_id: message!.conversationId,
+			contact_id: senderId,
+			model: 'gpt-4o-mini',
+			error_message: null,
+		});
+		expect(report!.latency_ms).toEqual(expect.any(Number));
+		expect(report!.prompt_tokens).toBeGreaterThan(0);
+		expect(report!.completion_tokens).toBeGreaterThan(0);
+		expect(report!.cost_usd).toBeGreaterThan(0);
+		// What the item carries afterwards: the hub's id of the recorded report.
+		expect(result.outputsOf('Report reply')[0]).toMatchObject({ executionReport: { id: expect.any(String), duplicate: false } });
+	});
+
+	it('reports every message of a batched delivery under one n8n execution id', async () => {
+		const { pageId, accountId } = await messengerTenant('premium');
+		const [lea, hugo] = [graphId(), graphId()];
+		const at = new Date();
+
+		await runPipeline(
+			batch(
+				messengerMessage({ accountId: pageId, senderId: lea, text: 'Bonjour', at }),
+				messengerMessage({ accountId: pageId, senderId: hugo, text: 'Salut', at }),
+				messengerMessage({ accountId: pageId, senderId: lea, text: 'Vous êtes là ?', at: new Date(at.getTime() + 1000) }),
+			),
+		);
+
+		const reports = await executionsOf(accountId);
+		expect(reports.map((report) => report.status).sort()).toEqual(['skipped', 'success', 'success']);
+		expect(reports.find((report) => report.status === 'skipped')?.reason).toBe('anti_flood');
+		expect(new Set(reports.map((report) => report.n8n_execution_id)).size).toBe(1);
+	});
+
+	it('reports an AI failure as error and a used-up quota as skipped', async () => {
+		const failing = await messengerTenant();
+		openai.failNext(1, { status: 500 });
+		await runPipeline(messengerMessage({ accountId: failing.pageId, text: 'Bonjour ?' }));
+		const [failure] = await executionsOf(failing.accountId);
+		expect(failure).toMatchObject({ status: 'error', reason: 'ai_failed', error_message: expect.any(String) });
+
+		const capped = await messengerTenant('freemium');
+		for (let used = 0; used < 10; used++) {
+			await hub.request('/api/quotas/consume', {
+				key: capped.key,
+				body: { messageId: `earlier-${used}-${graphId()}`, conversationId: `messenger:${capped.pageId}:earlier` },
+			});
+		}
+		await runPipeline(messengerMessage({ accountId: capped.pageId, text: 'Encore ?' }));
+		expect(await executionsOf(capped.accountId)).toEqual([
+			expect.objectContaining({ status: 'skipped', reason: 'daily_dm_quota', prompt_tokens: 0, cost_usd: 0 }),
+		]);
+	});
+
+	it('still answers and logs when the report cannot be signed (no webhook secret on the credential)', async () => {
+		const { pageId, key, accountId } = await messengerTenant();
+		const withoutSecret = credentials();
+		withoutSecret.skyBotHubApi = { baseUrl: hub.url, apiKey: hub.platformKey, webhookSecret: '' };
+
+		const result = await runWorkflow({
+			workflowJson: pipeline,
+			triggerItems: triggerItemsFor(messengerMessage({ accountId: pageId, text: 'Bonjour' })),
+			credentials: withoutSecret,
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(sentTo(pageId)).toHaveLength(1);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'replied' })]);
+		expect(await executionsOf(accountId)).toEqual([]);
+		expect(result.outputsOf('Report reply')[0]?.error).toMatchObject({
+			message: 'The SkyBot Hub API credential has no Webhook Secret',
+		});
 	});
 });

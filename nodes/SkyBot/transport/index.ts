@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -6,8 +8,9 @@ import type {
 	INode,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { EXECUTION_SIGNATURE_HEADER } from '../../../contracts/hub-api';
 import { ERROR_CODE_CONTEXT_KEY } from '../../shared/item-error';
 import { asString, isRecord } from '../../shared/json';
 
@@ -44,6 +47,47 @@ export async function hubApiRequest(
 		itemIndex,
 		options.messageByStatus?.[response.statusCode],
 	);
+}
+
+/**
+ * POSTs a report to one of the hub's signed webhooks (/api/webhooks/n8n/...). The body is serialised once and those
+ * exact bytes are signed: `X-SkyBot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the
+ * credential's Webhook Secret, the hub's SKYBOT_WEBHOOK_SECRET. The credential's X-API-Key goes along as on every call.
+ */
+export async function signedHubWebhookRequest(
+	this: IExecuteFunctions,
+	path: string,
+	itemIndex: number,
+	body: IDataObject,
+): Promise<unknown> {
+	const credentials = await this.getCredentials<{ baseUrl: string; webhookSecret?: string }>('skyBotHubApi', itemIndex);
+	const secret = String(credentials.webhookSecret ?? '');
+	if (!secret) {
+		throw new NodeOperationError(this.getNode(), 'The SkyBot Hub API credential has no Webhook Secret', {
+			description: 'Set it to the hub\'s SKYBOT_WEBHOOK_SECRET to send execution reports',
+			itemIndex,
+		});
+	}
+	const baseUrl = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
+	const payload = JSON.stringify(body);
+	const timestamp = Math.floor(Date.now() / 1000);
+	const signature = createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex');
+	const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'skyBotHubApi', {
+		method: 'POST',
+		url: `${baseUrl}${path}`,
+		// A string body is sent as these exact bytes, which is what the signature covers.
+		body: payload,
+		headers: {
+			'Content-Type': 'application/json',
+			[EXECUTION_SIGNATURE_HEADER]: `t=${timestamp},v1=${signature}`,
+		},
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	})) as IN8nHttpFullResponse;
+
+	if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
+	throw hubApiError(this.getNode(), response.statusCode, response.body, itemIndex);
 }
 
 /** The hub answers errors as {error:{code,message}}: the node error carries that message and code as-is. */

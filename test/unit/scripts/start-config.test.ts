@@ -84,6 +84,17 @@ describe('pipelineCredentials', () => {
 		expect(placeholders).toEqual(['META_APP_SECRET', 'META_ACCESS_TOKEN', 'OPENAI_API_KEY']);
 	});
 
+	it("gives the hub credential the hub's webhook secret, so execution reports are signed", () => {
+		const { specs } = pipelineCredentials({
+			hubUrl: 'http://localhost:3000',
+			platformApiKey: 'skb_key',
+			env: {},
+			generated,
+			webhookSecret: 'whsk',
+		});
+		expect(specs[0].data).toEqual({ baseUrl: 'http://localhost:3000', apiKey: 'skb_key', webhookSecret: 'whsk' });
+	});
+
 	it('uses the Meta and OpenAI settings when they are set', () => {
 		const { specs, placeholders } = pipelineCredentials({
 			hubUrl: 'http://localhost:3000',

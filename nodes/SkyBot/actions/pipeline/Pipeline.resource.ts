@@ -2,9 +2,10 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as checkPlan from './checkPlan.operation';
 import * as logInteraction from './logInteraction.operation';
+import * as reportExecution from './reportExecution.operation';
 import * as route from './route.operation';
 
-export { checkPlan, logInteraction, route };
+export { checkPlan, logInteraction, reportExecution, route };
 
 export const description: INodeProperties[] = [
 	{
@@ -27,6 +28,12 @@ export const description: INodeProperties[] = [
 				action: 'Log an interaction',
 			},
 			{
+				name: 'Report Execution',
+				value: 'reportExecution',
+				description: 'Send the hub a signed report of this execution (status, latency, tokens, cost) for analytics',
+				action: 'Report an execution',
+			},
+			{
 				name: 'Route',
 				value: 'route',
 				description: 'Find the tenant and agent connected to the provider account',
@@ -38,4 +45,5 @@ export const description: INodeProperties[] = [
 	...route.description,
 	...checkPlan.description,
 	...logInteraction.description,
+	...reportExecution.description,
 ];
