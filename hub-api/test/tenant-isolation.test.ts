@@ -70,6 +70,19 @@ const ROWS: IsolationRow[] = [
 		}),
 		code: 'agent_not_found',
 	},
+	{
+		route: 'GET /api/agents/:id/stats',
+		request: async (victim) => ({ method: 'GET', path: `/api/agents/${victim.agentId}/stats?period=3m` }),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'GET /api/agents/:id/stats (platform-style accountId in the query)',
+		request: async (victim) => ({
+			method: 'GET',
+			path: `/api/agents/${victim.agentId}/stats?accountId=${victim.accountId}`,
+		}),
+		code: 'agent_not_found',
+	},
 ];
 
 let hub: TestHub;
