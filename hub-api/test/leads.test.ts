@@ -242,6 +242,21 @@ describe('GET /api/leads', () => {
 		expect(second.leads[0]!.idleDays).toBe(10);
 	});
 
+	it('filters by agent', async () => {
+		const { account, agent, apiKey } = await hub.createTenant();
+		const [other] = (await hub.dataSource.query(
+			`INSERT INTO agents (account_id, name) VALUES ($1, 'second agent') RETURNING id`,
+			[account.id],
+		)) as { id: string }[];
+		const mine = await upsert(apiKey.key, leadRequest({ agentId: agent.id }));
+		await upsert(apiKey.key, leadRequest({ agentId: other.id }));
+		await upsert(apiKey.key, leadRequest());
+		const listed = await hub.request(`/api/leads?agentId=${agent.id}`, { key: apiKey.key });
+		expect(listed.body.leads.map((lead: { id: string }) => lead.id)).toEqual([mine.body.id]);
+		expect((await hub.request(`/api/leads?agentId=${account.id}`, { key: apiKey.key })).body.leads).toEqual([]);
+		expect((await hub.request('/api/leads?agentId=nope', { key: apiKey.key })).status).toBe(422);
+	});
+
 	it('filters by temperature, provider, idle time and follow-up count', async () => {
 		const { key, ids, at } = await seedLeads();
 		expect(idsOf(await list(key, '?temperature=hot'))).toEqual([ids[0]]);

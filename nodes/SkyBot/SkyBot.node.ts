@@ -12,7 +12,8 @@ export class SkyBot implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Route inbound messages to their agent, check plan quotas and log interactions in SkyBot Hub',
+		description:
+			'Route inbound messages to their agent, check plan quotas, log interactions and keep leads in SkyBot Hub',
 		defaults: { name: 'SkyBot' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

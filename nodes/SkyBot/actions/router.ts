@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { SkyBotType } from './node.type';
+import * as lead from './lead/Lead.resource';
 import * as pipeline from './pipeline/Pipeline.resource';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -14,7 +15,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	switch (skyBot.resource) {
 		case 'pipeline':
 			return [await pipeline[skyBot.operation].execute.call(this, items)];
+		case 'lead':
+			return [await lead[skyBot.operation].execute.call(this, items)];
 		default:
-			throw new NodeOperationError(this.getNode(), `The resource "${String(skyBot.resource)}" is not supported`);
+			// Every known resource is handled above, so TypeScript narrows skyBot to never here.
+			throw new NodeOperationError(
+				this.getNode(),
+				`The resource "${String((skyBot as { resource: unknown }).resource)}" is not supported`,
+			);
 	}
 }

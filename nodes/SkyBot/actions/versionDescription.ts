@@ -1,5 +1,6 @@
 import type { INodeTypeDescription } from 'n8n-workflow';
 
+import * as lead from './lead/Lead.resource';
 import * as pipeline from './pipeline/Pipeline.resource';
 
 /**
@@ -13,9 +14,13 @@ export const versionDescription = {
 			name: 'resource',
 			type: 'options',
 			noDataExpression: true,
-			options: [{ name: 'Pipeline', value: 'pipeline' }],
+			options: [
+				{ name: 'Lead', value: 'lead' },
+				{ name: 'Pipeline', value: 'pipeline' },
+			],
 			default: 'pipeline',
 		},
 		...pipeline.description,
+		...lead.description,
 	],
 } satisfies Pick<INodeTypeDescription, 'properties'>;

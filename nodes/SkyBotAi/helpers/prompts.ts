@@ -60,7 +60,7 @@ export const TEMPERATURES = ['hot', 'warm', 'cold'] as const;
 export type LeadTemperature = (typeof TEMPERATURES)[number];
 
 /** From the seed "Classer un prospect", with the levels defined and a JSON answer a parser can hold to. */
-export function buildClassifyMessages(input: { conversation: string; businessName?: string }): ChatMessage[] {
+export function buildClassifyMessages(input: { conversation: string; businessName?: string; context?: string }): ChatMessage[] {
 	const business = input.businessName?.trim();
 	const system = [
 		`Classify this prospect${business ? ` of ${business}` : ''} by their level of interest: hot, warm or cold.`,
@@ -70,8 +70,9 @@ export function buildClassifyMessages(input: { conversation: string; businessNam
 		'The conversation is in the next message; judge only from it.',
 		'Answer with a JSON object and nothing else: {"temperature": "hot" | "warm" | "cold", "reason": "<one short sentence, in the language of the conversation>"}',
 	].join('\n');
+	const context = input.context?.trim();
 	return [
-		{ role: 'system', content: system },
+		{ role: 'system', content: context ? `${system}\n\nBusiness context and qualification criteria:\n${context}` : system },
 		{ role: 'user', content: input.conversation },
 	];
 }

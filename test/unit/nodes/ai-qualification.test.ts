@@ -143,6 +143,9 @@ describe('prompts', () => {
 		expect(classify.content).toMatch(/JSON object/);
 		expect(classify.content).toContain('of Atelier Lumière');
 		for (const level of ['hot:', 'warm:', 'cold:']) expect(classify.content).toContain(level);
+		expect(classify.content).not.toContain('qualification criteria');
+		const [withCriteria] = buildClassifyMessages({ conversation: 'x', context: 'Hot: budget over 1000 €' });
+		expect(withCriteria.content).toMatch(/Business context and qualification criteria:\nHot: budget over 1000 €$/);
 		const [summary] = buildSummaryMessages({ conversation: 'x', pointCount: 3 });
 		expect(summary.content).toMatch(/JSON object/);
 		expect(summary.content).toContain('in 3 key points');

@@ -83,6 +83,7 @@ export interface LeadFilter {
 	accountId: string;
 	temperatures?: LeadTemperature[];
 	provider?: Provider;
+	agentId?: string;
 	/** Last activity strictly before this instant. */
 	idleSince?: Date;
 	followUpCountBelow?: number;
@@ -126,6 +127,7 @@ export class LeadsRepository {
 			.limit(filter.limit);
 		if (filter.temperatures) query.andWhere('lead.temperature IN (:...temperatures)', { temperatures: filter.temperatures });
 		if (filter.provider) query.andWhere('lead.provider = :provider', { provider: filter.provider });
+		if (filter.agentId) query.andWhere('lead.agentId = :agentId', { agentId: filter.agentId });
 		if (filter.idleSince) query.andWhere('lead.lastActivityAt < :idleSince', { idleSince: filter.idleSince });
 		if (filter.followUpCountBelow !== undefined) {
 			query.andWhere('lead.followUpCount < :followUpCountBelow', { followUpCountBelow: filter.followUpCountBelow });

@@ -45,6 +45,8 @@ export const listLeadsQuery = z
 		accountId: z.uuid().optional(),
 		temperature: temperatureList.optional(),
 		provider: z.enum(PROVIDERS).optional(),
+		/** Leads of this agent (a follow-up sequence deployed per agent). */
+		agentId: z.uuid().optional(),
 		/** Leads whose last activity (their message or our contact) is older than this instant. */
 		lastContactBefore: z.iso.datetime({ offset: true }).optional(),
 		/** Leads idle for at least this many days (the same cut-off, relative to now). */

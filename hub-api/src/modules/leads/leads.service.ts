@@ -12,7 +12,7 @@ const EXPORT_BATCH_SIZE = 500;
 
 export type LeadFilters = Pick<
 	ListLeadsQuery,
-	'temperature' | 'provider' | 'lastContactBefore' | 'idleDays' | 'followUpCountBelow'
+	'temperature' | 'provider' | 'agentId' | 'lastContactBefore' | 'idleDays' | 'followUpCountBelow'
 >;
 
 /** Cursors are opaque to clients: base64url of "<lastActivityAt ISO>|<id>". */
@@ -109,6 +109,7 @@ export class LeadsService {
 			accountId,
 			temperatures: filters.temperature,
 			provider: filters.provider,
+			agentId: filters.agentId,
 			idleSince: cutoffs.length ? new Date(Math.min(...cutoffs)) : undefined,
 			followUpCountBelow: filters.followUpCountBelow,
 		};

@@ -27,6 +27,14 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. Atelier Lumière',
 		description: 'The business the prospect is interested in (or not)',
 	},
+	{
+		displayName: 'Context',
+		name: 'context',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		description: 'What the business sells and what makes a lead hot for it (budget, area, timing...)',
+	},
 	optionsProperty(DEFAULTS),
 ];
 
@@ -53,6 +61,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			messages: buildClassifyMessages({
 				conversation,
 				businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
+				context: String(this.getNodeParameter('context', itemIndex, '') ?? ''),
 			}),
 			options: { ...options, jsonMode },
 			defaultMaxTokens: DEFAULTS.maxTokens,

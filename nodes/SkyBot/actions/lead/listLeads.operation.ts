@@ -1,0 +1,135 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { LEAD_TEMPERATURES, type ListLeadsResponse } from '../../../../contracts/hub-api';
+import { PROVIDERS } from '../../../../contracts/inbound-message';
+import { asNodeError, failedItem } from '../../../shared/execute';
+import { buildListLeadsQuery, leadItem } from '../../helpers/lead';
+import { hubApiRequest } from '../../transport';
+
+/** The hub's largest page. */
+const PAGE_SIZE = 100;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Account ID',
+		name: 'accountId',
+		type: 'string',
+		default: '',
+		description: 'Hub account (tenant) whose leads to list. Required with a platform key, ignored with an account key.',
+	},
+	{
+		displayName: 'Agent ID',
+		name: 'agentId',
+		type: 'string',
+		default: '',
+		description: "Only this agent's leads (a follow-up sequence deployed for one agent). Empty → every agent's.",
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Idle for at Least (Days)',
+				name: 'idleDays',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 3,
+				description: 'Only leads with no message from them and no follow-up from us for this many days',
+			},
+			{
+				displayName: 'Fewer Follow-Ups Than',
+				name: 'followUpCountBelow',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3,
+				description: 'Only leads that received fewer follow-ups than this: where a sequence stops',
+			},
+			{
+				displayName: 'Provider',
+				name: 'provider',
+				type: 'options',
+				options: PROVIDERS.map((provider) => ({ name: provider[0].toUpperCase() + provider.slice(1), value: provider })),
+				default: 'instagram',
+			},
+			{
+				displayName: 'Temperature',
+				name: 'temperatures',
+				type: 'multiOptions',
+				options: LEAD_TEMPERATURES.map((level) => ({ name: level[0].toUpperCase() + level.slice(1), value: level })),
+				default: [],
+				description: 'Only leads classified at one of these levels',
+			},
+		],
+	},
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['lead'], operation: ['listLeads'] } },
+	properties,
+);
+
+interface ListFilters {
+	idleDays?: number;
+	followUpCountBelow?: number;
+	provider?: string;
+	temperatures?: string[];
+}
+
+/**
+ * One output item per lead, newest activity first (see leadItem for its shape), for each input item: a schedule
+ * trigger's single item lists once. Pages are followed through the hub's cursor.
+ */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const filters = this.getNodeParameter('filters', itemIndex, {}) as ListFilters;
+			const returnAll = this.getNodeParameter('returnAll', itemIndex, true) as boolean;
+			const max = returnAll ? Infinity : Number(this.getNodeParameter('limit', itemIndex, 50));
+			const accountId = String(this.getNodeParameter('accountId', itemIndex, '') ?? '');
+			const agentId = String(this.getNodeParameter('agentId', itemIndex, '') ?? '');
+			const found: INodeExecutionData[] = [];
+			let cursor: string | undefined;
+			do {
+				const query = buildListLeadsQuery({
+					...filters,
+					accountId: accountId || undefined,
+					agentId: agentId || undefined,
+					limit: Math.min(PAGE_SIZE, max - found.length),
+					cursor,
+				});
+				const page = (await hubApiRequest.call(this, 'GET', `/api/leads?${query}`, itemIndex)) as ListLeadsResponse;
+				for (const lead of page.leads) {
+					found.push({ json: leadItem(lead) as unknown as IDataObject, pairedItem: { item: itemIndex } });
+				}
+				cursor = page.nextCursor ?? undefined;
+			} while (cursor && found.length < max);
+			output.push(...found);
+		} catch (error) {
+			const nodeError = asNodeError(this.getNode(), error, itemIndex);
+			if (!this.continueOnFail()) throw nodeError;
+			output.push(failedItem(this.getNode(), items[itemIndex], nodeError, itemIndex));
+		}
+	}
+	return output;
+}

@@ -1,0 +1,122 @@
+import type { LeadResponse } from '../../../contracts/hub-api';
+import { buildListLeadsQuery, buildUpsertLeadRequest, LeadInputError, leadItem } from '../../../nodes/SkyBot/helpers/lead';
+
+describe('buildUpsertLeadRequest', () => {
+	it('sends every known fact, trimmed, with the time as ISO 8601', () => {
+		expect(
+			buildUpsertLeadRequest({
+				accountId: 'acc',
+				agentId: 'agent',
+				provider: 'instagram',
+				contactExternalId: ' igsid-1 ',
+				contactName: 'Léa',
+				contactHandle: 'lea.m',
+				phone: '+33612345678',
+				accountExternalId: '1784',
+				conversationId: 'conv',
+				temperature: 'Hot',
+				summary: '- Veut un devis',
+				lastMessageAt: '2026-03-10T10:00:00+01:00',
+				lastMessageText: 'Bonjour',
+				contacted: true,
+			}),
+		).toEqual({
+			accountId: 'acc',
+			agentId: 'agent',
+			provider: 'instagram',
+			contact: { externalId: 'igsid-1', name: 'Léa', handle: 'lea.m', phone: '+33612345678' },
+			accountExternalId: '1784',
+			conversationId: 'conv',
+			temperature: 'hot',
+			summary: '- Veut un devis',
+			lastMessageAt: '2026-03-10T09:00:00.000Z',
+			lastMessageText: 'Bonjour',
+			contacted: true,
+		});
+	});
+
+	it('leaves unknown facts out (empty, null, undefined: what expressions give when a step did not run)', () => {
+		expect(
+			buildUpsertLeadRequest({
+				provider: 'whatsapp',
+				contactExternalId: 33612345678,
+				contactName: '',
+				contactHandle: null,
+				phone: undefined,
+				temperature: '  ',
+				summary: null,
+				lastMessageAt: '',
+				contacted: 'true',
+			}),
+		).toEqual({ provider: 'whatsapp', contact: { externalId: '33612345678' } });
+	});
+
+	it('leaves out a phone that is not E.164 rather than failing the lead', () => {
+		expect(buildUpsertLeadRequest({ provider: 'messenger', contactExternalId: 'x', phone: '06 12 34 56 78' }).contact).toEqual({
+			externalId: 'x',
+		});
+	});
+
+	it.each([
+		[{ provider: 'myspace', contactExternalId: 'x' }, /Provider must be one of instagram, messenger/],
+		[{ provider: undefined, contactExternalId: 'x' }, /not ""/],
+		[{ provider: 'instagram', contactExternalId: ' ' }, /contact external ID is empty/],
+		[{ provider: 'instagram', contactExternalId: 'x', temperature: 'tiède' }, /hot, warm or cold, not "tiède"/],
+		[{ provider: 'instagram', contactExternalId: 'x', lastMessageAt: 'yesterday' }, /not an ISO 8601 date/],
+	])('fails the item for %p', (parameters, message) => {
+		expect(() => buildUpsertLeadRequest(parameters)).toThrow(LeadInputError);
+		expect(() => buildUpsertLeadRequest(parameters)).toThrow(message);
+	});
+});
+
+describe('buildListLeadsQuery', () => {
+	it('sends the filters that are set', () => {
+		expect(
+			buildListLeadsQuery({
+				accountId: 'acc',
+				temperatures: ['hot', 'warm'],
+				provider: 'messenger',
+				agentId: 'agent',
+				idleDays: 3,
+				followUpCountBelow: 2,
+				limit: 100,
+				cursor: 'abc',
+			}),
+		).toBe('accountId=acc&temperature=hot%2Cwarm&provider=messenger&agentId=agent&idleDays=3&followUpCountBelow=2&limit=100&cursor=abc');
+		expect(buildListLeadsQuery({ temperatures: [], idleDays: 0, limit: 50 })).toBe('limit=50');
+	});
+});
+
+describe('leadItem', () => {
+	it('shapes a lead like a pipeline item for its contact, with the lead itself under `lead`', () => {
+		const lead: LeadResponse = {
+			id: 'lead-1',
+			accountId: 'acc',
+			agentId: 'agent',
+			provider: 'instagram',
+			accountExternalId: '1784',
+			conversationId: 'conv',
+			contact: { externalId: 'igsid-1', name: 'Léa', handle: null, phone: '+33612345678' },
+			temperature: 'warm',
+			summary: null,
+			lastMessageText: 'Je réfléchis',
+			firstSeenAt: '2026-03-01T09:00:00.000Z',
+			lastMessageAt: '2026-03-01T09:00:00.000Z',
+			lastContactedAt: null,
+			lastActivityAt: '2026-03-01T09:00:00.000Z',
+			idleDays: 9,
+			followUpCount: 0,
+			createdAt: '2026-03-01T09:00:00.000Z',
+			updatedAt: '2026-03-01T09:00:00.000Z',
+		};
+		expect(leadItem(lead)).toEqual({
+			provider: 'instagram',
+			accountExternalId: '1784',
+			conversationId: 'conv',
+			timestamp: '2026-03-01T09:00:00.000Z',
+			contact: lead.contact,
+			route: { accountId: 'acc', agentId: 'agent' },
+			lead,
+		});
+	});
+});
