@@ -179,6 +179,11 @@ function validateChatCompletion(request: RecordedRequest, models: string[]): Cha
 		if (!isPlainObject(format) || !['text', 'json_object', 'json_schema'].includes(String(format.type))) {
 			throw invalidParam("Invalid 'response_format.type': expected 'text', 'json_object' or 'json_schema'.", 'response_format.type', 'invalid_value');
 		}
+		// OpenAI refuses JSON mode unless the messages themselves ask for JSON (the model would otherwise emit whitespace).
+		const mentionsJson = (body.messages as { content: string }[]).some((message) => /json/i.test(message.content));
+		if (format.type === 'json_object' && !mentionsJson) {
+			throw invalidParam("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", 'messages');
+		}
 	}
 	return body as ChatCompletionRequest;
 }

@@ -99,6 +99,15 @@ describe('fake OpenAI', () => {
 		expect((await readBody(unknownModel)).error.code).toBe('model_not_found');
 	});
 
+	it('accepts JSON mode only when the messages ask for JSON, as OpenAI does', async () => {
+		const jsonMode = { ...validRequest, response_format: { type: 'json_object' } };
+		const refused = await post(jsonMode);
+		expect(refused.status).toBe(400);
+		expect((await readBody(refused)).error.message).toContain("must contain the word 'json'");
+		const asked = { ...jsonMode, messages: [{ role: 'system', content: 'Answer with a JSON object.' }, validRequest.messages[1]] };
+		expect((await post(asked)).status).toBe(200);
+	});
+
 	it('fails exactly the next N calls when scripted, then recovers', async () => {
 		openai.failNext(2, { status: 503, message: 'The engine is currently overloaded' });
 		const statuses = [];
