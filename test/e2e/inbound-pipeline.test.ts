@@ -106,6 +106,23 @@ describe('inbound DM → AI reply → Graph API → interaction log', () => {
 		expect(sent).toHaveLength(1);
 		expect(sent[0]).toMatchObject({ accountId: externalId, text: reply });
 		expect(row.reply_external_id).toBe(sent[0].messageId);
+
+		// The pipeline's Report node recorded the execution, signed, with the real n8n execution id.
+		const [execution] = await eventually(`the execution report of ${messageId}`, async () => {
+			const rows = (await stack.hub.dataSource.query('SELECT * FROM executions WHERE message_id = $1', [messageId])) as {
+				status: string;
+				account_id: string;
+				n8n_execution_id: string;
+				contact_id: string;
+				latency_ms: number | null;
+				prompt_tokens: number;
+			}[];
+			return rows.length > 0 ? rows : undefined;
+		});
+		expect(execution).toMatchObject({ status: 'success', account_id: accountId, contact_id: senderId });
+		expect(execution.n8n_execution_id).toMatch(/^\d+$/);
+		expect(execution.latency_ms).toEqual(expect.any(Number));
+		expect(execution.prompt_tokens).toBeGreaterThan(0);
 	});
 
 	it('answers a WhatsApp text through the phone number id', async () => {

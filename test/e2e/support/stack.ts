@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startTestHub, TEST_DATABASE_BASE_URL, type TestHub } from '../../../hub-api/test/support';
+import { startTestHub, TEST_DATABASE_BASE_URL, TEST_WEBHOOK_SECRET, type TestHub } from '../../../hub-api/test/support';
 import { startFakeMetaGraph, type FakeMetaGraph } from '../../fakes/meta-graph';
 import { signedDelivery, type MetaWebhookPayload } from '../../fakes/meta-webhook';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/openai';
@@ -110,7 +110,12 @@ export async function startStack(): Promise<Stack> {
 			owner,
 			workflowsDir: join(process.cwd(), 'workflows', 'inbound-message-pipeline'),
 			credentials: [
-				{ name: 'SkyBot Hub API', type: 'skyBotHubApi', data: { baseUrl: hub.url, apiKey: hub.platformKey } },
+				{
+					name: 'SkyBot Hub API',
+					type: 'skyBotHubApi',
+					// webhookSecret signs the pipeline's execution reports (the hub's SKYBOT_WEBHOOK_SECRET).
+					data: { baseUrl: hub.url, apiKey: hub.platformKey, webhookSecret: TEST_WEBHOOK_SECRET },
+				},
 				{
 					name: 'Meta App',
 					type: 'skyBotMetaAppApi',
