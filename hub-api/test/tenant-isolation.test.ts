@@ -83,7 +83,39 @@ const ROWS: IsolationRow[] = [
 		}),
 		code: 'agent_not_found',
 	},
+	{
+		route: 'GET /api/leads/:id',
+		request: async (victim, hub) => ({ method: 'GET', path: `/api/leads/${await victimLeadId(victim, hub)}` }),
+		code: 'lead_not_found',
+	},
+	{
+		route: 'GET /api/leads/:id (platform-style accountId in the query)',
+		request: async (victim, hub) => ({
+			method: 'GET',
+			path: `/api/leads/${await victimLeadId(victim, hub)}?accountId=${victim.accountId}`,
+		}),
+		code: 'lead_not_found',
+	},
+	{
+		route: 'POST /api/leads (agentId in body)',
+		request: async (victim) => ({
+			method: 'POST',
+			path: '/api/leads',
+			body: { provider: 'instagram', contact: { externalId: `contact-${randomUUID()}` }, agentId: victim.agentId },
+		}),
+		code: 'agent_not_found',
+	},
 ];
+
+/** A lead of the victim's account, created through the API with the victim's own key. */
+async function victimLeadId(victim: Tenant, hub: TestHub): Promise<string> {
+	const lead = await hub.request('/api/leads', {
+		key: victim.apiKey,
+		body: { provider: 'instagram', contact: { externalId: `contact-${randomUUID()}`, name: 'Victim lead' } },
+	});
+	if (lead.status !== 201) throw new Error(`lead fixture: ${lead.status} ${JSON.stringify(lead.body)}`);
+	return lead.body.id;
+}
 
 let hub: TestHub;
 let intruder: Tenant;
@@ -134,11 +166,14 @@ describe('after every cross-account attempt', () => {
 	});
 
 	it("never lists the victim's data to the intruder", async () => {
-		const [keys, agents] = await Promise.all([
+		const [keys, agents, leads, leadsCsv] = await Promise.all([
 			hub.request('/api/api-keys', { token: intruder.ownerToken }),
 			hub.request('/api/agents', { token: intruder.ownerToken }),
+			hub.request(`/api/leads?accountId=${victim.accountId}`, { token: intruder.ownerToken }),
+			hub.request(`/api/leads?format=csv&accountId=${victim.accountId}`, { key: intruder.apiKey }),
 		]);
-		const seen = JSON.stringify([keys.body, agents.body]);
+		const seen = JSON.stringify([keys.body, agents.body, leads.body, leadsCsv.body]);
+		expect(seen).not.toContain('Victim lead');
 		expect(seen).not.toContain(victim.accountId);
 		expect(seen).not.toContain(victim.agentId);
 		expect(seen).not.toContain(victim.spareKeyId);
