@@ -9,6 +9,7 @@ import type { HubConfig } from './config';
 import { errorMiddleware, routeNotFound } from './errors';
 import { authenticate, requireDefaultRole } from './http/auth';
 import { createMetrics } from './http/metrics';
+import { createRateLimits } from './http/rate-limit';
 import { HubEvents } from './live/hub-events';
 import type { SocketTokenVerifier } from './live/live-events';
 import { AnalyticsRepository } from './modules/analytics/analytics.repository';
@@ -22,6 +23,8 @@ import { accountsRoutes } from './modules/accounts/accounts.routes';
 import { agentsRoutes } from './modules/agents/agents.routes';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { authRoutes } from './modules/auth/auth.routes';
+import type { BillingRuntime } from './modules/billing/billing.module';
+import { billingRoutes, stripeWebhookRoute } from './modules/billing/billing.routes';
 import { AuthService } from './modules/auth/auth.service';
 import { LoginThrottle } from './modules/auth/login-throttle';
 import { healthRoutes } from './modules/health/health.routes';
@@ -37,7 +40,7 @@ import { hubOpenApiDocument } from './openapi';
 import { createServices } from './services';
 
 export interface HubDeps {
-	config: Pick<HubConfig, 'bodyLimit' | 'webhookSecret' | 'auth'>;
+	config: Pick<HubConfig, 'bodyLimit' | 'webhookSecret' | 'auth' | 'rateLimits' | 'redisNamespace'>;
 	dataSource: DataSource;
 	redis: Redis;
 	logger: Logger;
@@ -46,6 +49,8 @@ export interface HubDeps {
 	events?: HubEvents;
 	/** Prefix of the login-throttle counters in Redis; hubs sharing it (replicas) share the counters. */
 	loginThrottlePrefix?: string;
+	/** Stripe billing (server.ts starts it when configured); without it billing routes answer 503. */
+	billing?: BillingRuntime | null;
 }
 
 const ACCESS_TOKEN_VERIFIER = 'accessTokenVerifier';
@@ -65,6 +70,7 @@ export function createApp({
 	clock = systemClock,
 	events = new HubEvents(),
 	loginThrottlePrefix = 'skybot',
+	billing = null,
 }: HubDeps): Express {
 	const services = createServices(dataSource, clock);
 	const quotas = new QuotasService(new QuotaStore(redis), clock);
@@ -79,7 +85,8 @@ export function createApp({
 		clock,
 	});
 	// Every mounted router gets credentials (a Bearer access token or an X-API-Key) and the default role floor.
-	const withKey = [authenticate(services.apiKeys, auth), requireDefaultRole];
+	const limits = createRateLimits(redis, config.rateLimits, config.redisNamespace, logger);
+	const withKey = [authenticate(services.apiKeys, auth), limits.perPrincipal, requireDefaultRole];
 
 	const app = express();
 	// server.ts authenticates socket.io connections with the same verifier as the REST API.
@@ -97,6 +104,7 @@ export function createApp({
 	app.use(metrics.observeRequests);
 	// Execution reports are authenticated by an HMAC over their exact bytes: that route keeps the raw body.
 	app.use(EXECUTION_WEBHOOK_PATH, express.raw({ type: () => true, limit: config.bodyLimit }));
+	app.post('/api/billing/webhook', ...stripeWebhookRoute(billing?.service ?? null, config.bodyLimit));
 	app.use(express.json({ limit: config.bodyLimit }));
 
 	app.get('/metrics', metrics.serve);
@@ -104,15 +112,17 @@ export function createApp({
 	const api = express.Router();
 	api.use(healthRoutes(new HealthService(dataSource, redis)));
 	api.use('/docs', docsRoutes(hubOpenApiDocument()));
+	api.use('/auth', limits.authByIp);
 	api.use('/auth', authRoutes(auth, authenticate(services.apiKeys, auth)));
 	api.use('/accounts', withKey, accountsRoutes(services.accounts));
 	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));
-	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts));
+	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts, services.planLimits));
 	api.use('/agents', withKey, agentStatsRoutes(analytics, services.accounts));
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));
 	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
+	api.use('/billing', withKey, billingRoutes(billing?.service ?? null, quotas, services.accounts));
 	api.use('/analytics', withKey, analyticsRoutes(analytics, services.accounts));
 	// No API key: the HMAC signature is the authentication (see modules/executions/signature.ts).
 	api.use('/webhooks/n8n', executionWebhookRoutes(executions, config.webhookSecret, clock));

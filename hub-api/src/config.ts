@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StripePriceIds } from './modules/quotas/plans';
 
 /**
  * The hub's settings, read once from the environment at start-up. Each setting declares its schema and an example
@@ -17,6 +18,28 @@ export interface HubConfig {
 	webhookSecret: string | null;
 	/** People's sessions (JWT access tokens, rotating refresh tokens) and API-key rotation; durations in seconds. */
 	auth: AuthConfig;
+	/** Stripe billing; null when STRIPE_SECRET_KEY is unset (billing routes then answer 503 billing_not_configured). */
+	billing: BillingConfig | null;
+	rateLimits: RateLimitConfig;
+	/** Prefix of the hub's own Redis keys (rate-limit counters, billing jobs), so hubs can share one Redis. */
+	redisNamespace: string;
+}
+
+export interface BillingConfig {
+	secretKey: string;
+	webhookSecret: string;
+	/** Where the Stripe SDK sends API calls; null means Stripe itself (a local fake or proxy otherwise). */
+	apiUrl: URL | null;
+	prices: StripePriceIds;
+	/** Days a failed payment keeps the paid plan before the account falls back to Freemium. */
+	graceDays: number;
+}
+
+export interface RateLimitConfig {
+	/** Requests per minute per user or account API key, counted across every hub replica. */
+	perMinute: number;
+	/** Requests per minute per client IP on /api/auth/* (login, register, refresh). */
+	authPerMinute: number;
 }
 
 export interface AuthConfig {
@@ -66,6 +89,16 @@ const duration = z
 	.regex(/^[1-9]\d*[smhd]$/, 'must be a duration such as 30s, 15m, 12h or 7d')
 	.transform((value) => Number(value.slice(0, -1)) * DURATION_UNITS_SECONDS[value.at(-1) as 's' | 'm' | 'h' | 'd']);
 
+/** Optional text: empty means unset. */
+const optionalText = z.string().transform((value) => value || undefined);
+
+const wholeNumber = (min: number, max: number) =>
+	z
+		.string()
+		.regex(/^\d+$/, 'must be a whole number')
+		.transform(Number)
+		.pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
 const SETTINGS = {
 	DATABASE_URL: {
 		schema: urlWithProtocols(['postgres:', 'postgresql:']),
@@ -110,9 +143,54 @@ const SETTINGS = {
 	JWT_ACCESS_EXPIRY: { schema: duration, example: '15m', fallback: '15m' },
 	JWT_REFRESH_EXPIRY: { schema: duration, example: '7d', fallback: '7d' },
 	API_KEY_ROTATION_GRACE: { schema: duration, example: '10m', fallback: '10m' },
+	STRIPE_SECRET_KEY: { schema: optionalText, example: 'sk_live_… or sk_test_…', fallback: '' },
+	STRIPE_WEBHOOK_SECRET: { schema: optionalText, example: 'whsec_…', fallback: '' },
+	STRIPE_API_URL: {
+		schema: z.union([z.literal('').transform(() => undefined), urlWithProtocols(['http:', 'https:'])]),
+		example: 'http://127.0.0.1:12111 (empty for api.stripe.com)',
+		fallback: '',
+	},
+	STRIPE_PRICE_PREMIUM_MONTHLY: { schema: optionalText, example: 'price_…', fallback: '' },
+	STRIPE_PRICE_ULTRA_MONTHLY: { schema: optionalText, example: 'price_…', fallback: '' },
+	STRIPE_PRICE_ULTRA_YEARLY: { schema: optionalText, example: 'price_…', fallback: '' },
+	BILLING_GRACE_DAYS: { schema: wholeNumber(0, 90), example: '7', fallback: '7' },
+	RATE_LIMIT_PER_MINUTE: { schema: wholeNumber(1, 1_000_000), example: '100', fallback: '100' },
+	AUTH_RATE_LIMIT_PER_MINUTE: { schema: wholeNumber(1, 1_000_000), example: '20', fallback: '20' },
+	REDIS_NAMESPACE: {
+		schema: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -'),
+		example: 'skybot',
+		fallback: 'skybot',
+	},
 } satisfies Record<string, Setting<unknown>>;
 
 type SettingName = keyof typeof SETTINGS;
+
+/**
+ * Billing is optional (the hub runs without Stripe), but half a Stripe setup is a deployment mistake: once
+ * STRIPE_SECRET_KEY is set, the webhook secret and every price id are required.
+ */
+function readBillingConfig(env: NodeJS.ProcessEnv): BillingConfig | null {
+	const secretKey = readSetting(env, 'STRIPE_SECRET_KEY', SETTINGS.STRIPE_SECRET_KEY);
+	const graceDays = readSetting(env, 'BILLING_GRACE_DAYS', SETTINGS.BILLING_GRACE_DAYS);
+	const apiUrl = readSetting(env, 'STRIPE_API_URL', SETTINGS.STRIPE_API_URL);
+	if (!secretKey) return null;
+	const required = (name: SettingName & `STRIPE_${string}`): string => {
+		const value = readSetting(env, name, SETTINGS[name] as Setting<string | undefined>);
+		if (!value) throw new ConfigError(`Configuration error: ${name} is required when STRIPE_SECRET_KEY is set`);
+		return value;
+	};
+	return {
+		secretKey,
+		webhookSecret: required('STRIPE_WEBHOOK_SECRET'),
+		apiUrl: apiUrl ? new URL(apiUrl) : null,
+		prices: {
+			premiumMonthly: required('STRIPE_PRICE_PREMIUM_MONTHLY'),
+			ultraMonthly: required('STRIPE_PRICE_ULTRA_MONTHLY'),
+			ultraYearly: required('STRIPE_PRICE_ULTRA_YEARLY'),
+		},
+		graceDays,
+	};
+}
 
 function readSetting<T>(env: NodeJS.ProcessEnv, name: SettingName, setting: Setting<T>): T {
 	const raw = env[name]?.trim();
@@ -150,5 +228,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 			refreshTokenTtlSeconds: readSetting(env, 'JWT_REFRESH_EXPIRY', SETTINGS.JWT_REFRESH_EXPIRY),
 			apiKeyRotationGraceSeconds: readSetting(env, 'API_KEY_ROTATION_GRACE', SETTINGS.API_KEY_ROTATION_GRACE),
 		},
+		billing: readBillingConfig(env),
+		rateLimits: {
+			perMinute: readSetting(env, 'RATE_LIMIT_PER_MINUTE', SETTINGS.RATE_LIMIT_PER_MINUTE),
+			authPerMinute: readSetting(env, 'AUTH_RATE_LIMIT_PER_MINUTE', SETTINGS.AUTH_RATE_LIMIT_PER_MINUTE),
+		},
+		redisNamespace: readSetting(env, 'REDIS_NAMESPACE', SETTINGS.REDIS_NAMESPACE),
 	};
 }

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { accessTokenVerifierOf, createApp } from './app';
-import type { Clock } from './clock';
+import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { closeRedis, createRedis } from './db/redis';
 import { HubEvents } from './live/hub-events';
 import { attachLiveEvents } from './live/live-events';
 import { createLogger } from './logger';
+import { startBilling } from './modules/billing/billing.module';
 
 export interface StartHubOptions {
 	clock?: Clock;
@@ -37,7 +38,18 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	const dataSource = createDataSource(config.databaseUrl);
 	await dataSource.initialize();
 	const redis = createRedis(config.redisUrl, logger);
+	// Billing workers run in every replica, only when Stripe is configured (the hub runs without it).
+	const billing = config.billing
+		? startBilling(config.billing, {
+				dataSource,
+				redisUrl: config.redisUrl,
+				redisNamespace: config.redisNamespace,
+				logger,
+				clock: options.clock ?? systemClock,
+			})
+		: null;
 	const release = async () => {
+		await billing?.close();
 		await closeRedis(redis);
 		await dataSource.destroy();
 	};
@@ -51,6 +63,7 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		clock: options.clock,
 		events,
 		loginThrottlePrefix: options.loginThrottlePrefix,
+		billing,
 	});
 	const server = createServer(app);
 	// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.

@@ -4,6 +4,8 @@ import { AccountsRepository } from './modules/accounts/accounts.repository';
 import { AccountsService } from './modules/accounts/accounts.service';
 import { AgentsRepository } from './modules/agents/agents.repository';
 import { AgentsService } from './modules/agents/agents.service';
+import { BillingRepository } from './modules/billing/billing.repository';
+import { PlanLimitsService } from './modules/billing/plan-limits.service';
 import { ApiKeysRepository } from './modules/api-keys/api-keys.repository';
 import { ApiKeysService } from './modules/api-keys/api-keys.service';
 import { InteractionsRepository } from './modules/interactions/interactions.repository';
@@ -23,6 +25,7 @@ export function createServices(dataSource: DataSource, clock: Clock) {
 		apiKeys,
 		accounts,
 		agents: new AgentsService(new AgentsRepository(dataSource)),
+		planLimits: new PlanLimitsService(new BillingRepository(dataSource)),
 		providerAccounts: new ProviderAccountsService(providerAccountsRepository),
 		routing: new RoutingService(providerAccountsRepository),
 		interactions: new InteractionsService(new InteractionsRepository(dataSource), clock),

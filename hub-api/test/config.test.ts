@@ -30,6 +30,9 @@ describe('loadConfig', () => {
 				refreshTokenTtlSeconds: 604_800,
 				apiKeyRotationGraceSeconds: 600,
 			},
+			billing: null,
+			rateLimits: { perMinute: 100, authPerMinute: 20 },
+			redisNamespace: 'skybot',
 		});
 	});
 
@@ -73,6 +76,44 @@ describe('loadConfig', () => {
 		expect(
 			loadConfig({ ...valid, JWT_ACCESS_EXPIRY: '90s', JWT_REFRESH_EXPIRY: '12h', API_KEY_ROTATION_GRACE: '2d' }).auth,
 		).toMatchObject({ accessTokenTtlSeconds: 90, refreshTokenTtlSeconds: 43_200, apiKeyRotationGraceSeconds: 172_800 });
+	});
+
+	describe('billing and rate limits', () => {
+		const stripe = {
+			STRIPE_SECRET_KEY: 'sk_test_123',
+			STRIPE_WEBHOOK_SECRET: 'whsec_123',
+			STRIPE_PRICE_PREMIUM_MONTHLY: 'price_p_m',
+			STRIPE_PRICE_ULTRA_MONTHLY: 'price_u_m',
+			STRIPE_PRICE_ULTRA_YEARLY: 'price_u_y',
+		};
+
+		it('reads a complete Stripe setup, the fake/proxy URL and the grace period', () => {
+			const config = loadConfig({ ...valid, ...stripe, STRIPE_API_URL: 'http://127.0.0.1:12111', BILLING_GRACE_DAYS: '3' });
+			expect(config.billing).toMatchObject({
+				secretKey: 'sk_test_123',
+				webhookSecret: 'whsec_123',
+				prices: { premiumMonthly: 'price_p_m', ultraMonthly: 'price_u_m', ultraYearly: 'price_u_y' },
+				graceDays: 3,
+			});
+			expect(config.billing?.apiUrl?.port).toBe('12111');
+			expect(loadConfig({ ...valid, ...stripe }).billing).toMatchObject({ apiUrl: null, graceDays: 7 });
+		});
+
+		it('refuses half a Stripe setup, naming what is missing', () => {
+			expect(configError({ ...valid, ...stripe, STRIPE_PRICE_ULTRA_YEARLY: '' })).toBe(
+				'Configuration error: STRIPE_PRICE_ULTRA_YEARLY is required when STRIPE_SECRET_KEY is set',
+			);
+			expect(configError({ ...valid, ...stripe, STRIPE_WEBHOOK_SECRET: undefined })).toMatch(/STRIPE_WEBHOOK_SECRET/);
+			expect(configError({ ...valid, ...stripe, STRIPE_API_URL: 'ftp://x' })).toMatch(/^Configuration error: STRIPE_API_URL /);
+		});
+
+		it('reads the rate limits and the Redis namespace', () => {
+			expect(
+				loadConfig({ ...valid, RATE_LIMIT_PER_MINUTE: '300', AUTH_RATE_LIMIT_PER_MINUTE: '5', REDIS_NAMESPACE: 'eu-1' }),
+			).toMatchObject({ rateLimits: { perMinute: 300, authPerMinute: 5 }, redisNamespace: 'eu-1' });
+			expect(configError({ ...valid, RATE_LIMIT_PER_MINUTE: '0' })).toMatch(/^Configuration error: RATE_LIMIT_PER_MINUTE /);
+			expect(configError({ ...valid, REDIS_NAMESPACE: 'a b' })).toMatch(/^Configuration error: REDIS_NAMESPACE /);
+		});
 	});
 
 	it('never echoes a setting value, which may hold credentials', () => {

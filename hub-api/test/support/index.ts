@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
-import type { AuthConfig, HubConfig } from '../../src/config';
+import type { AuthConfig, BillingConfig, HubConfig, RateLimitConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
 import type { Role } from '../../src/modules/users/roles';
@@ -162,6 +162,9 @@ export interface StartTestHubOptions {
 	 * the same one to act as replicas of one deployment.
 	 */
 	loginThrottlePrefix?: string;
+	/** Stripe billing (STRIPE_* settings); none by default, as in a hub without Stripe. */
+	billing?: BillingConfig | null;
+	rateLimits?: Partial<RateLimitConfig>;
 }
 
 export async function startTestHub(options: StartTestHubOptions = {}): Promise<TestHub> {
@@ -199,6 +202,12 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 					apiKeyRotationGraceSeconds: 10 * 60,
 					...options.auth,
 				},
+				billing: options.billing ?? null,
+				// Production limits per user/key; the per-IP auth limit is raised because every test signs in from
+				// 127.0.0.1 (rate-limit.test.ts sets it low to test it).
+				rateLimits: { perMinute: 100, authPerMinute: 10_000, ...options.rateLimits },
+				// Rate-limit counters and billing jobs: shared by hubs that share the login-throttle prefix (replicas).
+				redisNamespace: loginThrottlePrefix,
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel), loginThrottlePrefix },
 		);

@@ -82,10 +82,17 @@ export function nextUtcMidnight(now: Date): Date {
 	return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
 }
 
+/** The {accountId} hash tag keeps one account's keys in one slot, as a script touching several keys needs on a
+ * Redis Cluster. */
+const accountKeyBase = (accountId: string) => `skybot:quota:{${accountId}}`;
+const dayCounterKey = (accountId: string, now: Date) => `${accountKeyBase(accountId)}:day:${now.toISOString().slice(0, 10)}`;
+
 export class QuotaStore {
+	private readonly redis: Redis;
 	private readonly consumeCommand: ConsumeCommand;
 
 	constructor(redis: Redis) {
+		this.redis = redis;
 		// defineCommand sends EVALSHA and falls back to EVAL once per connection when the script is not cached.
 		redis.defineCommand('skybotConsumeQuota', { numberOfKeys: 3, lua: CONSUME_SCRIPT });
 		const commands = redis as unknown as { skybotConsumeQuota: ConsumeCommand };
@@ -93,13 +100,10 @@ export class QuotaStore {
 	}
 
 	async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
-		// The {accountId} hash tag keeps one account's keys in one slot, as a script touching several keys needs on a
-		// Redis Cluster.
-		const base = `skybot:quota:{${input.accountId}}`;
-		const day = input.now.toISOString().slice(0, 10);
+		const base = accountKeyBase(input.accountId);
 		const [duplicate, json] = await this.consumeCommand(
 			`${base}:message:${input.messageId}`,
-			`${base}:day:${day}`,
+			dayCounterKey(input.accountId, input.now),
 			`${base}:conversation:${input.conversationId}`,
 			input.limit ?? UNLIMITED,
 			input.now.toISOString(),
@@ -111,5 +115,10 @@ export class QuotaStore {
 		);
 		const stored = JSON.parse(json) as StoredOutcome;
 		return { ...stored, limit: stored.limit === UNLIMITED ? null : stored.limit, duplicate: duplicate === 1 };
+	}
+
+	/** DMs already allowed today (UTC), read without consuming: the same counter the consume script keeps. */
+	async usedToday(accountId: string, now: Date): Promise<number> {
+		return Number((await this.redis.get(dayCounterKey(accountId, now))) ?? 0);
 	}
 }

@@ -1,9 +1,20 @@
-import type { ConsumeQuotaResponse } from '../../../../contracts/hub-api';
+import type { ConsumeQuotaResponse, PlanId } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
 import { HubError } from '../../errors';
 import type { Account } from '../accounts/account.entity';
 import { DAILY_DM_LIMITS } from './plans';
-import type { QuotaStore } from './quota-store';
+import { nextUtcMidnight, type QuotaStore } from './quota-store';
+
+/** Today's figures of an account's DM quota: what POST /quotas/consume and GET /billing/usage both report. */
+export type QuotaUsage = Pick<ConsumeQuotaResponse, 'used' | 'limit' | 'remaining' | 'resetAt' | 'plan'>;
+
+function quotaUsage(plan: PlanId, limit: number | null, used: number, resetAt: string): QuotaUsage {
+	return { used, limit, remaining: limit === null ? null : Math.max(0, limit - used), resetAt, plan };
+}
+
+const storeUnavailable = (error: unknown) =>
+	// Redis down or timing out: the caller gets a clear retryable answer, not a 500 or a hang.
+	new HubError(503, 'quota_store_unavailable', 'Quota store is unavailable, retry later', undefined, error);
 
 export class QuotasService {
 	private readonly store: QuotaStore;
@@ -25,18 +36,22 @@ export class QuotasService {
 				now: this.clock(),
 			})
 			.catch((error: unknown) => {
-				// Redis down or timing out: the pipeline gets a clear retryable answer, not a 500 or a hang.
-				throw new HubError(503, 'quota_store_unavailable', 'Quota store is unavailable, retry later', undefined, error);
+				throw storeUnavailable(error);
 			});
 		return {
 			allowed: outcome.allowed,
-			limit: outcome.limit,
-			remaining: outcome.limit === null ? null : Math.max(0, outcome.limit - outcome.used),
-			used: outcome.used,
-			resetAt: outcome.resetAt,
-			plan: outcome.plan,
+			...quotaUsage(outcome.plan, outcome.limit, outcome.used, outcome.resetAt),
 			duplicate: outcome.duplicate,
 			previousAllowedAt: outcome.previousAllowedAt,
 		};
+	}
+
+	/** The same figures as a consume would report, without consuming anything. */
+	async usage(account: Account): Promise<QuotaUsage> {
+		const now = this.clock();
+		const used = await this.store.usedToday(account.id, now).catch((error: unknown) => {
+			throw storeUnavailable(error);
+		});
+		return quotaUsage(account.plan, DAILY_DM_LIMITS[account.plan], used, nextUtcMidnight(now).toISOString());
 	}
 }

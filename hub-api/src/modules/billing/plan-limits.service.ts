@@ -1,0 +1,44 @@
+import type { EntityManager } from 'typeorm';
+import { HubError } from '../../errors';
+import type { Account } from '../accounts/account.entity';
+import { PLANS } from '../quotas/plans';
+import type { BillingRepository } from './billing.repository';
+
+/** Limits of the plan catalogue that are not DM quotas; works with or without Stripe configured. */
+export class PlanLimitsService {
+	private readonly repository: BillingRepository;
+
+	constructor(repository: BillingRepository) {
+		this.repository = repository;
+	}
+
+	/**
+	 * Refuses a new agent beyond the plan's limit, or for a deactivated account. Must run inside the transaction that
+	 * inserts the agent: it locks the account row, so concurrent creations are counted one after the other, and it
+	 * reads the plan under that lock, so a plan change applies at once.
+	 */
+	async assertCanCreateAgent(account: Account, manager: EntityManager): Promise<void> {
+		const plan = (await this.repository.lockAccountPlan(manager, account.id)) ?? account.plan;
+		const billing = await this.repository.findCustomer(account.id, manager);
+		if (billing?.deactivatedAt) {
+			throw new HubError(403, 'account_deactivated', 'This account is deactivated (its Stripe customer was deleted)');
+		}
+		const { maxAgents, name } = PLANS[plan];
+		if ((await this.repository.countAgents(manager, account.id)) >= maxAgents) {
+			throw new HubError(
+				403,
+				'agent_limit_reached',
+				`The ${name} plan allows ${maxAgents} agent${maxAgents === 1 ? '' : 's'}; upgrade to add more`,
+				{ plan, maxAgents },
+			);
+		}
+	}
+
+	/** `assertCanCreateAgent`, then `create` in the same transaction. */
+	withinAgentLimit<T>(account: Account, create: (manager: EntityManager) => Promise<T>): Promise<T> {
+		return this.repository.transaction(async (manager) => {
+			await this.assertCanCreateAgent(account, manager);
+			return create(manager);
+		});
+	}
+}
