@@ -3,6 +3,7 @@ import { CreateInteractions1763769600001 } from './1763769600001-CreateInteracti
 import { CreateLeads1763820000000 } from './1763820000000-CreateLeads';
 import { CreateUsersAndSessions1763780000000 } from './1763780000000-CreateUsersAndSessions';
 import { CreateExecutions1763800000000 } from './1763800000000-CreateExecutions';
+import { CreateBilling1763810000000 } from './1763810000000-CreateBilling';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
@@ -11,5 +12,6 @@ export const migrations = [
 	CreateInteractions1763769600001,
 	CreateUsersAndSessions1763780000000,
 	CreateExecutions1763800000000,
+	CreateBilling1763810000000,
 	CreateLeads1763820000000,
 ];

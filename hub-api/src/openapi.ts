@@ -4,6 +4,7 @@ import { registerAgentsOpenApi } from './modules/agents/agents.openapi';
 import { registerAnalyticsOpenApi } from './modules/analytics/analytics.openapi';
 import { registerApiKeysOpenApi } from './modules/api-keys/api-keys.openapi';
 import { registerAuthOpenApi } from './modules/auth/auth.openapi';
+import { registerBillingOpenApi } from './modules/billing/billing.openapi';
 import { registerExecutionsOpenApi } from './modules/executions/executions.openapi';
 import { registerHealthOpenApi } from './modules/health/health.openapi';
 import { registerInteractionsOpenApi } from './modules/interactions/interactions.openapi';
@@ -29,6 +30,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerAnalyticsOpenApi,
 	registerExecutionsOpenApi,
 	registerLeadsOpenApi,
+	registerBillingOpenApi,
 ];
 
 /** Built once per process: the document depends only on the code. */

@@ -10,11 +10,15 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 const HUB_TABLES = [
+	'account_plan_changes',
 	'accounts',
 	'agent_logs',
 	'agents',
 	'api_keys',
 	'auth_sessions',
+	'billing_customers',
+	'billing_events',
+	'billing_subscriptions',
 	'executions',
 	'interactions',
 	'provider_accounts',
