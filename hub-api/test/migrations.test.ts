@@ -21,6 +21,7 @@ const HUB_TABLES = [
 	'billing_subscriptions',
 	'executions',
 	'interactions',
+	'leads',
 	'provider_accounts',
 	'refresh_tokens',
 	'users',
