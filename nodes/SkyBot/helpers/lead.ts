@@ -92,6 +92,8 @@ export interface ListLeadsFilters {
 	provider?: string;
 	agentId?: string;
 	idleDays?: number;
+	/** Leads idle since before this instant (finer than idleDays, e.g. 20 hours ago): a date string, or n8n's DateTime. */
+	lastContactBefore?: unknown;
 	followUpCountBelow?: number;
 	limit: number;
 	cursor?: string;
@@ -105,10 +107,18 @@ export function buildListLeadsQuery(filters: ListLeadsFilters): string {
 	if (filters.provider) query.set('provider', filters.provider);
 	if (filters.agentId) query.set('agentId', filters.agentId);
 	if (filters.idleDays) query.set('idleDays', String(filters.idleDays));
+	if (filters.lastContactBefore) query.set('lastContactBefore', toIsoInstant(filters.lastContactBefore));
 	if (filters.followUpCountBelow) query.set('followUpCountBelow', String(filters.followUpCountBelow));
 	query.set('limit', String(filters.limit));
 	if (filters.cursor) query.set('cursor', filters.cursor);
 	return query.toString();
+}
+
+/** A date string, a timestamp or a Luxon DateTime (what `$now.minus(...)` gives, via valueOf) → ISO 8601. */
+function toIsoInstant(value: unknown): string {
+	const date = typeof value === 'string' || typeof value === 'number' ? new Date(value) : new Date(Number(value));
+	if (Number.isNaN(date.getTime())) throw new LeadInputError(`"Idle Since Before" is not a date: ${String(value)}`);
+	return date.toISOString();
 }
 
 /**

@@ -78,12 +78,17 @@ describe('buildListLeadsQuery', () => {
 				provider: 'messenger',
 				agentId: 'agent',
 				idleDays: 3,
+				lastContactBefore: '2026-03-10T10:00:00+01:00',
 				followUpCountBelow: 2,
 				limit: 100,
 				cursor: 'abc',
 			}),
-		).toBe('accountId=acc&temperature=hot%2Cwarm&provider=messenger&agentId=agent&idleDays=3&followUpCountBelow=2&limit=100&cursor=abc');
+		).toBe('accountId=acc&temperature=hot%2Cwarm&provider=messenger&agentId=agent&idleDays=3&lastContactBefore=2026-03-10T09%3A00%3A00.000Z&followUpCountBelow=2&limit=100&cursor=abc');
 		expect(buildListLeadsQuery({ temperatures: [], idleDays: 0, limit: 50 })).toBe('limit=50');
+		// n8n's DateTime (Luxon) converts through valueOf, like `$now.minus({ hours: 20 })`.
+		const dateTime = { valueOf: () => Date.parse('2026-03-10T09:00:00.000Z') };
+		expect(buildListLeadsQuery({ lastContactBefore: dateTime, limit: 1 })).toBe('lastContactBefore=2026-03-10T09%3A00%3A00.000Z&limit=1');
+		expect(() => buildListLeadsQuery({ lastContactBefore: 'yesterday', limit: 1 })).toThrow(/"Idle Since Before" is not a date/);
 	});
 });
 

@@ -33,6 +33,14 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Fewer Follow-Ups Than',
+				name: 'followUpCountBelow',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3,
+				description: 'Only leads that received fewer follow-ups than this: where a sequence stops',
+			},
+			{
 				displayName: 'Idle for at Least (Days)',
 				name: 'idleDays',
 				type: 'number',
@@ -41,12 +49,12 @@ const properties: INodeProperties[] = [
 				description: 'Only leads with no message from them and no follow-up from us for this many days',
 			},
 			{
-				displayName: 'Fewer Follow-Ups Than',
-				name: 'followUpCountBelow',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 3,
-				description: 'Only leads that received fewer follow-ups than this: where a sequence stops',
+				displayName: 'Idle Since Before',
+				name: 'lastContactBefore',
+				type: 'dateTime',
+				default: '',
+				description:
+					'Only leads with no activity since this time, for cut-offs finer than days (e.g. {{ $now.minus({ hours: 20 }) }} to follow up inside Meta\'s 24-hour window)',
 			},
 			{
 				displayName: 'Provider',
@@ -90,6 +98,7 @@ export const description = updateDisplayOptions(
 
 interface ListFilters {
 	idleDays?: number;
+	lastContactBefore?: unknown;
 	followUpCountBelow?: number;
 	provider?: string;
 	temperatures?: string[];
