@@ -2,6 +2,7 @@ import { CreateTenancy1763769600000 } from './1763769600000-CreateTenancy';
 import { CreateInteractions1763769600001 } from './1763769600001-CreateInteractions';
 import { CreateLeads1763820000000 } from './1763820000000-CreateLeads';
 import { CreateUsersAndSessions1763780000000 } from './1763780000000-CreateUsersAndSessions';
+import { AgentDeployments1763790000000 } from './1763790000000-AgentDeployments';
 import { CreateExecutions1763800000000 } from './1763800000000-CreateExecutions';
 import { CreateBilling1763810000000 } from './1763810000000-CreateBilling';
 
@@ -11,6 +12,7 @@ export const migrations = [
 	CreateTenancy1763769600000,
 	CreateInteractions1763769600001,
 	CreateUsersAndSessions1763780000000,
+	AgentDeployments1763790000000,
 	CreateExecutions1763800000000,
 	CreateBilling1763810000000,
 	CreateLeads1763820000000,

@@ -20,6 +20,9 @@ import { EXECUTION_WEBHOOK_PATH, executionWebhookRoutes } from './modules/execut
 import { ExecutionsService } from './modules/executions/executions.service';
 import { docsRoutes } from './http/openapi';
 import { accountsRoutes } from './modules/accounts/accounts.routes';
+import { AgentDeploymentsService } from './modules/agents/agent-deployments.service';
+import { AgentEvents } from './modules/agents/agent-events';
+import { AgentsRepository } from './modules/agents/agents.repository';
 import { agentsRoutes } from './modules/agents/agents.routes';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { authRoutes } from './modules/auth/auth.routes';
@@ -36,11 +39,15 @@ import { QuotaStore } from './modules/quotas/quota-store';
 import { quotasRoutes } from './modules/quotas/quotas.routes';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { routingRoutes } from './modules/routing/routing.routes';
+import { defaultTemplatesDir, loadTemplateCatalogue } from './modules/templates/template-catalogue';
+import { templatesRoutes } from './modules/templates/templates.routes';
+import { TemplatesService } from './modules/templates/templates.service';
+import { N8nClient } from './n8n/n8n-client';
 import { hubOpenApiDocument } from './openapi';
 import { createServices } from './services';
 
 export interface HubDeps {
-	config: Pick<HubConfig, 'bodyLimit' | 'webhookSecret' | 'auth' | 'rateLimits' | 'redisNamespace'>;
+	config: Pick<HubConfig, 'bodyLimit' | 'webhookSecret' | 'auth' | 'rateLimits' | 'redisNamespace' | 'deploy'>;
 	dataSource: DataSource;
 	redis: Redis;
 	logger: Logger;
@@ -51,6 +58,10 @@ export interface HubDeps {
 	loginThrottlePrefix?: string;
 	/** Stripe billing (server.ts starts it when configured); without it billing routes answer 503. */
 	billing?: BillingRuntime | null;
+	/** The hub's URL as n8n reaches it (HUB_PUBLIC_URL, else the listening URL, known once server.ts listens). */
+	publicUrl?: () => string;
+	/** Agent status changes (deploy, toggle, upgrade, failure, delete); also forwarded to `events` as agent:status. */
+	agentEvents?: AgentEvents;
 }
 
 const ACCESS_TOKEN_VERIFIER = 'accessTokenVerifier';
@@ -71,8 +82,26 @@ export function createApp({
 	events = new HubEvents(),
 	loginThrottlePrefix = 'skybot',
 	billing = null,
+	publicUrl = () => 'http://127.0.0.1:3000',
+	agentEvents = new AgentEvents(),
 }: HubDeps): Express {
 	const services = createServices(dataSource, clock);
+	// The catalogue is part of the release: read once here, a broken template stops start-up.
+	const templates = new TemplatesService(loadTemplateCatalogue(config.deploy.templatesDir ?? defaultTemplatesDir()));
+	const deployments = new AgentDeploymentsService({
+		repository: new AgentsRepository(dataSource),
+		templates,
+		n8n: config.deploy.n8n && new N8nClient({ baseUrl: config.deploy.n8n.url, apiKey: config.deploy.n8n.apiKey }),
+		apiKeys: services.apiKeys,
+		hubUrl: () => config.deploy.publicUrl ?? publicUrl(),
+		webhookSecret: config.webhookSecret,
+		events: agentEvents,
+		clock,
+		agentLimit: services.planLimits,
+	});
+	agentEvents.on('status', ({ accountId, agentId, status, at }) =>
+		events.publish('agent:status', { accountId, agentId, status, at }),
+	);
 	const quotas = new QuotasService(new QuotaStore(redis), clock);
 	const metrics = createMetrics();
 	const executions = new ExecutionsService(new ExecutionsRepository(dataSource), events, clock);
@@ -116,7 +145,8 @@ export function createApp({
 	api.use('/auth', authRoutes(auth, authenticate(services.apiKeys, auth)));
 	api.use('/accounts', withKey, accountsRoutes(services.accounts));
 	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));
-	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts, services.planLimits));
+	api.use('/templates', withKey, templatesRoutes(templates));
+	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts, services.planLimits, deployments));
 	api.use('/agents', withKey, agentStatsRoutes(analytics, services.accounts));
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));

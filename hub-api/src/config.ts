@@ -23,6 +23,17 @@ export interface HubConfig {
 	rateLimits: RateLimitConfig;
 	/** Prefix of the hub's own Redis keys (rate-limit counters, billing jobs), so hubs can share one Redis. */
 	redisNamespace: string;
+	/** Agent deployments: n8n's public API, the template catalogue, and how n8n reaches the hub. */
+	deploy: DeployConfig;
+}
+
+export interface DeployConfig {
+	/** Null when N8N_URL / N8N_API_KEY are unset: the deployment routes answer 503 n8n_unavailable. */
+	n8n: { url: string; apiKey: string } | null;
+	/** TEMPLATES_DIR; null means the repository's workflows/templates. */
+	templatesDir: string | null;
+	/** HUB_PUBLIC_URL, written into agents' SkyBot Hub API credentials; null means the URL the hub listens on. */
+	publicUrl: string | null;
 }
 
 export interface BillingConfig {
@@ -156,6 +167,18 @@ const SETTINGS = {
 	BILLING_GRACE_DAYS: { schema: wholeNumber(0, 90), example: '7', fallback: '7' },
 	RATE_LIMIT_PER_MINUTE: { schema: wholeNumber(1, 1_000_000), example: '100', fallback: '100' },
 	AUTH_RATE_LIMIT_PER_MINUTE: { schema: wholeNumber(1, 1_000_000), example: '20', fallback: '20' },
+	N8N_URL: {
+		schema: z.union([z.literal('').transform(() => undefined), urlWithProtocols(['http:', 'https:'])]),
+		example: 'http://127.0.0.1:5678 (empty disables agent deployments)',
+		fallback: '',
+	},
+	N8N_API_KEY: { schema: optionalText, example: "an n8n public API key (n8n: Settings > n8n API)", fallback: '' },
+	TEMPLATES_DIR: { schema: optionalText, example: '/app/workflows/templates', fallback: '' },
+	HUB_PUBLIC_URL: {
+		schema: z.union([z.literal('').transform(() => undefined), urlWithProtocols(['http:', 'https:'])]),
+		example: 'http://hub:3000 (how n8n reaches the hub)',
+		fallback: '',
+	},
 	REDIS_NAMESPACE: {
 		schema: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -'),
 		example: 'skybot',
@@ -208,6 +231,20 @@ function readSetting<T>(env: NodeJS.ProcessEnv, name: SettingName, setting: Sett
 	return parsed.data;
 }
 
+/** Deployments are optional, but an n8n URL without its API key (or the reverse) is a deployment mistake. */
+function readDeployConfig(env: NodeJS.ProcessEnv): DeployConfig {
+	const url = readSetting(env, 'N8N_URL', SETTINGS.N8N_URL);
+	const apiKey = readSetting(env, 'N8N_API_KEY', SETTINGS.N8N_API_KEY);
+	if (Boolean(url) !== Boolean(apiKey)) {
+		throw new ConfigError(`Configuration error: ${url ? 'N8N_API_KEY' : 'N8N_URL'} is required when ${url ? 'N8N_URL' : 'N8N_API_KEY'} is set`);
+	}
+	return {
+		n8n: url && apiKey ? { url, apiKey } : null,
+		templatesDir: readSetting(env, 'TEMPLATES_DIR', SETTINGS.TEMPLATES_DIR) ?? null,
+		publicUrl: readSetting(env, 'HUB_PUBLIC_URL', SETTINGS.HUB_PUBLIC_URL) ?? null,
+	};
+}
+
 /** Only the database: what the CLI needs (migrations, seeding), so one-shot jobs do not need the server's secrets. */
 export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 	return readSetting(env, 'DATABASE_URL', SETTINGS.DATABASE_URL);
@@ -234,5 +271,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 			authPerMinute: readSetting(env, 'AUTH_RATE_LIMIT_PER_MINUTE', SETTINGS.AUTH_RATE_LIMIT_PER_MINUTE),
 		},
 		redisNamespace: readSetting(env, 'REDIS_NAMESPACE', SETTINGS.REDIS_NAMESPACE),
+		deploy: readDeployConfig(env),
 	};
 }

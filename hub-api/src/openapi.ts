@@ -12,6 +12,7 @@ import { registerLeadsOpenApi } from './modules/leads/leads.openapi';
 import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
+import { registerTemplatesOpenApi } from './modules/templates/templates.openapi';
 
 /**
  * Every module's OpenAPI registration, in the order the document lists them. A module adding routes exports
@@ -22,6 +23,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerAuthOpenApi,
 	registerAccountsOpenApi,
 	registerApiKeysOpenApi,
+	registerTemplatesOpenApi,
 	registerAgentsOpenApi,
 	registerProviderAccountsOpenApi,
 	registerRoutingOpenApi,

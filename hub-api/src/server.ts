@@ -55,6 +55,8 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	};
 
 	const events = new HubEvents();
+	// Known once listening (port 0 picks one); agents deployed before then are impossible anyway.
+	let listeningUrl = `http://127.0.0.1:${config.port}`;
 	const app = createApp({
 		config,
 		dataSource,
@@ -64,6 +66,7 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		events,
 		loginThrottlePrefix: options.loginThrottlePrefix,
 		billing,
+		publicUrl: () => listeningUrl,
 	});
 	const server = createServer(app);
 	// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.
@@ -83,6 +86,7 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 
 	const { port } = server.address() as AddressInfo;
 	const url = `http://127.0.0.1:${port}`;
+	listeningUrl = url;
 	logger.info({ url }, 'hub listening');
 	return {
 		url,

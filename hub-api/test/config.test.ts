@@ -33,6 +33,7 @@ describe('loadConfig', () => {
 			billing: null,
 			rateLimits: { perMinute: 100, authPerMinute: 20 },
 			redisNamespace: 'skybot',
+			deploy: { n8n: null, templatesDir: null, publicUrl: null },
 		});
 	});
 
@@ -114,6 +115,27 @@ describe('loadConfig', () => {
 			expect(configError({ ...valid, RATE_LIMIT_PER_MINUTE: '0' })).toMatch(/^Configuration error: RATE_LIMIT_PER_MINUTE /);
 			expect(configError({ ...valid, REDIS_NAMESPACE: 'a b' })).toMatch(/^Configuration error: REDIS_NAMESPACE /);
 		});
+	});
+
+	it('reads the n8n deployment settings and refuses half of them', () => {
+		const deploy = {
+			N8N_URL: 'http://n8n:5678',
+			N8N_API_KEY: 'n8n-key',
+			HUB_PUBLIC_URL: 'http://hub:3000',
+			TEMPLATES_DIR: '/srv/templates',
+		};
+		expect(loadConfig({ ...valid, ...deploy }).deploy).toEqual({
+			n8n: { url: 'http://n8n:5678', apiKey: 'n8n-key' },
+			publicUrl: 'http://hub:3000',
+			templatesDir: '/srv/templates',
+		});
+		expect(configError({ ...valid, N8N_URL: 'http://n8n:5678' })).toBe(
+			'Configuration error: N8N_API_KEY is required when N8N_URL is set',
+		);
+		expect(configError({ ...valid, N8N_API_KEY: 'n8n-key' })).toBe(
+			'Configuration error: N8N_URL is required when N8N_API_KEY is set',
+		);
+		expect(configError({ ...valid, N8N_URL: 'n8n:5678', N8N_API_KEY: 'k' })).toMatch(/^Configuration error: N8N_URL /);
 	});
 
 	it('never echoes a setting value, which may hold credentials', () => {

@@ -13,6 +13,7 @@ const HUB_TABLES = [
 	'account_plan_changes',
 	'accounts',
 	'agent_logs',
+	'agent_versions',
 	'agents',
 	'api_keys',
 	'auth_sessions',

@@ -94,7 +94,7 @@ describe('/api/agents', () => {
 		const { agent, apiKey, account } = await hub.createTenant();
 		const created = await hub.request('/api/agents', { key: apiKey.key, body: { name: 'Night shift' } });
 		expect(created.status).toBe(201);
-		expect(created.body.agent).toMatchObject({ accountId: account.id, name: 'Night shift', status: 'active' });
+		expect(created.body.agent).toMatchObject({ accountId: account.id, name: 'Night shift', status: 'ACTIVE' });
 
 		const list = await hub.request('/api/agents', { key: apiKey.key });
 		expect(list.body.agents.map((row: { id: string }) => row.id).sort()).toEqual(

@@ -84,6 +84,42 @@ const ROWS: IsolationRow[] = [
 		code: 'agent_not_found',
 	},
 	{
+		route: 'GET /api/agents/:id',
+		request: async (victim) => ({ method: 'GET', path: `/api/agents/${victim.agentId}`, }),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'PUT /api/agents/:id/toggle',
+		request: async (victim) => ({ method: 'PUT', path: `/api/agents/${victim.agentId}/toggle`, }),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'POST /api/agents/:id/retry',
+		request: async (victim) => ({ method: 'POST', path: `/api/agents/${victim.agentId}/retry`,
+			body: { config: {} }, }),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'POST /api/agents/:id/upgrade',
+		request: async (victim) => ({ method: 'POST', path: `/api/agents/${victim.agentId}/upgrade`, }),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'POST /api/agents/:id/rollback',
+		request: async (victim) => ({ method: 'POST', path: `/api/agents/${victim.agentId}/rollback`, }),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'DELETE /api/agents/:id',
+		request: async (victim) => ({ method: 'DELETE', path: `/api/agents/${victim.agentId}`, }),
+		code: 'agent_not_found',
+	},
+	{
+		route: 'GET /api/agents/:id (platform-style accountId in the query)',
+		request: async (victim) => ({ method: 'GET', path: `/api/agents/${victim.agentId}?accountId=${victim.accountId}` }),
+		code: 'agent_not_found',
+	},
+	{
 		route: 'GET /api/leads/:id',
 		request: async (victim, hub) => ({ method: 'GET', path: `/api/leads/${await victimLeadId(victim, hub)}` }),
 		code: 'lead_not_found',

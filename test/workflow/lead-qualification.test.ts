@@ -250,4 +250,32 @@ describe('scheduled follow-up workflow', () => {
 		expect(next.outputsOf('List quiet leads')).toEqual([]);
 		expect(next.executedNodes).not.toContain('Write follow-up');
 	});
+
+	it('takes a cut-off finer than days from an n8n date expression', async () => {
+		const tenant = await hub.createTenant();
+		const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+		const seed = async (lastMessageAt: string) =>
+			(
+				await hub.request('/api/leads', {
+					key: tenant.apiKey.key,
+					body: { provider: 'messenger', contact: { externalId: graphId() }, temperature: 'hot', lastMessageAt, lastMessageText: 'Dispo ?' },
+				})
+			).body as { id: string };
+		const quietForADay = await seed(hoursAgo(22));
+		await seed(hoursAgo(1));
+		const listOnly = {
+			...followUp,
+			nodes: followUp.nodes.map((node) =>
+				node.name === 'List quiet leads'
+					? { ...node, parameters: { ...node.parameters, filters: { lastContactBefore: '={{ $now.minus({ hours: 20 }) }}' } } }
+					: node,
+			),
+			connections: { Schedule: followUp.connections.Schedule! },
+		};
+
+		const result = await runWorkflow({ workflowJson: listOnly, triggerItems: [{ accountId: tenant.account.id }], credentials: credentials() });
+
+		expect(result.error).toBeUndefined();
+		expect(result.outputsOf('List quiet leads').map((item) => (item.lead as { id: string }).id)).toEqual([quietForADay.id]);
+	});
 });

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
-import type { AuthConfig, BillingConfig, HubConfig, RateLimitConfig } from '../../src/config';
+import type { AuthConfig, BillingConfig, DeployConfig, HubConfig, RateLimitConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
 import type { Role } from '../../src/modules/users/roles';
@@ -165,6 +165,8 @@ export interface StartTestHubOptions {
 	/** Stripe billing (STRIPE_* settings); none by default, as in a hub without Stripe. */
 	billing?: BillingConfig | null;
 	rateLimits?: Partial<RateLimitConfig>;
+	/** Agent deployments: no n8n (deploy routes answer 503) and the repository's templates unless given. */
+	deploy?: Partial<DeployConfig>;
 }
 
 export async function startTestHub(options: StartTestHubOptions = {}): Promise<TestHub> {
@@ -208,6 +210,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				rateLimits: { perMinute: 100, authPerMinute: 10_000, ...options.rateLimits },
 				// Rate-limit counters and billing jobs: shared by hubs that share the login-throttle prefix (replicas).
 				redisNamespace: loginThrottlePrefix,
+				deploy: { n8n: null, templatesDir: null, publicUrl: null, ...options.deploy },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel), loginThrottlePrefix },
 		);

@@ -1,24 +1,71 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { authenticated, errors, json } from '../../http/openapi';
+import { AGENT_TYPES } from '../templates/template-catalogue';
 import { AGENT_STATUSES } from './agent.entity';
-import { createAgentBody, listAgentsQuery } from './agents.schemas';
+import {
+	accountQuery,
+	agentIdParams,
+	createAgentBody,
+	createFromTemplateBody,
+	listAgentsQuery,
+	retryAgentBody,
+} from './agents.schemas';
 
 const agentViewSchema = z.object({
 	id: z.uuid(),
 	accountId: z.uuid(),
 	name: z.string(),
 	status: z.enum(AGENT_STATUSES),
+	type: z.enum(AGENT_TYPES).nullable(),
+	templateSlug: z.string().nullable(),
+	templateVersion: z.string().nullable(),
+	errorReason: z.string().nullable(),
+	n8nWorkflowId: z.string().nullable(),
+	config: z.record(z.string(), z.unknown()).describe('The configuration without its secret (writeOnly) fields'),
+	deployedAt: z.iso.datetime().nullable(),
 	createdAt: z.iso.datetime(),
+	updatedAt: z.iso.datetime(),
+	deletedAt: z.iso.datetime().nullable(),
 });
+
+const agentDetailSchema = agentViewSchema.extend({
+	counts: z.object({ interactions: z.number().int(), versions: z.number().int() }),
+	versions: z.array(
+		z.object({
+			version: z.number().int(),
+			templateVersion: z.string(),
+			deployedAt: z.iso.datetime(),
+			current: z.boolean(),
+		}),
+	),
+});
+
+/** Deployment failures name the agent left in ERROR so the client can retry it. */
+const N8N_ERRORS = {
+	502: { description: 'n8n refused or failed the call (`n8n_error`, `n8n_auth_failed`)' },
+	503: { description: 'n8n is unreachable, or the hub has no N8N_URL (`n8n_unavailable`)' },
+};
 
 export function registerAgentsOpenApi(registry: OpenAPIRegistry): void {
 	const agent = registry.register('Agent', agentViewSchema);
+	const detail = registry.register('AgentDetail', agentDetailSchema);
+	const tags = ['agents'];
+	const oneAgent = { 200: { description: 'The agent', content: json(z.object({ agent: detail })) } };
+	const byId = { params: agentIdParams, query: accountQuery };
+	const n8nErrors = (...statuses: number[]) => {
+		const documented = errors(...statuses);
+		for (const [status, response] of Object.entries(N8N_ERRORS)) {
+			documented[Number(status)] = { ...documented[Number(status)]!, description: response.description };
+		}
+		return documented;
+	};
+
 	registry.registerPath({
 		method: 'post',
 		path: '/api/agents',
-		tags: ['agents'],
-		summary: 'Create an agent (`accountId` only with the platform key)',
+		tags,
+		summary: 'Create an agent served by the shared pipeline (`accountId` only with the platform key)',
 		...authenticated('member'),
 		request: { body: { content: json(createAgentBody) } },
 		responses: { 201: { description: 'Created', content: json(z.object({ agent })) }, ...errors(400, 401, 403, 404, 422) },
@@ -26,10 +73,79 @@ export function registerAgentsOpenApi(registry: OpenAPIRegistry): void {
 	registry.registerPath({
 		method: 'get',
 		path: '/api/agents',
-		tags: ['agents'],
-		summary: 'List the account\'s agents',
+		tags,
+		summary: "List the account's agents (DELETED ones only with status=DELETED)",
 		...authenticated('viewer'),
 		request: { query: listAgentsQuery },
 		responses: { 200: { description: 'Agents', content: json(z.object({ agents: z.array(agent) })) }, ...errors(401, 403, 404, 422) },
+	});
+	registry.registerPath({
+		method: 'post',
+		path: '/api/agents/from-template',
+		tags,
+		summary:
+			'Install a template: validates `config` against its schema, creates the credentials and the workflow in n8n, ' +
+			'publishes it. DEPLOYING → ACTIVE; on failure what was created is removed and the agent is left in ERROR ' +
+			'(its id in error.details.agentId) for POST /{id}/retry',
+		...authenticated('admin'),
+		request: { body: { content: json(createFromTemplateBody) } },
+		responses: {
+			201: { description: 'Installed and published', content: json(z.object({ agent: detail })) },
+			...n8nErrors(400, 401, 403, 404, 422, 502, 503),
+		},
+	});
+	registry.registerPath({
+		method: 'get',
+		path: '/api/agents/{id}',
+		tags,
+		summary: 'One agent with its counts and version history',
+		...authenticated('viewer'),
+		request: byId,
+		responses: { ...oneAgent, ...errors(401, 403, 404, 422) },
+	});
+	registry.registerPath({
+		method: 'put',
+		path: '/api/agents/{id}/toggle',
+		tags,
+		summary: 'ACTIVE ⇄ INACTIVE: publishes or unpublishes the workflow in n8n',
+		...authenticated('admin'),
+		request: byId,
+		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
+	});
+	registry.registerPath({
+		method: 'post',
+		path: '/api/agents/{id}/retry',
+		tags,
+		summary: 'Re-install an agent in ERROR (same id); send the secret configuration fields again',
+		...authenticated('admin'),
+		request: { params: agentIdParams, body: { content: json(retryAgentBody) } },
+		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
+	});
+	registry.registerPath({
+		method: 'post',
+		path: '/api/agents/{id}/upgrade',
+		tags,
+		summary: "Replace the workflow with the catalogue's newer template version (same workflow, credentials, id)",
+		...authenticated('admin'),
+		request: byId,
+		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
+	});
+	registry.registerPath({
+		method: 'post',
+		path: '/api/agents/{id}/rollback',
+		tags,
+		summary: 'Put back the workflow of the version before the current one',
+		...authenticated('admin'),
+		request: byId,
+		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
+	});
+	registry.registerPath({
+		method: 'delete',
+		path: '/api/agents/{id}',
+		tags,
+		summary: 'Unpublish and delete the workflow and credentials in n8n; the agent stays as DELETED history',
+		...authenticated('admin'),
+		request: byId,
+		responses: { 204: { description: 'Deleted (also when already deleted)' }, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
 	});
 }

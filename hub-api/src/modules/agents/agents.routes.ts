@@ -1,26 +1,90 @@
 import { Router } from 'express';
-import { principalOf } from '../../http/auth';
+import type { EntityManager } from 'typeorm';
+import { principalOf, requireRole } from '../../http/auth';
 import { parseInput } from '../../http/validate';
 import type { AccountsService } from '../accounts/accounts.service';
-import type { PlanLimitsService } from '../billing/plan-limits.service';
-import { createAgentBody, listAgentsQuery } from './agents.schemas';
+import type { AgentDeploymentsService, AgentLimit } from './agent-deployments.service';
+import {
+	accountQuery,
+	agentIdParams,
+	createAgentBody,
+	createFromTemplateBody,
+	listAgentsQuery,
+	retryAgentBody,
+} from './agents.schemas';
 import type { AgentsService } from './agents.service';
 
-export function agentsRoutes(agents: AgentsService, accounts: AccountsService, planLimits: PlanLimitsService): Router {
+/** `agentLimit` (the plan's agent count) guards every agent creation; `deployments` adds the template routes. */
+export function agentsRoutes(
+	agents: AgentsService,
+	accounts: AccountsService,
+	agentLimit?: AgentLimit,
+	deployments?: AgentDeploymentsService,
+): Router {
 	const router = Router();
 
 	router.post('/', async (req, res) => {
 		const body = parseInput(createAgentBody, req.body, 'body');
 		const account = await accounts.resolveFor(principalOf(res), body.accountId);
-		// The plan's agent limit is checked and the agent inserted in one transaction (see assertCanCreateAgent).
-		const agent = await planLimits.withinAgentLimit(account, (manager) => agents.create(account.id, body.name, manager));
-		res.status(201).json({ agent });
+		const create = (manager?: EntityManager) => agents.create(account.id, body.name, manager);
+		res.status(201).json({ agent: agentLimit ? await agentLimit.withinAgentLimit(account, create) : await create() });
 	});
 
 	router.get('/', async (req, res) => {
 		const query = parseInput(listAgentsQuery, req.query, 'query');
 		const account = await accounts.resolveFor(principalOf(res), query.accountId);
-		res.json({ agents: await agents.list(account.id) });
+		res.json({
+			agents: deployments
+				? await deployments.list(account.id, { status: query.status, type: query.type })
+				: await agents.list(account.id),
+		});
+	});
+	if (!deployments) return router;
+
+	// Installing, switching and removing agents is account administration (it spends the plan and runs code).
+	const admin = requireRole('admin');
+
+	router.post('/from-template', admin, async (req, res) => {
+		const body = parseInput(createFromTemplateBody, req.body, 'body');
+		const account = await accounts.resolveFor(principalOf(res), body.accountId);
+		res.status(201).json({ agent: await deployments.deployFromTemplate(account, body) });
+	});
+
+	/** The account an :id route acts in; another account's agent is then simply not found (404). */
+	const accountFor = async (query: unknown, res: Parameters<typeof principalOf>[0]) =>
+		(await accounts.resolveFor(principalOf(res), parseInput(accountQuery, query, 'query').accountId)).id;
+
+	router.get('/:id', async (req, res) => {
+		const { id } = parseInput(agentIdParams, req.params, 'params');
+		res.json({ agent: await deployments.get(await accountFor(req.query, res), id) });
+	});
+
+	router.put('/:id/toggle', admin, async (req, res) => {
+		const { id } = parseInput(agentIdParams, req.params, 'params');
+		res.json({ agent: await deployments.toggle(await accountFor(req.query, res), id) });
+	});
+
+	router.post('/:id/retry', admin, async (req, res) => {
+		const { id } = parseInput(agentIdParams, req.params, 'params');
+		const body = parseInput(retryAgentBody, req.body ?? {}, 'body');
+		const accountId = (await accounts.resolveFor(principalOf(res), body.accountId)).id;
+		res.json({ agent: await deployments.retry(accountId, id, body.config) });
+	});
+
+	router.post('/:id/upgrade', admin, async (req, res) => {
+		const { id } = parseInput(agentIdParams, req.params, 'params');
+		res.json({ agent: await deployments.upgrade(await accountFor(req.query, res), id) });
+	});
+
+	router.post('/:id/rollback', admin, async (req, res) => {
+		const { id } = parseInput(agentIdParams, req.params, 'params');
+		res.json({ agent: await deployments.rollback(await accountFor(req.query, res), id) });
+	});
+
+	router.delete('/:id', admin, async (req, res) => {
+		const { id } = parseInput(agentIdParams, req.params, 'params');
+		await deployments.remove(await accountFor(req.query, res), id);
+		res.status(204).end();
 	});
 	return router;
 }

@@ -1,9 +1,37 @@
 import { z } from 'zod';
+import { AGENT_TYPES } from '../templates/template-catalogue';
+import { AGENT_STATUSES } from './agent.entity';
 
+/** Input schemas strip unknown keys: a body cannot set status, accountId of another tenant, n8n ids… */
 export const createAgentBody = z.object({
 	name: z.string().trim().min(1).max(200),
 	/** Required with a platform key, ignored with an account key. */
 	accountId: z.uuid().optional(),
 });
 
-export const listAgentsQuery = z.object({ accountId: z.uuid().optional() });
+export const listAgentsQuery = z.object({
+	accountId: z.uuid().optional(),
+	status: z.enum(AGENT_STATUSES).optional(),
+	type: z.enum(AGENT_TYPES).optional(),
+});
+
+export const agentIdParams = z.object({ id: z.uuid() });
+
+/** Only with a platform key: names the account; an account key always acts for its own. */
+export const accountQuery = z.object({ accountId: z.uuid().optional() });
+
+const configuration = z.record(z.string(), z.unknown());
+
+export const createFromTemplateBody = z.object({
+	accountId: z.uuid().optional(),
+	templateSlug: z.string().min(1).max(100),
+	name: z.string().trim().min(1).max(200).optional(),
+	/** Validated against the template's configSchema (GET /api/templates/:slug). */
+	config: configuration,
+});
+
+export const retryAgentBody = z.object({
+	accountId: z.uuid().optional(),
+	/** Secrets again (they are never stored), and any field to change. */
+	config: configuration.default({}),
+});

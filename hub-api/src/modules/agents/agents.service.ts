@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { AgentType } from '../templates/template-catalogue';
 import type { Agent, AgentStatus } from './agent.entity';
 import type { AgentsRepository } from './agents.repository';
 
@@ -7,7 +8,17 @@ export interface AgentView {
 	accountId: string;
 	name: string;
 	status: AgentStatus;
+	type: AgentType | null;
+	templateSlug: string | null;
+	templateVersion: string | null;
+	errorReason: string | null;
+	n8nWorkflowId: string | null;
+	/** The configuration without its secrets (those went to n8n credentials only). */
+	config: Record<string, unknown>;
+	deployedAt: string | null;
 	createdAt: string;
+	updatedAt: string;
+	deletedAt: string | null;
 }
 
 export const toAgentView = (agent: Agent): AgentView => ({
@@ -15,9 +26,19 @@ export const toAgentView = (agent: Agent): AgentView => ({
 	accountId: agent.accountId,
 	name: agent.name,
 	status: agent.status,
+	type: agent.type,
+	templateSlug: agent.templateSlug,
+	templateVersion: agent.templateVersion,
+	errorReason: agent.errorReason,
+	n8nWorkflowId: agent.n8nWorkflowId,
+	config: agent.config,
+	deployedAt: agent.deployedAt?.toISOString() ?? null,
 	createdAt: agent.createdAt.toISOString(),
+	updatedAt: agent.updatedAt.toISOString(),
+	deletedAt: agent.deletedAt?.toISOString() ?? null,
 });
 
+/** Agents served by the operator's shared pipeline (no workflow of their own); template agents: AgentDeploymentsService. */
 export class AgentsService {
 	private readonly repository: AgentsRepository;
 

@@ -1,0 +1,524 @@
+import type { ErrorObject } from 'ajv';
+import type { EntityManager } from 'typeorm';
+import type { Clock } from '../../clock';
+import { HubError, notFound } from '../../errors';
+import { validationFailed } from '../../http/validate';
+import { N8nError, type N8nClient, type N8nWorkflowBody, n8nNotConfigured } from '../../n8n/n8n-client';
+import type { Account } from '../accounts/account.entity';
+import type { ApiKeysService } from '../api-keys/api-keys.service';
+import { substitute } from '../templates/placeholders';
+import { compareVersions, type Template } from '../templates/template-catalogue';
+import type { TemplatesService } from '../templates/templates.service';
+import type { Agent, AgentStatus } from './agent.entity';
+import type { AgentEvents } from './agent-events';
+import type { AgentListFilter, AgentsRepository } from './agents.repository';
+import { type AgentView, toAgentView } from './agents.service';
+
+export interface AgentDetailView extends AgentView {
+	counts: { interactions: number; versions: number };
+	versions: { version: number; templateVersion: string; deployedAt: string; current: boolean }[];
+}
+
+/** BILLING's per-plan agent limit: runs `create` in the transaction that counts the account's agents. */
+export interface AgentLimit {
+	withinAgentLimit<T>(account: Account, create: (manager: EntityManager) => Promise<T>): Promise<T>;
+}
+
+export interface AgentDeploymentsDeps {
+	repository: AgentsRepository;
+	templates: TemplatesService;
+	/** Null when the hub runs without N8N_URL / N8N_API_KEY: deployment routes answer 503 n8n_unavailable. */
+	n8n: N8nClient | null;
+	apiKeys: ApiKeysService;
+	/** The hub's base URL as n8n reaches it, written into each agent's SkyBot Hub API credential. */
+	hubUrl: () => string;
+	/** SKYBOT_WEBHOOK_SECRET, with which the agent's workflow signs its execution reports (none: reports are refused). */
+	webhookSecret: string | null;
+	events: AgentEvents;
+	clock: Clock;
+	agentLimit?: AgentLimit;
+}
+
+export interface DeployRequest {
+	templateSlug: string;
+	name?: string;
+	config: Record<string, unknown>;
+}
+
+/** The production webhook path of an agent's trigger: `/webhook/skybot/<agentId>/meta` on n8n. */
+export const agentWebhookPath = (agentId: string) => `skybot/${agentId}/meta`;
+
+/** n8n tag names hold at most 24 characters: a prefix and the start of the id's hex (the name carries full ids). */
+const tagFor = (prefix: 'acct' | 'agent', id: string) => `${prefix}-${id.replace(/-/g, '')}`.slice(0, 24);
+
+const truncate = (text: string, length: number) => (text.length <= length ? text : `${text.slice(0, length - 1)}…`);
+
+/** What an install created so far, undone in reverse order when a later step fails. */
+interface Created {
+	apiKeyId: string | null;
+	credentials: Record<string, string>;
+	workflowId: string | null;
+	published: boolean;
+}
+
+const isGone = (error: unknown) => error instanceof N8nError && error.n8nStatus === 404;
+
+/**
+ * Agents installed from templates into n8n: install (credentials → workflow → tags → publish, compensated in reverse
+ * on failure), retry, toggle, upgrade, rollback and delete. Operations on one agent exclude each other through its
+ * status (DEPLOYING while one runs): a concurrent one gets 409 agent_busy.
+ */
+export class AgentDeploymentsService {
+	private readonly deps: AgentDeploymentsDeps;
+
+	constructor(deps: AgentDeploymentsDeps) {
+		this.deps = deps;
+	}
+
+	private get repository() {
+		return this.deps.repository;
+	}
+
+	private requireN8n(): N8nClient {
+		if (!this.deps.n8n) throw n8nNotConfigured();
+		return this.deps.n8n;
+	}
+
+	async list(accountId: string, filter: AgentListFilter): Promise<AgentView[]> {
+		return (await this.repository.listForAccount(accountId, filter)).map(toAgentView);
+	}
+
+	async get(accountId: string, id: string): Promise<AgentDetailView> {
+		const agent = await this.find(accountId, id);
+		const [versions, interactions] = await Promise.all([
+			this.repository.listVersions(agent.id),
+			this.repository.countInteractions(accountId, agent.id),
+		]);
+		return {
+			...toAgentView(agent),
+			counts: { interactions, versions: versions.length },
+			versions: versions.map((version) => ({
+				version: version.version,
+				templateVersion: version.templateVersion,
+				deployedAt: version.deployedAt.toISOString(),
+				current: version.version === agent.currentVersion,
+			})),
+		};
+	}
+
+	async deployFromTemplate(account: Account, request: DeployRequest): Promise<AgentDetailView> {
+		const n8n = this.requireN8n();
+		const template = this.deps.templates.get(request.templateSlug);
+		if (template.manifest.premium && account.plan === 'freemium') {
+			throw new HubError(403, 'template_requires_paid_plan', `${template.manifest.name} is a premium template: upgrade to install it`);
+		}
+		const config = validateConfig(template, request.config);
+		const create = (manager?: EntityManager) =>
+			this.repository.insert(
+				{
+					accountId: account.id,
+					name: request.name ?? template.manifest.name,
+					status: 'DEPLOYING',
+					type: template.manifest.category,
+					templateSlug: template.manifest.slug,
+					templateVersion: template.manifest.version,
+					config: withoutSecrets(template, config),
+				},
+				manager,
+			);
+		const agent = this.deps.agentLimit ? await this.deps.agentLimit.withinAgentLimit(account, create) : await create();
+		this.publish(agent);
+		await this.install(n8n, agent, template, config);
+		return this.get(account.id, agent.id);
+	}
+
+	/**
+	 * Re-deploys an agent left in ERROR, keeping its id: removes what a failed install may have left in n8n, then
+	 * installs again. Secrets were never stored, so the configuration's secret fields must be sent again.
+	 */
+	async retry(accountId: string, id: string, configChanges: Record<string, unknown>): Promise<AgentDetailView> {
+		const agent = await this.find(accountId, id);
+		const n8n = this.requireN8n();
+		if (agent.status !== 'ERROR' || !agent.templateSlug) {
+			throw new HubError(409, 'agent_not_in_error', `Only an agent in ERROR can be retried (this one is ${agent.status})`);
+		}
+		const template = this.deps.templates.get(agent.templateSlug);
+		const config = validateConfig(template, { ...agent.config, ...configChanges });
+		const deploying = await this.claim(agent, ['ERROR']);
+		try {
+			await this.removeFromN8n(n8n, deploying);
+		} catch (error) {
+			await this.fail(deploying, error, {});
+			throw error;
+		}
+		const reset = await this.repository.update(agent.id, {
+			n8nWorkflowId: null,
+			n8nCredentialIds: {},
+			hubApiKeyId: null,
+			templateVersion: template.manifest.version,
+			config: withoutSecrets(template, config),
+		});
+		this.publish(reset);
+		await this.install(n8n, reset, template, config);
+		return this.get(accountId, id);
+	}
+
+	/** ACTIVE ⇄ INACTIVE: publishes or unpublishes the agent's workflow. */
+	async toggle(accountId: string, id: string): Promise<AgentDetailView> {
+		const agent = await this.find(accountId, id);
+		if (agent.status === 'DEPLOYING') throw busy();
+		if (agent.status !== 'ACTIVE' && agent.status !== 'INACTIVE') {
+			throw new HubError(409, 'agent_not_toggleable', `An agent in ${agent.status} cannot be toggled`);
+		}
+		const target: AgentStatus = agent.status === 'ACTIVE' ? 'INACTIVE' : 'ACTIVE';
+		if (!agent.n8nWorkflowId) {
+			// An agent of the shared pipeline: nothing of its own runs in n8n.
+			this.publish(await this.repository.update(agent.id, { status: target }));
+			return this.get(accountId, id);
+		}
+		const n8n = this.requireN8n();
+		const claimed = await this.claim(agent, [agent.status]);
+		await this.restoringOnFailure(claimed, agent.status, async () => {
+			if (target === 'ACTIVE') await n8n.publishWorkflow(agent.n8nWorkflowId!);
+			else await n8n.unpublishWorkflow(agent.n8nWorkflowId!);
+		});
+		this.publish(await this.repository.update(agent.id, { status: target }));
+		return this.get(accountId, id);
+	}
+
+	/**
+	 * Unpublishes and deletes the workflow and the agent's credentials in n8n, revokes its hub key, and keeps the agent
+	 * as DELETED history. Idempotent; what n8n already lost counts as deleted.
+	 */
+	async remove(accountId: string, id: string): Promise<void> {
+		const agent = await this.find(accountId, id);
+		if (agent.status === 'DELETED') return;
+		if (agent.status === 'DEPLOYING') throw busy();
+		const hasN8nParts = agent.n8nWorkflowId !== null || Object.keys(agent.n8nCredentialIds).length > 0;
+		const n8n = hasN8nParts ? this.requireN8n() : null;
+		const claimed = await this.claim(agent, [agent.status]);
+		await this.restoringOnFailure(claimed, agent.status, async () => {
+			if (n8n) await this.removeFromN8n(n8n, agent);
+		});
+		if (agent.hubApiKeyId) await this.revokeKey(agent);
+		const now = this.deps.clock();
+		this.publish(await this.repository.update(agent.id, { status: 'DELETED', deletedAt: now, errorReason: null }));
+	}
+
+	/**
+	 * Replaces the agent's workflow in n8n with the catalogue's newer template version (same workflow id, same
+	 * credentials, same webhook path), republishing it if the agent is active. The previous workflow stays in the
+	 * agent's versions for rollback.
+	 */
+	async upgrade(accountId: string, id: string): Promise<AgentDetailView> {
+		const agent = await this.find(accountId, id);
+		const template = this.manageableTemplate(agent);
+		if (compareVersions(template.manifest.version, agent.templateVersion ?? '0.0.0') <= 0) {
+			throw new HubError(409, 'agent_up_to_date', `The agent already runs version ${agent.templateVersion}`);
+		}
+		const missing = template.manifest.credentials.filter((spec) => !agent.n8nCredentialIds[spec.key]);
+		if (missing.length > 0) {
+			throw new HubError(
+				409,
+				'upgrade_needs_new_credentials',
+				`Version ${template.manifest.version} needs credentials this agent does not have (${missing.map((spec) => spec.key).join(', ')}): install it as a new agent`,
+			);
+		}
+		const config = { ...agent.config };
+		if (!template.validateStoredConfig(config)) {
+			throw new HubError(409, 'config_incompatible', 'The stored configuration does not fit the new version', {
+				issues: (template.validateStoredConfig.errors ?? []).map((issue) => toIssue(issue)),
+			});
+		}
+		const workflow = buildWorkflow(agent, template, config, agent.n8nCredentialIds);
+		await this.replaceWorkflow(agent, workflow);
+		const updated = await this.repository.update(agent.id, {
+			status: agent.status,
+			templateVersion: template.manifest.version,
+			config,
+			currentVersion: await this.repository.addVersion(
+				agent.id,
+				{ templateVersion: template.manifest.version, workflow },
+				this.deps.clock(),
+			),
+		});
+		this.publish(updated);
+		return this.get(accountId, id);
+	}
+
+	/** Puts back the workflow of the version before the current one (kept in agent_versions). */
+	async rollback(accountId: string, id: string): Promise<AgentDetailView> {
+		const agent = await this.find(accountId, id);
+		this.manageableTemplate(agent);
+		const versions = await this.repository.listVersions(agent.id);
+		const previous = versions.filter((version) => version.version < (agent.currentVersion ?? 0)).at(-1);
+		if (!previous) throw new HubError(409, 'no_previous_version', 'The agent has no earlier version to roll back to');
+		await this.replaceWorkflow(agent, previous.workflow);
+		this.publish(
+			await this.repository.update(agent.id, {
+				status: agent.status,
+				templateVersion: previous.templateVersion,
+				currentVersion: previous.version,
+			}),
+		);
+		return this.get(accountId, id);
+	}
+
+	private manageableTemplate(agent: Agent): Template {
+		if (!agent.templateSlug || !agent.n8nWorkflowId) {
+			throw new HubError(409, 'agent_not_from_template', 'Only agents installed from a template have versions');
+		}
+		if (agent.status === 'DEPLOYING') throw busy();
+		if (agent.status !== 'ACTIVE' && agent.status !== 'INACTIVE') {
+			throw new HubError(409, 'agent_not_deployed', `An agent in ${agent.status} cannot change version`);
+		}
+		return this.deps.templates.get(agent.templateSlug);
+	}
+
+	/** PUT the workflow (and republish when active); on failure puts the current version back and rethrows. */
+	private async replaceWorkflow(agent: Agent, workflow: N8nWorkflowBody): Promise<void> {
+		const n8n = this.requireN8n();
+		const workflowId = agent.n8nWorkflowId!;
+		const claimed = await this.claim(agent, [agent.status]);
+		const current = (await this.repository.listVersions(agent.id)).find((v) => v.version === agent.currentVersion);
+		await this.restoringOnFailure(claimed, agent.status, async () => {
+			try {
+				await n8n.updateWorkflow(workflowId, workflow);
+				if (agent.status === 'ACTIVE') await n8n.publishWorkflow(workflowId);
+			} catch (error) {
+				// The update may have landed before the publish failed: best effort to leave n8n as it was.
+				if (current) await n8n.updateWorkflow(workflowId, current.workflow).catch(() => {});
+				throw error;
+			}
+		});
+	}
+
+	/** credentials → workflow → tags → publish → ACTIVE; on any failure, compensation then ERROR with the reason. */
+	private async install(n8n: N8nClient, agent: Agent, template: Template, config: Record<string, unknown>) {
+		const created: Created = { apiKeyId: null, credentials: {}, workflowId: null, published: false };
+		try {
+			const hubKey = await this.deps.apiKeys.create(
+				// member: enough for the machine routes the workflow calls (quotas, interactions, leads), nothing more.
+				{ scope: 'account', accountId: agent.accountId, role: 'member' },
+				`agent ${agent.id}`,
+			);
+			created.apiKeyId = hubKey.id;
+			await this.repository.update(agent.id, { hubApiKeyId: hubKey.id });
+			for (const spec of template.manifest.credentials) {
+				const data = substitute(spec.data, (path) =>
+					resolvePlaceholder(path, agent, config, created.credentials, {
+						url: this.deps.hubUrl(),
+						apiKey: hubKey.key,
+						webhookSecret: this.deps.webhookSecret ?? undefined,
+					}),
+				);
+				const { id } = await n8n.createCredential({ name: credentialName(spec.name, agent), type: spec.type, data });
+				created.credentials[spec.key] = id;
+				// Remembered as soon as it exists, so a retry or a delete can find it even if the hub stops here.
+				await this.repository.update(agent.id, { n8nCredentialIds: { ...created.credentials } });
+			}
+			const workflow = buildWorkflow(agent, template, config, created.credentials);
+			const saved = await n8n.createWorkflow(workflow);
+			created.workflowId = saved.id;
+			await this.repository.update(agent.id, { n8nWorkflowId: saved.id });
+			const tagIds = [
+				await n8n.ensureTag(tagFor('acct', agent.accountId)),
+				await n8n.ensureTag(tagFor('agent', agent.id)),
+			];
+			await n8n.setWorkflowTags(saved.id, tagIds);
+			await n8n.publishWorkflow(saved.id);
+			created.published = true;
+			const now = this.deps.clock();
+			const version = await this.repository.addVersion(
+				agent.id,
+				{ templateVersion: template.manifest.version, workflow },
+				now,
+			);
+			this.publish(
+				await this.repository.update(agent.id, {
+					status: 'ACTIVE',
+					currentVersion: version,
+					deployedAt: now,
+					errorReason: null,
+				}),
+			);
+		} catch (error) {
+			const left = await this.compensate(n8n, agent, created);
+			await this.fail(agent, error, left);
+			if (error instanceof HubError) {
+				throw new HubError(error.status, error.code, error.message, { agentId: agent.id, status: 'ERROR' }, error);
+			}
+			throw error;
+		}
+	}
+
+	/** Undoes an install in reverse order; returns what n8n still holds (it may be down), for a later retry. */
+	private async compensate(
+		n8n: N8nClient,
+		agent: Agent,
+		created: Created,
+	): Promise<Pick<Agent, 'n8nWorkflowId' | 'n8nCredentialIds'>> {
+		const left: Pick<Agent, 'n8nWorkflowId' | 'n8nCredentialIds'> = { n8nWorkflowId: null, n8nCredentialIds: {} };
+		const attempt = async (undo: () => Promise<unknown>) => {
+			try {
+				await undo();
+				return true;
+			} catch (error) {
+				return isGone(error);
+			}
+		};
+		if (created.workflowId) {
+			const workflowId = created.workflowId;
+			if (created.published) await attempt(() => n8n.unpublishWorkflow(workflowId));
+			if (!(await attempt(() => n8n.deleteWorkflow(workflowId)))) left.n8nWorkflowId = workflowId;
+		}
+		for (const [key, credentialId] of Object.entries(created.credentials).reverse()) {
+			if (!(await attempt(() => n8n.deleteCredential(credentialId)))) left.n8nCredentialIds[key] = credentialId;
+		}
+		if (created.apiKeyId) await this.deps.apiKeys.revoke(agent.accountId, created.apiKeyId, 'owner');
+		return left;
+	}
+
+	private async fail(agent: Agent, error: unknown, left: Partial<Pick<Agent, 'n8nWorkflowId' | 'n8nCredentialIds'>>) {
+		const reason = error instanceof Error ? error.message : String(error);
+		const leftovers = [left.n8nWorkflowId, ...Object.values(left.n8nCredentialIds ?? {})].filter(Boolean);
+		this.publish(
+			await this.repository.update(agent.id, {
+				status: 'ERROR',
+				errorReason: leftovers.length
+					? `${reason} (n8n still holds ${leftovers.length} part(s) of this install; retry or delete removes them)`
+					: reason,
+				hubApiKeyId: null,
+				...left,
+			}),
+		);
+	}
+
+	/** Unpublish (if needed) and delete the workflow, then the credentials; "already gone" is fine. */
+	private async removeFromN8n(n8n: N8nClient, agent: Agent): Promise<void> {
+		const ignoreGone = (error: unknown) => {
+			if (!isGone(error)) throw error;
+		};
+		if (agent.n8nWorkflowId) {
+			const workflowId = agent.n8nWorkflowId;
+			await n8n.unpublishWorkflow(workflowId).catch(ignoreGone);
+			await n8n.deleteWorkflow(workflowId).catch(ignoreGone);
+		}
+		for (const credentialId of Object.values(agent.n8nCredentialIds).reverse()) {
+			await n8n.deleteCredential(credentialId).catch(ignoreGone);
+		}
+		if (agent.hubApiKeyId) await this.revokeKey(agent);
+	}
+
+	private async revokeKey(agent: Agent): Promise<void> {
+		if (agent.hubApiKeyId) await this.deps.apiKeys.revoke(agent.accountId, agent.hubApiKeyId, 'owner');
+	}
+
+	/** Marks the agent DEPLOYING if it is still in one of `from`; 409 when another operation got there first. */
+	private async claim(agent: Agent, from: AgentStatus[]): Promise<Agent> {
+		const claimed = await this.repository.transition(agent.id, from, 'DEPLOYING');
+		if (!claimed) throw busy();
+		return claimed;
+	}
+
+	private async restoringOnFailure(agent: Agent, status: AgentStatus, work: () => Promise<void>): Promise<void> {
+		try {
+			await work();
+		} catch (error) {
+			await this.repository.update(agent.id, { status });
+			throw error;
+		}
+	}
+
+	private async find(accountId: string, id: string): Promise<Agent> {
+		const agent = await this.repository.findForAccount(accountId, id);
+		if (!agent) throw notFound('agent');
+		return agent;
+	}
+
+	private publish(agent: Agent): void {
+		this.deps.events.publishStatus({
+			agentId: agent.id,
+			accountId: agent.accountId,
+			status: agent.status,
+			errorReason: agent.errorReason,
+			at: agent.updatedAt.toISOString(),
+		});
+	}
+}
+
+const busy = () => new HubError(409, 'agent_busy', 'Another operation on this agent is in progress; try again shortly');
+
+const credentialName = (name: string, agent: Agent) => `${name} · agent ${agent.id}`;
+
+function toIssue(issue: ErrorObject) {
+	const missing = issue.keyword === 'required' ? `.${String(issue.params.missingProperty)}` : '';
+	const extra = issue.keyword === 'additionalProperties' ? `.${String(issue.params.additionalProperty)}` : '';
+	return {
+		path: `body.config${issue.instancePath.replace(/\//g, '.')}${missing}${extra}`,
+		message: issue.message ?? 'is invalid',
+		code: issue.keyword,
+	};
+}
+
+/** A validated copy of the configuration with the schema's defaults filled in; 422 with every problem otherwise. */
+function validateConfig(template: Template, config: Record<string, unknown>): Record<string, unknown> {
+	const copy = structuredClone(config);
+	if (!template.validateConfig(copy)) throw validationFailed((template.validateConfig.errors ?? []).map(toIssue));
+	return copy;
+}
+
+function withoutSecrets(template: Template, config: Record<string, unknown>): Record<string, unknown> {
+	return Object.fromEntries(Object.entries(config).filter(([field]) => !template.secretFields.has(field)));
+}
+
+function resolvePlaceholder(
+	path: string,
+	agent: Agent,
+	config: Record<string, unknown>,
+	credentialIds: Record<string, string>,
+	hub?: { url: string; apiKey: string; webhookSecret?: string },
+): string | number | boolean | undefined {
+	switch (path) {
+		case 'agent.id':
+			return agent.id;
+		case 'agent.name':
+			return agent.name;
+		case 'agent.webhookPath':
+			return agentWebhookPath(agent.id);
+		case 'account.id':
+			return agent.accountId;
+		case 'hub.url':
+			return hub?.url;
+		case 'hub.apiKey':
+			return hub?.apiKey;
+		case 'hub.webhookSecret':
+			return hub?.webhookSecret;
+	}
+	const [head, name, part] = path.split('.');
+	if (head === 'config') return config[name!] as string | number | boolean | undefined;
+	if (head === 'credentials' && part === 'id') return credentialIds[name!];
+	if (head === 'credentials' && part === 'name') return undefined;
+	throw new Error(`Unknown template placeholder {{skybot:${path}}}`);
+}
+
+/** The template's workflow for this agent: placeholders replaced, named after the agent, in the public API's shape. */
+function buildWorkflow(
+	agent: Agent,
+	template: Template,
+	config: Record<string, unknown>,
+	credentialIds: Record<string, string>,
+): N8nWorkflowBody {
+	const names = Object.fromEntries(template.manifest.credentials.map((spec) => [spec.key, credentialName(spec.name, agent)]));
+	const filled = substitute(template.workflow, (path) => {
+		const [head, key, part] = path.split('.');
+		if (head === 'credentials' && part === 'name') return names[key!];
+		return resolvePlaceholder(path, agent, config, credentialIds);
+	});
+	return {
+		name: `${truncate(agent.name, 24)} · agent ${agent.id} · account ${agent.accountId}`,
+		nodes: filled.nodes,
+		connections: filled.connections,
+		settings: filled.settings ?? {},
+	};
+}

@@ -1,0 +1,46 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { authenticated, errors, json } from '../../http/openapi';
+import { AGENT_TYPES } from './template-catalogue';
+import { listTemplatesQuery, templateSlugParams } from './templates.schemas';
+
+const templateViewSchema = z.object({
+	slug: z.string(),
+	name: z.string(),
+	description: z.string(),
+	category: z.enum(AGENT_TYPES),
+	version: z.string(),
+	icon: z.string(),
+	useCases: z.array(z.string()),
+	premium: z.boolean(),
+	requiredCredentials: z.array(z.object({ key: z.string(), type: z.string(), name: z.string() })),
+	configSchema: z
+		.record(z.string(), z.unknown())
+		.describe('JSON Schema (draft-07) of `config` for POST /api/agents/from-template; `writeOnly` fields are secrets'),
+});
+
+export function registerTemplatesOpenApi(registry: OpenAPIRegistry): void {
+	const template = registry.register('Template', templateViewSchema);
+	const tags = ['templates'];
+	registry.registerPath({
+		method: 'get',
+		path: '/api/templates',
+		tags,
+		summary: 'The template catalogue (loaded at start-up), optionally by category and premium flag',
+		...authenticated('viewer'),
+		request: { query: listTemplatesQuery },
+		responses: {
+			200: { description: 'Templates', content: json(z.object({ templates: z.array(template) })) },
+			...errors(401, 403, 422),
+		},
+	});
+	registry.registerPath({
+		method: 'get',
+		path: '/api/templates/{slug}',
+		tags,
+		summary: 'One template, with the JSON Schema of its configuration',
+		...authenticated('viewer'),
+		request: { params: templateSlugParams },
+		responses: { 200: { description: 'Template', content: json(z.object({ template })) }, ...errors(401, 403, 404) },
+	});
+}
