@@ -23,6 +23,7 @@ const HUB_TABLES = [
 	'executions',
 	'interactions',
 	'leads',
+	'leads',
 	'provider_accounts',
 	'refresh_tokens',
 	'users',
