@@ -23,7 +23,6 @@ const HUB_TABLES = [
 	'executions',
 	'interactions',
 	'leads',
-	'leads',
 	'provider_accounts',
 	'refresh_tokens',
 	'users',
