@@ -167,6 +167,22 @@ describe('lead qualification workflow', () => {
 		expect(await leadsOf(tenant.apiKey.key)).toEqual([]);
 	});
 
+	it("sends the AI API's own error down the error output, with its status and code", async () => {
+		const tenant = await instagramTenant();
+		const message = inbound(tenant.accountExternalId, 'Bonjour, vous faites des cours ?');
+		openai.failNext(1, { status: 429, message: 'Rate limit reached for gpt-4o-mini', code: 'rate_limit_exceeded' });
+
+		const result = await runWorkflow({ workflowJson: qualification, triggerItems: [message], credentials: credentials() });
+
+		expect(result.error).toBeUndefined();
+		const [failed] = result.outputsOf('Classification failed') as { error: Record<string, unknown>; messageId: string }[];
+		expect(failed).toMatchObject({
+			messageId: message.messageId,
+			error: { message: 'AI API error 429: Rate limit reached for gpt-4o-mini', httpStatus: 429, code: 'rate_limit_exceeded' },
+		});
+		expect(await leadsOf(tenant.apiKey.key)).toEqual([]);
+	});
+
 	it('sends items that are no lead, or that the hub refuses, down the error output', async () => {
 		const [tenant, other] = await Promise.all([instagramTenant(), hub.createTenant()]);
 		const notALead = { ...inbound(tenant.accountExternalId, 'Bonjour'), provider: 'myspace' };
