@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import type { AgentExecutionEvent } from '../src/live/hub-events';
+import { type FakeN8n, startFakeN8n } from '../../test/fakes/n8n-public-api';
+import type { AgentExecutionEvent, AgentStatusEvent } from '../src/live/hub-events';
 import { signatureHeader } from '../src/modules/executions/signature';
 import { startTestHub, TEST_WEBHOOK_SECRET, type TestHub } from './support';
 
@@ -143,5 +144,68 @@ describe('live events (socket.io)', () => {
 		const [header, payload] = a.token.split('.');
 		const client = connect({ token: `${header}.${payload}.${'A'.repeat(43)}` });
 		expect(await client.outcome).toMatchObject({ connected: false, code: 'invalid_token' });
+	});
+});
+
+describe('agent:status', () => {
+	let deployHub: TestHub;
+	let n8n: FakeN8n;
+
+	beforeAll(async () => {
+		n8n = await startFakeN8n();
+		deployHub = await startTestHub({ deploy: { n8n: { url: n8n.url, apiKey: n8n.apiKey } } });
+	});
+	afterAll(async () => {
+		await deployHub?.close();
+		await n8n?.close();
+	});
+
+	async function owner() {
+		const person = await deployHub.registerUser();
+		const socket = io(deployHub.url, { auth: { token: person.accessToken }, transports: ['websocket'], reconnection: false });
+		sockets.push(socket);
+		const statuses: AgentStatusEvent[] = [];
+		socket.on('agent:status', (event: AgentStatusEvent) => statuses.push(event));
+		await new Promise<void>((resolve, reject) => {
+			socket.on('connect', () => resolve());
+			socket.on('connect_error', reject);
+		});
+		return { person, statuses };
+	}
+
+	const install = (token: string) =>
+		deployHub.request('/api/agents/from-template', {
+			token,
+			body: {
+				templateSlug: 'inbound-dm-auto-responder',
+				name: 'Front desk',
+				config: {
+					businessName: 'Atelier',
+					businessContext: 'Open 9-18.',
+					metaAppSecret: 'meta-app-secret',
+					metaVerifyToken: 'meta-verify-token',
+					metaAccessToken: 'meta-access-token',
+					openAiApiKey: 'sk-test-openai',
+				},
+			},
+		});
+
+	it("follows an agent's deploy and toggle in its own account only", async () => {
+		const [a, b] = [await owner(), await owner()];
+		const installed = await install(a.person.accessToken);
+		expect(installed.status).toBe(201);
+		const agentId = installed.body.agent.id as string;
+		const toggled = await deployHub.request(`/api/agents/${agentId}/toggle`, { token: a.person.accessToken, method: 'PUT' });
+		expect(toggled.status).toBe(200);
+
+		await receivedCount(a.statuses, 1);
+		while (a.statuses.at(-1)?.status !== 'INACTIVE') await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(a.statuses.every((event) => event.agentId === agentId && event.accountId === a.person.account.id)).toBe(true);
+		expect(a.statuses.map((event) => event.status)).toEqual(expect.arrayContaining(['ACTIVE', 'INACTIVE']));
+
+		// B's own deployment is the first thing B hears: nothing of A's reached it before.
+		const mine = await install(b.person.accessToken);
+		await receivedCount(b.statuses, 1);
+		expect(b.statuses[0]).toMatchObject({ agentId: mine.body.agent.id, accountId: b.person.account.id });
 	});
 });
