@@ -16,6 +16,9 @@ const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts'
 
 /** @type {import('jest').Config} */
 module.exports = {
+	// Hooks create and drop databases and start servers; on two loaded cores that can take longer than Jest's 5 s.
+	// A real hang still fails, just later. (The e2e suite sets its own, longer timeout for booting n8n.)
+	testTimeout: 30_000,
 	projects: [
 		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{ ...common, displayName: 'hub', testMatch: ['<rootDir>/hub-api/test/**/*.test.ts'] },
