@@ -231,13 +231,14 @@ function readSetting<T>(env: NodeJS.ProcessEnv, name: SettingName, setting: Sett
 	return parsed.data;
 }
 
-/** Deployments are optional, but an n8n URL without its API key (or the reverse) is a deployment mistake. */
+/**
+ * Deployments are optional. N8N_URL alone leaves them off (a first start, before the operator has created n8n's API
+ * key: docker-compose sets the URL), but an API key without a URL is a deployment mistake.
+ */
 function readDeployConfig(env: NodeJS.ProcessEnv): DeployConfig {
 	const url = readSetting(env, 'N8N_URL', SETTINGS.N8N_URL);
 	const apiKey = readSetting(env, 'N8N_API_KEY', SETTINGS.N8N_API_KEY);
-	if (Boolean(url) !== Boolean(apiKey)) {
-		throw new ConfigError(`Configuration error: ${url ? 'N8N_API_KEY' : 'N8N_URL'} is required when ${url ? 'N8N_URL' : 'N8N_API_KEY'} is set`);
-	}
+	if (apiKey && !url) throw new ConfigError('Configuration error: N8N_URL is required when N8N_API_KEY is set');
 	return {
 		n8n: url && apiKey ? { url, apiKey } : null,
 		templatesDir: readSetting(env, 'TEMPLATES_DIR', SETTINGS.TEMPLATES_DIR) ?? null,

@@ -23,13 +23,13 @@ describe('loadConfig', () => {
 			port: 3000,
 			logLevel: 'info',
 			bodyLimit: '1mb',
-			webhookSecret: null,
 			auth: {
 				jwtSecret: valid.JWT_SECRET,
 				accessTokenTtlSeconds: 900,
 				refreshTokenTtlSeconds: 604_800,
 				apiKeyRotationGraceSeconds: 600,
 			},
+			webhookSecret: null,
 			billing: null,
 			rateLimits: { perMinute: 100, authPerMinute: 20 },
 			redisNamespace: 'skybot',
@@ -117,7 +117,7 @@ describe('loadConfig', () => {
 		});
 	});
 
-	it('reads the n8n deployment settings and refuses half of them', () => {
+	it('reads the n8n deployment settings; a URL alone leaves deployments off, a key alone is refused', () => {
 		const deploy = {
 			N8N_URL: 'http://n8n:5678',
 			N8N_API_KEY: 'n8n-key',
@@ -129,9 +129,7 @@ describe('loadConfig', () => {
 			publicUrl: 'http://hub:3000',
 			templatesDir: '/srv/templates',
 		});
-		expect(configError({ ...valid, N8N_URL: 'http://n8n:5678' })).toBe(
-			'Configuration error: N8N_API_KEY is required when N8N_URL is set',
-		);
+		expect(loadConfig({ ...valid, N8N_URL: 'http://n8n:5678' }).deploy.n8n).toBeNull();
 		expect(configError({ ...valid, N8N_API_KEY: 'n8n-key' })).toBe(
 			'Configuration error: N8N_URL is required when N8N_API_KEY is set',
 		);
