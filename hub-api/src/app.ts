@@ -39,6 +39,9 @@ import { QuotaStore } from './modules/quotas/quota-store';
 import { quotasRoutes } from './modules/quotas/quotas.routes';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { routingRoutes } from './modules/routing/routing.routes';
+import { UsersRepository } from './modules/users/users.repository';
+import { usersRoutes } from './modules/users/users.routes';
+import { UsersService } from './modules/users/users.service';
 import { defaultTemplatesDir, loadTemplateCatalogue } from './modules/templates/template-catalogue';
 import { templatesRoutes } from './modules/templates/templates.routes';
 import { TemplatesService } from './modules/templates/templates.service';
@@ -145,6 +148,7 @@ export function createApp({
 	api.use('/auth', authRoutes(auth, authenticate(services.apiKeys, auth)));
 	api.use('/accounts', withKey, accountsRoutes(services.accounts));
 	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));
+	api.use('/users', withKey, usersRoutes(new UsersService(new UsersRepository(dataSource))));
 	api.use('/templates', withKey, templatesRoutes(templates));
 	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts, services.planLimits, deployments));
 	api.use('/agents', withKey, agentStatsRoutes(analytics, services.accounts));

@@ -12,6 +12,7 @@ import { registerLeadsOpenApi } from './modules/leads/leads.openapi';
 import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
+import { registerUsersOpenApi } from './modules/users/users.openapi';
 import { registerTemplatesOpenApi } from './modules/templates/templates.openapi';
 
 /**
@@ -23,6 +24,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerAuthOpenApi,
 	registerAccountsOpenApi,
 	registerApiKeysOpenApi,
+	registerUsersOpenApi,
 	registerTemplatesOpenApi,
 	registerAgentsOpenApi,
 	registerProviderAccountsOpenApi,

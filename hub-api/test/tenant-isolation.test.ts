@@ -53,6 +53,16 @@ const ROWS: IsolationRow[] = [
 		code: 'api_key_not_found',
 	},
 	{
+		route: 'PATCH /api/users/:id',
+		request: async (victim) => ({ method: 'PATCH', path: `/api/users/${victim.owner.user.id}`, body: { role: 'viewer' } }),
+		code: 'user_not_found',
+	},
+	{
+		route: 'DELETE /api/users/:id',
+		request: async (victim) => ({ method: 'DELETE', path: `/api/users/${victim.owner.user.id}` }),
+		code: 'user_not_found',
+	},
+	{
 		route: 'POST /api/provider-accounts (agentId in body)',
 		request: async (victim) => ({
 			method: 'POST',
@@ -193,8 +203,10 @@ describe.each(ROWS)('$route', (row) => {
 });
 
 describe('after every cross-account attempt', () => {
-	it("leaves the victim's credentials working and its keys unrotated", async () => {
+	it("leaves the victim's credentials working, its owner an owner and its keys unrotated", async () => {
 		expect((await hub.request('/api/auth/me', { key: victim.apiKey })).status).toBe(200);
+		const me = await hub.request('/api/auth/me', { token: victim.ownerToken });
+		expect(me.body.user.role).toBe('owner');
 		const keys = await hub.request('/api/api-keys', { token: victim.ownerToken });
 		expect(keys.body.apiKeys.every((key: { revokedAt: unknown; rotatedAt: unknown }) => !key.revokedAt && !key.rotatedAt)).toBe(
 			true,
@@ -213,6 +225,13 @@ describe('after every cross-account attempt', () => {
 		expect(seen).not.toContain(victim.accountId);
 		expect(seen).not.toContain(victim.agentId);
 		expect(seen).not.toContain(victim.spareKeyId);
+	});
+
+	it("never lists the victim's people to the intruder", async () => {
+		const users = await hub.request('/api/users', { token: intruder.ownerToken });
+		expect(users.status).toBe(200);
+		expect(JSON.stringify(users.body)).not.toContain(victim.owner.user.id);
+		expect(JSON.stringify(users.body)).not.toContain(victim.owner.email);
 	});
 
 	it('ignores an accountId of another account in bodies and queries: the caller acts for its own account', async () => {

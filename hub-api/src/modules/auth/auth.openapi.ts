@@ -6,7 +6,7 @@ import { accountViewSchema } from '../accounts/accounts.openapi';
 import { ROLES } from '../users/roles';
 import { loginBody, logoutBody, refreshBody, registerBody } from './auth.schemas';
 
-const userViewSchema = z.object({
+export const userViewSchema = z.object({
 	id: z.uuid(),
 	accountId: z.uuid(),
 	email: z.email(),
@@ -31,6 +31,7 @@ const keyWhoAmISchema = z.object({
 });
 
 export function registerAuthOpenApi(registry: OpenAPIRegistry): void {
+	// Named 'User' here and in users.openapi.ts: registering one schema twice under one name is one component.
 	const user = registry.register('User', userViewSchema);
 	const tokens = registry.register('SessionTokens', tokensSchema);
 	const signedIn = z.object({ user, account: accountViewSchema, tokens });

@@ -11,6 +11,7 @@ import type { User } from '../users/user.entity';
 import { toUserView, type UserView } from '../users/user-view';
 import { UsersRepository } from '../users/users.repository';
 import type { LoginThrottle } from './login-throttle';
+import { BCRYPT_ROUNDS } from './passwords';
 import { SessionsRepository } from './sessions.repository';
 import {
 	generateRefreshToken,
@@ -21,8 +22,6 @@ import {
 	verifyAccessToken,
 } from './tokens';
 
-/** bcryptjs's default cost: ~100 ms per hash in pure JS, slow enough against offline guessing, fast enough to log in. */
-const BCRYPT_ROUNDS = 10;
 
 export interface SessionTokens {
 	tokenType: 'Bearer';
