@@ -48,11 +48,7 @@ beforeAll(async () => {
 	await hub.dataSource.query('UPDATE agents SET name = $1 WHERE id = $2', ['alpha', a.agent.id]);
 	beta = await addAgent(a.account.id, 'beta');
 	gamma = await addAgent(a.account.id, 'gamma');
-	// Inactive whichever status vocabulary the agents table uses (first schema or deployments).
-	await hub.dataSource.query(
-		`UPDATE agents SET status = CASE WHEN status = 'active' THEN 'paused' ELSE 'INACTIVE' END WHERE id = $1`,
-		[gamma],
-	);
+	await hub.dataSource.query(`UPDATE agents SET status = 'INACTIVE' WHERE id = $1`, [gamma]);
 	const alpha = a.agent.id;
 	const A = a.account.id;
 	await insert([
@@ -213,6 +209,19 @@ describe('GET /api/analytics/costs', () => {
 			],
 			total: { executions: 7, promptTokens: 60, completionTokens: 30, totalTokens: 90, costUsd: 0.006 },
 		});
+	});
+
+	it('keeps a deleted agent out of the fleet, but in the costs while it still cost something in the window', async () => {
+		const tenant = await hub.createTenant();
+		const [spent, idle] = [await addAgent(tenant.account.id, 'spent'), await addAgent(tenant.account.id, 'idle')];
+		await insert([{ accountId: tenant.account.id, agentId: spent, status: 'success', at: '2026-03-10T10:00:00Z', latencyMs: 100 }]);
+		await hub.dataSource.query(`UPDATE agents SET status = 'DELETED', deleted_at = now() WHERE id = ANY($1)`, [[spent, idle]]);
+
+		const costs = await get('/api/analytics/costs', tenant.apiKey.key);
+		expect(costs.body.agents.map((agent: { name: string }) => agent.name)).toEqual(['spent', `${tenant.account.name} agent`]);
+		expect(costs.body.total).toMatchObject({ executions: 1, costUsd: 0.001 });
+		const overview = await get('/api/analytics/overview', tenant.apiKey.key);
+		expect(overview.body).toMatchObject({ agents: 1, activeAgents: 1, executionsToday: 1 });
 	});
 
 	it('takes 3m', async () => {

@@ -61,13 +61,12 @@ export interface CostRow {
 
 export type Bucket = 'day' | 'week';
 
-// Agents soft-deleted by a deployment are not counted; status values are compared case-insensitively so the query
-// reads both the first schema ('active' | 'paused') and the deployment statuses (ACTIVE, INACTIVE, DELETED …).
-const LIVE_AGENT = `lower(status) <> 'deleted'`;
+// Deleted agents stay in the table as history (status DELETED); the fleet figures leave them out.
+const LIVE_AGENT = `status <> 'DELETED'`;
 
 const OVERVIEW_SQL = `
 	WITH fleet AS (
-		SELECT count(*)::int AS agents, count(*) FILTER (WHERE lower(status) = 'active')::int AS active_agents
+		SELECT count(*)::int AS agents, count(*) FILTER (WHERE status = 'ACTIVE')::int AS active_agents
 		FROM agents WHERE account_id = $1 AND ${LIVE_AGENT}
 	), today AS (
 		SELECT count(*)::int AS executions,
@@ -129,22 +128,23 @@ const SERIES_SQL = `
 	LEFT JOIN counted USING (bucket)
 	ORDER BY buckets.bucket`;
 
-// Every live agent of the account appears, with zeros when it ran nothing in the window.
+// One index-only range scan of (agent_id, started_at) INCLUDE (tokens, cost) per agent of the account, instead of
+// filtering the account's whole window out of the table. Every live agent appears, with zeros when it ran nothing;
+// a deleted agent appears only when it still cost something in the window, so the total stays the account's total.
 const COSTS_SQL = `
-	SELECT agents.id AS agent_id, agents.name,
-		COALESCE(summed.executions, 0) AS executions,
-		COALESCE(summed.prompt_tokens, 0) AS prompt_tokens,
-		COALESCE(summed.completion_tokens, 0) AS completion_tokens,
-		COALESCE(summed.cost_usd, 0) AS cost_usd
+	SELECT agents.id AS agent_id, agents.name, summed.executions, summed.prompt_tokens, summed.completion_tokens,
+		summed.cost_usd
 	FROM agents
-	LEFT JOIN (
-		SELECT agent_id, count(*)::int AS executions, sum(prompt_tokens) AS prompt_tokens,
-			sum(completion_tokens) AS completion_tokens, sum(cost_usd) AS cost_usd
-		FROM executions WHERE account_id = $1 AND started_at >= $2 AND started_at < $3
-		GROUP BY agent_id
-	) summed ON summed.agent_id = agents.id
-	WHERE agents.account_id = $1 AND ${LIVE_AGENT.replace('status', 'agents.status')}
-	ORDER BY COALESCE(summed.cost_usd, 0) DESC, agents.name, agents.id`;
+	CROSS JOIN LATERAL (
+		SELECT count(*)::int AS executions,
+			COALESCE(sum(prompt_tokens), 0) AS prompt_tokens,
+			COALESCE(sum(completion_tokens), 0) AS completion_tokens,
+			COALESCE(sum(cost_usd), 0) AS cost_usd
+		FROM executions
+		WHERE executions.agent_id = agents.id AND started_at >= $2 AND started_at < $3
+	) summed
+	WHERE agents.account_id = $1 AND (${LIVE_AGENT.replace('status', 'agents.status')} OR summed.executions > 0)
+	ORDER BY summed.cost_usd DESC, agents.name, agents.id`;
 
 export class AnalyticsRepository {
 	private readonly dataSource: DataSource;
