@@ -1,0 +1,22 @@
+/**
+ * The floor of the quota benchmark: a bare Express endpoint that parses the same JSON body and does one Redis INCR,
+ * the least any shared, atomic counter over HTTP can cost. Started by run.ts as its own process, like the hub.
+ *   PORT=… REDIS_URL=… FLOOR_KEY=… node bench/quota/floor-server.ts
+ */
+import express from 'express';
+import Redis from 'ioredis';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const key = process.env.FLOOR_KEY ?? 'skybot:bench:floor';
+const app = express();
+app.use(express.json());
+app.post('/incr', async (_req, res) => {
+	res.json({ used: await redis.incr(key) });
+});
+const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+	process.stdout.write(`listening ${JSON.stringify(server.address())}\n`);
+});
+process.on('SIGTERM', () => {
+	server.close();
+	redis.disconnect();
+});
