@@ -232,6 +232,26 @@ describe('POST /api/agents/from-template', () => {
 		expect([...n8n.credentials.keys()].filter((id) => !credentialsBefore.has(id)).sort()).toEqual(now.sort());
 	});
 
+	it('takes over an agent a stopped hub left DEPLOYING, once the operation is stale, and only once', async () => {
+		const { apiKey } = await hub.createTenant();
+		const agent = (await install(apiKey.key)).body.agent;
+		await hub.dataSource.query(`UPDATE agents SET status = 'DEPLOYING', updated_at = now() WHERE id = $1`, [agent.id]);
+		const fresh = await hub.request(`/api/agents/${agent.id}/retry`, { key: apiKey.key, body: { config: SECRETS } });
+		expect(fresh.status).toBe(409);
+		expect((await hub.request(`/api/agents/${agent.id}`, { key: apiKey.key, method: 'DELETE' })).status).toBe(409);
+
+		await hub.dataSource.query(`UPDATE agents SET updated_at = now() - interval '11 minutes' WHERE id = $1`, [agent.id]);
+		const [first, second] = await Promise.all(
+			[1, 2].map(() => hub.request(`/api/agents/${agent.id}/retry`, { key: apiKey.key, body: { config: SECRETS } })),
+		);
+		expect([first!.status, second!.status].sort()).toEqual([200, 409]);
+		const retried = first!.status === 200 ? first! : second!;
+		expect(retried.body.agent).toMatchObject({ id: agent.id, status: 'ACTIVE' });
+		// What the interrupted install had created in n8n was removed first.
+		expect(n8n.workflows.has(agent.n8nWorkflowId)).toBe(false);
+		expect(n8n.workflows.get(retried.body.agent.n8nWorkflowId)!.active).toBe(true);
+	});
+
 	it('refuses to retry an agent that is not in ERROR', async () => {
 		const { apiKey } = await hub.createTenant();
 		const agent = (await install(apiKey.key)).body.agent;
@@ -321,6 +341,30 @@ describe('toggle and delete', () => {
 		const agent = (await install(apiKey.key)).body.agent;
 		n8n.workflows.delete(agent.n8nWorkflowId);
 		expect((await hub.request(`/api/agents/${agent.id}`, { key: apiKey.key, method: 'DELETE' })).status).toBe(204);
+	});
+});
+
+describe('roles', () => {
+	it('lets admins and owners manage agents, members and viewers only read them', async () => {
+		const owner = await hub.registerUser();
+		const [admin, member, viewer] = await Promise.all(
+			(['admin', 'member', 'viewer'] as const).map((role) => hub.addUser(owner.account.id, role)),
+		);
+		const body = { templateSlug: 'inbound-dm-auto-responder', config: responderConfig() };
+		for (const person of [member!, viewer!]) {
+			const refused = await hub.request('/api/agents/from-template', { token: person.accessToken, body });
+			expect(refused.status).toBe(403);
+			expect(refused.body.error.code).toBe('insufficient_role');
+		}
+		const installed = await hub.request('/api/agents/from-template', { token: admin!.accessToken, body });
+		expect(installed.status).toBe(201);
+		const id = installed.body.agent.id;
+		const toggle = await hub.request(`/api/agents/${id}/toggle`, { token: member!.accessToken, method: 'PUT' });
+		expect(toggle.status).toBe(403);
+		const read = await hub.request(`/api/agents/${id}`, { token: viewer!.accessToken });
+		expect(read.status).toBe(200);
+		const removed = await hub.request(`/api/agents/${id}`, { token: owner.accessToken, method: 'DELETE' });
+		expect(removed.status).toBe(204);
 	});
 });
 

@@ -6,6 +6,7 @@ import {
 	loadTemplateCatalogue,
 	TemplateLoadError,
 } from '../src/modules/templates/template-catalogue';
+import { placeholdersIn, substitute } from '../src/modules/templates/placeholders';
 import { startTestHub, type TestHub } from './support';
 
 let hub: TestHub;
@@ -17,8 +18,7 @@ afterAll(() => hub?.close());
 
 describe('GET /api/templates', () => {
 	it('lists the catalogue with manifest fields and each configuration schema', async () => {
-		const { account, apiKey } = await hub.createTenant();
-		void account;
+		const { apiKey } = await hub.createTenant();
 		const response = await hub.request('/api/templates', { key: apiKey.key });
 		expect(response.status).toBe(200);
 		const slugs = response.body.templates.map((template: { slug: string }) => template.slug).sort();
@@ -69,6 +69,39 @@ describe('GET /api/templates', () => {
 		expect(missing.status).toBe(404);
 		expect(missing.body.error.code).toBe('template_not_found');
 		expect((await hub.request('/api/templates')).status).toBe(401);
+	});
+});
+
+describe('placeholders', () => {
+	const values: Record<string, string | number | undefined> = { 'agent.id': 'a-1', 'config.minutes': 5, 'config.unset': undefined };
+	const resolve = (path: string) => values[path];
+
+	it('gives a whole-string placeholder the value itself, drops an absent one, and fills longer strings with text', () => {
+		expect(
+			substitute(
+				{
+					id: '{{skybot:agent.id}}',
+					minutes: '{{skybot:config.minutes}}',
+					gone: '{{skybot:config.unset}}',
+					path: 'skybot/{{skybot:agent.id}}/meta every {{skybot:config.minutes}} min{{skybot:config.unset}}',
+					list: ['{{skybot:config.minutes}}', 'plain'],
+					expression: '={{ $json.text }} for {{skybot:agent.id}}',
+				},
+				resolve,
+			),
+		).toEqual({
+			id: 'a-1',
+			minutes: 5,
+			path: 'skybot/a-1/meta every 5 min',
+			list: [5, 'plain'],
+			expression: '={{ $json.text }} for a-1',
+		});
+	});
+
+	it('lists every placeholder with where it is', () => {
+		expect(placeholdersIn({ nodes: [{ parameters: { path: 'x/{{skybot:agent.id}}' } }], other: '{{ $json.a }}' })).toEqual([
+			{ path: 'agent.id', at: 'nodes[0].parameters.path' },
+		]);
 	});
 });
 

@@ -61,6 +61,12 @@ interface Created {
 	published: boolean;
 }
 
+/**
+ * An operation runs for seconds (each n8n call is bounded by the client's timeout); an agent still DEPLOYING after this
+ * was left so by a hub that stopped mid-operation, and may be retried or deleted.
+ */
+export const STALE_DEPLOYING_MS = 10 * 60_000;
+
 const isGone = (error: unknown) => error instanceof N8nError && error.n8nStatus === 404;
 
 /**
@@ -134,17 +140,19 @@ export class AgentDeploymentsService {
 
 	/**
 	 * Re-deploys an agent left in ERROR, keeping its id: removes what a failed install may have left in n8n, then
-	 * installs again. Secrets were never stored, so the configuration's secret fields must be sent again.
+	 * installs again. Secrets were never stored, so the configuration's secret fields must be sent again. An agent left
+	 * DEPLOYING by a hub that stopped mid-operation (STALE_DEPLOYING_MS) can be retried the same way.
 	 */
 	async retry(accountId: string, id: string, configChanges: Record<string, unknown>): Promise<AgentDetailView> {
 		const agent = await this.find(accountId, id);
 		const n8n = this.requireN8n();
-		if (agent.status !== 'ERROR' || !agent.templateSlug) {
+		const stale = this.isStale(agent);
+		if ((agent.status !== 'ERROR' && !stale) || !agent.templateSlug) {
 			throw new HubError(409, 'agent_not_in_error', `Only an agent in ERROR can be retried (this one is ${agent.status})`);
 		}
 		const template = this.deps.templates.get(agent.templateSlug);
 		const config = validateConfig(template, { ...agent.config, ...configChanges });
-		const deploying = await this.claim(agent, ['ERROR']);
+		const deploying = await this.claim(agent, [agent.status], stale ? this.staleBefore() : undefined);
 		try {
 			await this.removeFromN8n(n8n, deploying);
 		} catch (error) {
@@ -193,10 +201,10 @@ export class AgentDeploymentsService {
 	async remove(accountId: string, id: string): Promise<void> {
 		const agent = await this.find(accountId, id);
 		if (agent.status === 'DELETED') return;
-		if (agent.status === 'DEPLOYING') throw busy();
+		if (agent.status === 'DEPLOYING' && !this.isStale(agent)) throw busy();
 		const hasN8nParts = agent.n8nWorkflowId !== null || Object.keys(agent.n8nCredentialIds).length > 0;
 		const n8n = hasN8nParts ? this.requireN8n() : null;
-		const claimed = await this.claim(agent, [agent.status]);
+		const claimed = await this.claim(agent, [agent.status], agent.status === 'DEPLOYING' ? this.staleBefore() : undefined);
 		await this.restoringOnFailure(claimed, agent.status, async () => {
 			if (n8n) await this.removeFromN8n(n8n, agent);
 		});
@@ -414,11 +422,23 @@ export class AgentDeploymentsService {
 		if (agent.hubApiKeyId) await this.deps.apiKeys.revoke(agent.accountId, agent.hubApiKeyId, 'owner');
 	}
 
-	/** Marks the agent DEPLOYING if it is still in one of `from`; 409 when another operation got there first. */
-	private async claim(agent: Agent, from: AgentStatus[]): Promise<Agent> {
-		const claimed = await this.repository.transition(agent.id, from, 'DEPLOYING');
+	/**
+	 * Marks the agent DEPLOYING if it is still in one of `from` (and, taking over a stale operation, untouched since
+	 * `untouchedSince`); 409 when another operation got there first.
+	 */
+	private async claim(agent: Agent, from: AgentStatus[], untouchedSince?: Date): Promise<Agent> {
+		const claimed = await this.repository.transition(agent.id, from, 'DEPLOYING', untouchedSince);
 		if (!claimed) throw busy();
 		return claimed;
+	}
+
+	/** Operations on an agent last touched before this have stopped. */
+	private staleBefore(): Date {
+		return new Date(this.deps.clock().getTime() - STALE_DEPLOYING_MS);
+	}
+
+	private isStale(agent: Agent): boolean {
+		return agent.status === 'DEPLOYING' && agent.updatedAt < this.staleBefore();
 	}
 
 	private async restoringOnFailure(agent: Agent, status: AgentStatus, work: () => Promise<void>): Promise<void> {

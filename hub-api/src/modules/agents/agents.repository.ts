@@ -61,13 +61,14 @@ export class AgentsRepository {
 
 	/**
 	 * Moves the agent from one of `from` to `to` in one statement, so two concurrent operations on one agent cannot
-	 * both start: the loser gets null.
+	 * both start: the loser gets null. `untouchedSince` also requires the row not to have changed since then.
 	 */
-	async transition(id: string, from: AgentStatus[], to: AgentStatus): Promise<Agent | null> {
+	async transition(id: string, from: AgentStatus[], to: AgentStatus, untouchedSince?: Date): Promise<Agent | null> {
 		const rows: { id: string }[][] = await this.dataSource.query(
-			`UPDATE agents SET status = $2, error_reason = NULL, updated_at = now() WHERE id = $1 AND status = ANY($3)
+			`UPDATE agents SET status = $2, error_reason = NULL, updated_at = now()
+			 WHERE id = $1 AND status = ANY($3) AND ($4::timestamptz IS NULL OR updated_at < $4)
 			 RETURNING id`,
-			[id, to, from],
+			[id, to, from, untouchedSince ?? null],
 		);
 		return rows[0]?.length ? this.agents.findOneByOrFail({ id }) : null;
 	}
