@@ -2,8 +2,8 @@
  * Analytics benchmark: how fast GET /api/analytics/overview and GET /api/agents/:id/stats answer, and how much memory
  * the hub process uses, with 100 k and then 1 M execution rows (one account, 100 agents, 90 days of history).
  *
- *   npm run build:hub && node bench/analytics/run.ts          (from the repository root)
- *   BENCH_DATABASE_URL=postgres://…/postgres BENCH_REQUESTS=300 node bench/analytics/run.ts
+ *   npm run build:hub && npm run bench -- analytics          (from the repository root)
+ *   BENCH_DATABASE_URL=postgres://…/postgres BENCH_REQUESTS=300 npm run bench -- analytics
  *
  * It creates a throwaway database, migrates it with the built hub CLI, seeds rows with generate_series in SQL,
  * starts the built hub as a child process (the process measured), times sequential requests (one client) and
