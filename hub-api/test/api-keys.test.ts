@@ -101,6 +101,7 @@ describe('POST /api/api-keys/:id/rotate', () => {
 		expect(successor).toMatchObject({ name: 'n8n prod', role: 'admin', expiresAt: '2026-06-01T00:00:00.000Z' });
 		expect(successor.key).not.toBe(old.key);
 		expect(successor.id).not.toBe(old.id);
+		expect(rotated.body.replaced).toEqual({ id: old.id, expiresAt: '2026-03-10T12:10:00.000Z' });
 
 		expect((await me(successor.key)).status).toBe(200);
 		clock.advance(GRACE_SECONDS * 1000 - 1000);
@@ -119,7 +120,8 @@ describe('POST /api/api-keys/:id/rotate', () => {
 
 	it('keeps an earlier expiry of the old key (the grace period never extends a key)', async () => {
 		const { owner, old } = await keyToRotate({ expiresAt: '2026-03-10T12:05:00.000Z' });
-		await hub.request(`/api/api-keys/${old.id}/rotate`, { token: owner.accessToken, method: 'POST' });
+		const rotated = await hub.request(`/api/api-keys/${old.id}/rotate`, { token: owner.accessToken, method: 'POST' });
+		expect(rotated.body.replaced.expiresAt).toBe('2026-03-10T12:05:00.000Z');
 		clock.advance(5 * 60 * 1000);
 		expect((await me(old.key)).status).toBe(401);
 	});

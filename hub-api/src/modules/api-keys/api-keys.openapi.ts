@@ -56,7 +56,10 @@ export function registerApiKeysOpenApi(registry: OpenAPIRegistry): void {
 		...common,
 		request: { params: apiKeyIdParams },
 		responses: {
-			201: { description: 'The successor key', content: json(z.object({ apiKey: created })) },
+			201: {
+				description: 'The successor key, and when the replaced one stops working',
+				content: json(z.object({ apiKey: created, replaced: z.object({ id: z.uuid(), expiresAt: z.iso.datetime() }) })),
+			},
 			...errors(401, 403, 404, 409, 422),
 		},
 	});

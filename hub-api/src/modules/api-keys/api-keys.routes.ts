@@ -40,8 +40,7 @@ export function apiKeysRoutes(apiKeys: ApiKeysService, clock: Clock, rotationGra
 
 	router.post('/:id/rotate', async (req, res) => {
 		const { id } = parseInput(apiKeyIdParams, req.params, 'params');
-		const rotated = await apiKeys.rotate(ownAccountId(res), id, actorRole(res), rotationGraceSeconds);
-		res.status(201).json({ apiKey: rotated });
+		res.status(201).json(await apiKeys.rotate(ownAccountId(res), id, actorRole(res), rotationGraceSeconds));
 	});
 
 	router.delete('/:id', async (req, res) => {

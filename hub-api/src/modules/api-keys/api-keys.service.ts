@@ -121,20 +121,28 @@ export class ApiKeysService {
 	 * running deployments can switch over, then answers 401. A key already rotated, revoked or expired is a 409:
 	 * rotate its successor instead.
 	 */
-	async rotate(accountId: string, id: string, actorRole: Role, graceSeconds: number): Promise<CreatedApiKey> {
+	async rotate(
+		accountId: string,
+		id: string,
+		actorRole: Role,
+		graceSeconds: number,
+	): Promise<{ apiKey: CreatedApiKey; replaced: { id: string; expiresAt: string } }> {
 		const row = await this.findManageable(accountId, id, actorRole);
 		const now = this.clock();
 		const { key, prefix, keyHash } = generateKey();
+		const graceEndsAt = new Date(now.getTime() + graceSeconds * 1000);
 		const successor = await this.repository.rotate(
 			row.id,
 			{ accountId, scope: 'account', role: row.role, name: row.name, prefix, keyHash, expiresAt: row.expiresAt },
 			now,
-			new Date(now.getTime() + graceSeconds * 1000),
+			graceEndsAt,
 		);
 		if (!successor) {
 			throw new HubError(409, 'api_key_not_rotatable', 'Only a live key that was not rotated yet can be rotated');
 		}
-		return toCreatedKey(successor, key);
+		// The old key's own expiry wins when it comes first, as the repository's LEAST() does.
+		const oldKeyEndsAt = row.expiresAt && row.expiresAt < graceEndsAt ? row.expiresAt : graceEndsAt;
+		return { apiKey: toCreatedKey(successor, key), replaced: { id: row.id, expiresAt: oldKeyEndsAt.toISOString() } };
 	}
 
 	private async findManageable(accountId: string, id: string, actorRole: Role): Promise<ApiKey> {
