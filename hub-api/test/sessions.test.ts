@@ -257,3 +257,28 @@ describe('POST /api/auth/logout', () => {
 		).toBe(204);
 	});
 });
+
+describe('refresh-token storage', () => {
+	it('keeps exchanged tokens while they could be replayed and drops expired ones on the next refresh', async () => {
+		const person = await hub.registerUser();
+		const countTokens = async () =>
+			(
+				await hub.dataSource.query(
+					'SELECT count(*)::int AS count FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE s.user_id = $1',
+					[person.user.id],
+				)
+			)[0].count;
+		try {
+			clock.advance(86_400 * 1000);
+			const first = await hub.request('/api/auth/refresh', { body: { refreshToken: person.refreshToken } });
+			expect(await countTokens()).toBe(2);
+			clock.advance(6 * 86_400 * 1000);
+			// The registration token has now expired; the one from the first refresh is live a day longer.
+			const second = await hub.request('/api/auth/refresh', { body: { refreshToken: first.body.tokens.refreshToken } });
+			expect(second.status).toBe(200);
+			expect(await countTokens()).toBe(2);
+		} finally {
+			clock.set('2026-03-10T12:00:00.000Z');
+		}
+	});
+});

@@ -55,7 +55,10 @@ export class SessionsRepository {
 			[tokenHash, now],
 		)) as [{ session_id: string; user_id: string }[], number];
 		const row = rows[0];
-		return row ? { sessionId: row.session_id, userId: row.user_id } : null;
+		if (!row) return null;
+		// Exchanged tokens are kept while they could still be replayed (reuse detection); expired ones can go.
+		await manager.query('DELETE FROM refresh_tokens WHERE session_id = $1 AND expires_at <= $2', [row.session_id, now]);
+		return { sessionId: row.session_id, userId: row.user_id };
 	}
 
 	async findRefreshToken(tokenHash: string): Promise<{ sessionId: string; used: boolean } | null> {
