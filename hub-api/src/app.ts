@@ -57,8 +57,6 @@ export interface HubDeps {
 	clock?: Clock;
 	/** Where routes publish what live clients hear (execution reports, agent changes); server.ts feeds socket.io. */
 	events?: HubEvents;
-	/** Prefix of the login-throttle counters in Redis; hubs sharing it (replicas) share the counters. */
-	loginThrottlePrefix?: string;
 	/** Stripe billing (server.ts starts it when configured); without it billing routes answer 503. */
 	billing?: BillingRuntime | null;
 	/** The hub's URL as n8n reaches it (HUB_PUBLIC_URL, else the listening URL, known once server.ts listens). */
@@ -83,7 +81,6 @@ export function createApp({
 	logger,
 	clock = systemClock,
 	events = new HubEvents(),
-	loginThrottlePrefix = 'skybot',
 	billing = null,
 	publicUrl = () => 'http://127.0.0.1:3000',
 	agentEvents = new AgentEvents(),
@@ -112,7 +109,8 @@ export function createApp({
 	const auth = new AuthService({
 		dataSource,
 		accounts: services.accounts,
-		throttle: new LoginThrottle(redis, loginThrottlePrefix),
+		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.
+		throttle: new LoginThrottle(redis, config.redisNamespace),
 		config: config.auth,
 		clock,
 	});

@@ -15,8 +15,6 @@ import { startBilling } from './modules/billing/billing.module';
 export interface StartHubOptions {
 	clock?: Clock;
 	logger?: Logger;
-	/** See HubDeps.loginThrottlePrefix. */
-	loginThrottlePrefix?: string;
 }
 
 export interface RunningHub {
@@ -64,7 +62,6 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		logger,
 		clock: options.clock,
 		events,
-		loginThrottlePrefix: options.loginThrottlePrefix,
 		billing,
 		publicUrl: () => listeningUrl,
 	});

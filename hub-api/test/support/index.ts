@@ -158,8 +158,8 @@ export interface StartTestHubOptions {
 	/** Overrides of the auth settings (token lifetimes, rotation grace); the secret is TEST_JWT_SECRET. */
 	auth?: Partial<AuthConfig>;
 	/**
-	 * Login-throttle counters' prefix in Redis; random by default so test files never share counters. Give two hubs
-	 * the same one to act as replicas of one deployment.
+	 * The hub's REDIS_NAMESPACE (login throttle, rate limits, billing jobs); random by default so test files never
+	 * share counters. Give two hubs the same one to act as replicas of one deployment.
 	 */
 	loginThrottlePrefix?: string;
 	/** Stripe billing (STRIPE_* settings); none by default, as in a hub without Stripe. */
@@ -212,7 +212,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				redisNamespace: loginThrottlePrefix,
 				deploy: { n8n: null, templatesDir: null, publicUrl: null, ...options.deploy },
 			},
-			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel), loginThrottlePrefix },
+			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);
 		cleanups.push(() => hub.close());
 
