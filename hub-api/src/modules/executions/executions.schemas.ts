@@ -19,7 +19,8 @@ export const executionReportBody = z
 		workflowId: z.string().min(1).max(200).optional(),
 		status: z.enum(EXECUTION_STATUSES),
 		startedAt: z.iso.datetime({ offset: true }),
-		latencyMs: z.number().int().nonnegative().max(86_400_000).nullable().optional(),
+		// Up to the integer column's limit (~24 days): a retried execution counts from its original start.
+		latencyMs: z.number().int().nonnegative().max(2_147_483_647).nullable().optional(),
 		model: z.string().min(1).max(200).optional(),
 		promptTokens: count.optional(),
 		completionTokens: count.optional(),
