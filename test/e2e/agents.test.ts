@@ -185,6 +185,41 @@ describe('an agent installed from a template into n8n', () => {
 		expect(history.body.agent).toMatchObject({ status: 'DELETED', counts: { interactions: 1 } });
 	});
 
+	// Nothing is sent in these installs: the Graph URL only has to be valid (rows are built before the stack exists).
+	it.each([
+		['instagram-comment-to-dm', { metaAccessToken: 'page-token', graphBaseUrl: 'http://127.0.0.1:9' }],
+		// Sends nothing: no access token nor Graph URL in its configuration.
+		['lead-qualifier', {}],
+		['follow-up-sequence', { metaAccessToken: 'page-token', graphBaseUrl: 'http://127.0.0.1:9', everyHours: 6 }],
+	])('publishes the %s template in n8n and removes it on delete', async (templateSlug, extra) => {
+		const tenant = await hub.createTenant({ plan: 'premium' });
+		const installed = await hub.request('/api/agents/from-template', {
+			key: tenant.apiKey.key,
+			body: {
+				templateSlug,
+				config: {
+					businessName: 'Atelier Lumière',
+					metaAppSecret: APP_SECRET,
+					metaVerifyToken: VERIFY_TOKEN,
+					openAiApiKey: stack.openAi.apiKey,
+					openAiBaseUrl: stack.openAi.baseUrl,
+					...extra,
+				},
+			},
+		});
+		expect(installed.body.error).toBeUndefined();
+		const agent = installed.body.agent as { id: string; n8nWorkflowId: string };
+		const workflow = await workflowIn(agent.n8nWorkflowId);
+		expect(workflow.body.active).toBe(true);
+		if (templateSlug !== 'follow-up-sequence') {
+			await eventually(`the ${templateSlug} webhook`, async () =>
+				(await handshake(agent.id)).status === 200 ? true : undefined,
+			);
+		}
+		expect((await hub.request(`/api/agents/${agent.id}`, { key: tenant.apiKey.key, method: 'DELETE' })).status).toBe(204);
+		expect((await workflowIn(agent.n8nWorkflowId)).status).toBe(404);
+	});
+
 	it('answers 502 with n8n’s reason and rolls back when n8n refuses the install', async () => {
 		const tenant = await hub.createTenant({ plan: 'premium' });
 		// An upgrade hub pointed at n8n with a wrong API key: n8n answers 401 on the first call.
