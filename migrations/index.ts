@@ -4,6 +4,7 @@ import { CreateLeads1763820000000 } from './1763820000000-CreateLeads';
 import { CreateUsersAndSessions1763780000000 } from './1763780000000-CreateUsersAndSessions';
 import { AgentDeployments1763790000000 } from './1763790000000-AgentDeployments';
 import { CreateExecutions1763800000000 } from './1763800000000-CreateExecutions';
+import { CreateExecutionDailyTotals1763800000001 } from './1763800000001-CreateExecutionDailyTotals';
 import { CreateBilling1763810000000 } from './1763810000000-CreateBilling';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
@@ -14,6 +15,7 @@ export const migrations = [
 	CreateUsersAndSessions1763780000000,
 	AgentDeployments1763790000000,
 	CreateExecutions1763800000000,
+	CreateExecutionDailyTotals1763800000001,
 	CreateBilling1763810000000,
 	CreateLeads1763820000000,
 ];

@@ -94,6 +94,24 @@ describe('POST /api/webhooks/n8n/execution', () => {
 		expect(await executionsOf(tenant.account.id)).toHaveLength(1);
 	});
 
+	it("adds each stored report, and only those, to its agent's daily totals (duplicates count once)", async () => {
+		const tenant = await hub.createTenant();
+		const first = JSON.stringify(report(tenant, { startedAt: '2026-03-10T08:00:00Z', promptTokens: 100, costUsd: 0.25 }));
+		await Promise.all([send(first), send(first), send(first)]);
+		await send(JSON.stringify(report(tenant, { startedAt: '2026-03-10T09:00:00Z', promptTokens: 20, costUsd: 0.5 })));
+		await send(JSON.stringify(report(tenant, { startedAt: '2026-03-09T23:59:59Z', promptTokens: 1, costUsd: 1 })));
+
+		const totals = await hub.dataSource.query(
+			`SELECT to_char(day, 'YYYY-MM-DD') AS day, executions, prompt_tokens::int, cost_usd::float8
+			FROM execution_daily_totals WHERE agent_id = $1 ORDER BY day`,
+			[tenant.agent.id],
+		);
+		expect(totals).toEqual([
+			{ day: '2026-03-09', executions: 1, prompt_tokens: 1, cost_usd: 1 },
+			{ day: '2026-03-10', executions: 2, prompt_tokens: 120, cost_usd: 0.75 },
+		]);
+	});
+
 	it('keeps one row per message of a batched execution', async () => {
 		const tenant = await hub.createTenant();
 		const executionId = '4242';

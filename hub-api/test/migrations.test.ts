@@ -20,6 +20,7 @@ const HUB_TABLES = [
 	'billing_customers',
 	'billing_events',
 	'billing_subscriptions',
+	'execution_daily_totals',
 	'executions',
 	'interactions',
 	'leads',

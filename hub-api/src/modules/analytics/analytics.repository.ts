@@ -128,23 +128,46 @@ const SERIES_SQL = `
 	LEFT JOIN counted USING (bucket)
 	ORDER BY buckets.bucket`;
 
-// One index-only range scan of (agent_id, started_at) INCLUDE (tokens, cost) per agent of the account, instead of
-// filtering the account's whole window out of the table. Every live agent appears, with zeros when it ran nothing;
-// a deleted agent appears only when it still cost something in the window, so the total stays the account's total.
+// Whole UTC days inside the window come from the daily totals (one row per agent and day), the two partial days at
+// its edges from the executions themselves, so the sums are exact and the work does not grow with the traffic.
+// Every live agent appears, with zeros when it ran nothing; a deleted agent appears only when it still cost
+// something in the window, so the total stays the account's total.
+// $2 / $3: the window; $4 / $5: the first and the last whole day ('YYYY-MM-DD', UTC; $4 > $5 when there is none).
 const COSTS_SQL = `
-	SELECT agents.id AS agent_id, agents.name, summed.executions, summed.prompt_tokens, summed.completion_tokens,
-		summed.cost_usd
-	FROM agents
-	CROSS JOIN LATERAL (
-		SELECT count(*)::int AS executions,
-			COALESCE(sum(prompt_tokens), 0) AS prompt_tokens,
-			COALESCE(sum(completion_tokens), 0) AS completion_tokens,
-			COALESCE(sum(cost_usd), 0) AS cost_usd
+	WITH parts AS (
+		SELECT agent_id, executions, prompt_tokens, completion_tokens, cost_usd
+		FROM execution_daily_totals
+		WHERE account_id = $1 AND day >= $4::date AND day <= $5::date
+		UNION ALL
+		SELECT agent_id, 1, prompt_tokens, completion_tokens, cost_usd
 		FROM executions
-		WHERE executions.agent_id = agents.id AND started_at >= $2 AND started_at < $3
-	) summed
+		WHERE account_id = $1 AND started_at >= $2 AND started_at < $3
+			AND NOT ((started_at AT TIME ZONE 'UTC')::date BETWEEN $4::date AND $5::date)
+	), summed AS (
+		SELECT agent_id, sum(executions)::int AS executions, sum(prompt_tokens) AS prompt_tokens,
+			sum(completion_tokens) AS completion_tokens, sum(cost_usd) AS cost_usd
+		FROM parts
+		GROUP BY agent_id
+	)
+	SELECT agents.id AS agent_id, agents.name,
+		COALESCE(summed.executions, 0) AS executions,
+		COALESCE(summed.prompt_tokens, 0) AS prompt_tokens,
+		COALESCE(summed.completion_tokens, 0) AS completion_tokens,
+		COALESCE(summed.cost_usd, 0) AS cost_usd
+	FROM agents
+	LEFT JOIN summed ON summed.agent_id = agents.id
 	WHERE agents.account_id = $1 AND (${LIVE_AGENT.replace('status', 'agents.status')} OR summed.executions > 0)
-	ORDER BY summed.cost_usd DESC, agents.name, agents.id`;
+	ORDER BY COALESCE(summed.cost_usd, 0) DESC, agents.name, agents.id`;
+
+const DAY_MS = 86_400_000;
+const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
+
+/** The whole UTC days strictly inside the window: from the day after `from` began to the day before `to`'s. */
+function wholeDays(window: Window): { first: string; last: string } {
+	const firstStart = Math.floor(window.from.getTime() / DAY_MS) * DAY_MS + (window.from.getTime() % DAY_MS === 0 ? 0 : DAY_MS);
+	const lastEnd = Math.floor(window.to.getTime() / DAY_MS) * DAY_MS;
+	return { first: isoDay(firstStart), last: isoDay(lastEnd - DAY_MS) };
+}
 
 export class AnalyticsRepository {
 	private readonly dataSource: DataSource;
@@ -180,6 +203,7 @@ export class AnalyticsRepository {
 	}
 
 	costs(accountId: string, window: Window): Promise<CostRow[]> {
-		return this.dataSource.query(COSTS_SQL, [accountId, window.from, window.to]);
+		const { first, last } = wholeDays(window);
+		return this.dataSource.query(COSTS_SQL, [accountId, window.from, window.to, first, last]);
 	}
 }
