@@ -1,24 +1,47 @@
 import { randomBytes } from 'node:crypto';
 import { LOGIN_LIMITS } from '../src/modules/auth/login-throttle';
-import { createTestDatabase, startTestHub, type TestDatabase, type TestHub } from './support';
+import { type HubProcess, startHubProcess } from './hub-process';
+import {
+	createTestDatabase,
+	sendRequest,
+	startTestHub,
+	TEST_JWT_SECRET,
+	TEST_REDIS_URL,
+	type TestDatabase,
+	type TestHub,
+} from './support';
 
 /**
- * Two independent hub instances (own HTTP server, PostgreSQL pool and Redis connection) on one database and one
- * login-throttle prefix, as two replicas of a deployment: the counters live only in Redis, so they add up across both.
+ * Two replicas of a deployment on one database and one REDIS_NAMESPACE: a hub in this process and a hub in a process
+ * of its own (src/main.ts). The counters live only in Redis, so failures add up across both.
  */
 let database: TestDatabase;
+let inProcess: TestHub;
+let otherProcess: HubProcess;
 let replicas: [TestHub, TestHub];
 
 beforeAll(async () => {
 	database = await createTestDatabase();
-	const loginThrottlePrefix = `skybot-test-${randomBytes(6).toString('hex')}`;
-	replicas = await Promise.all([
-		startTestHub({ database, loginThrottlePrefix }),
-		startTestHub({ database, loginThrottlePrefix }),
-	]);
-});
+	const namespace = `skybot-test-${randomBytes(6).toString('hex')}`;
+	inProcess = await startTestHub({ database, loginThrottlePrefix: namespace });
+	otherProcess = await startHubProcess({
+		DATABASE_URL: database.url,
+		REDIS_URL: TEST_REDIS_URL,
+		REDIS_NAMESPACE: namespace,
+		JWT_SECRET: TEST_JWT_SECRET,
+		AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+	});
+	// The second replica is driven through the same request helper, pointed at the other process.
+	replicas = [
+		inProcess,
+		{ ...inProcess, url: otherProcess.url, request: (path, init = {}) => sendRequest(otherProcess.url, path, init) },
+	];
+	expect((await replicas[1].request('/api/ready')).status).toBe(200);
+	// Starting a process that compiles the hub's sources takes a few seconds; nothing here asserts on time.
+}, 120_000);
 afterAll(async () => {
-	await Promise.all((replicas ?? []).map((hub) => hub.close()));
+	await otherProcess?.stop();
+	await inProcess?.close();
 	await database?.drop();
 });
 
@@ -41,7 +64,7 @@ describe('login throttling', () => {
 		expect(blocked.body.error.details).toEqual({ retryAfterSeconds: retryAfter });
 	});
 
-	it('counts failures across replicas sharing Redis', async () => {
+	it('counts failures across hub processes sharing Redis', async () => {
 		const [first, second] = replicas;
 		const person = await first.registerUser();
 		for (let attempt = 0; attempt < LOGIN_LIMITS.perEmailAndIp.points; attempt += 1) {

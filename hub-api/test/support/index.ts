@@ -261,7 +261,8 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 	}
 }
 
-async function sendRequest(baseUrl: string, path: string, request: TestRequest): Promise<TestResponse> {
+/** One request to any hub URL (a hub started elsewhere, e.g. in another process); hub.request() uses it. */
+export async function sendRequest(baseUrl: string, path: string, request: TestRequest): Promise<TestResponse> {
 	const headers: Record<string, string> = { ...request.headers };
 	if (request.key !== undefined) headers['x-api-key'] = request.key;
 	if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
