@@ -132,17 +132,18 @@ const SERIES_SQL = `
 // its edges from the executions themselves, so the sums are exact and the work does not grow with the traffic.
 // Every live agent appears, with zeros when it ran nothing; a deleted agent appears only when it still cost
 // something in the window, so the total stays the account's total.
-// $2 / $3: the window; $4 / $5: the first and the last whole day ('YYYY-MM-DD', UTC; $4 > $5 when there is none).
+// $2 / $3: the window; $4 / $5: where the whole days start and end (two index ranges of executions around them).
 const COSTS_SQL = `
 	WITH parts AS (
 		SELECT agent_id, executions, prompt_tokens, completion_tokens, cost_usd
 		FROM execution_daily_totals
-		WHERE account_id = $1 AND day >= $4::date AND day <= $5::date
+		WHERE account_id = $1 AND day >= ($4::timestamptz AT TIME ZONE 'UTC')::date
+			AND day < ($5::timestamptz AT TIME ZONE 'UTC')::date
 		UNION ALL
 		SELECT agent_id, 1, prompt_tokens, completion_tokens, cost_usd
 		FROM executions
-		WHERE account_id = $1 AND started_at >= $2 AND started_at < $3
-			AND NOT ((started_at AT TIME ZONE 'UTC')::date BETWEEN $4::date AND $5::date)
+		WHERE account_id = $1
+			AND ((started_at >= $2 AND started_at < $4) OR (started_at >= $5 AND started_at < $3))
 	), summed AS (
 		SELECT agent_id, sum(executions)::int AS executions, sum(prompt_tokens) AS prompt_tokens,
 			sum(completion_tokens) AS completion_tokens, sum(cost_usd) AS cost_usd
@@ -160,13 +161,16 @@ const COSTS_SQL = `
 	ORDER BY COALESCE(summed.cost_usd, 0) DESC, agents.name, agents.id`;
 
 const DAY_MS = 86_400_000;
-const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 
-/** The whole UTC days strictly inside the window: from the day after `from` began to the day before `to`'s. */
-function wholeDays(window: Window): { first: string; last: string } {
-	const firstStart = Math.floor(window.from.getTime() / DAY_MS) * DAY_MS + (window.from.getTime() % DAY_MS === 0 ? 0 : DAY_MS);
-	const lastEnd = Math.floor(window.to.getTime() / DAY_MS) * DAY_MS;
-	return { first: isoDay(firstStart), last: isoDay(lastEnd - DAY_MS) };
+/**
+ * The whole UTC days inside the window, as [start, end): from the first midnight at or after `from` to the last
+ * midnight at or before `to`. Every period spans at least one midnight (the shortest is 7 days), so start <= end.
+ */
+function wholeDays(window: Window): { start: Date; end: Date } {
+	return {
+		start: new Date(Math.ceil(window.from.getTime() / DAY_MS) * DAY_MS),
+		end: new Date(Math.floor(window.to.getTime() / DAY_MS) * DAY_MS),
+	};
 }
 
 export class AnalyticsRepository {
@@ -203,7 +207,7 @@ export class AnalyticsRepository {
 	}
 
 	costs(accountId: string, window: Window): Promise<CostRow[]> {
-		const { first, last } = wholeDays(window);
-		return this.dataSource.query(COSTS_SQL, [accountId, window.from, window.to, first, last]);
+		const days = wholeDays(window);
+		return this.dataSource.query(COSTS_SQL, [accountId, window.from, window.to, days.start, days.end]);
 	}
 }
