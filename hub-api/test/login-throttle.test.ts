@@ -75,6 +75,19 @@ describe('login throttling', () => {
 		expect((await login(first, person.email, person.password)).status).toBe(429);
 	});
 
+	it('cannot be overrun by parallel guesses: only the allowed number is checked at all', async () => {
+		const [hub] = replicas;
+		const person = await hub.registerUser();
+		const guesses = await Promise.all(
+			Array.from({ length: 12 }, (_, index) => login(hub, person.email, `guess ${index}`)),
+		);
+		const statuses = guesses.map((response) => response.status).sort();
+		expect(statuses).toEqual([
+			...Array(LOGIN_LIMITS.perEmailAndIp.points).fill(401),
+			...Array(12 - LOGIN_LIMITS.perEmailAndIp.points).fill(429),
+		]);
+	});
+
 	it('forgets the failures of an e-mail once its owner logs in', async () => {
 		const [hub] = replicas;
 		const person = await hub.registerUser();

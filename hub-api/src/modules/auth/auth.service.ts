@@ -90,13 +90,10 @@ export class AuthService implements AccessTokenVerifier {
 	}
 
 	async login(email: string, password: string, ip: string): Promise<SignedIn> {
-		await this.throttle.assertAllowed(email, ip);
+		await this.throttle.beginAttempt(email, ip);
 		const user = await this.users.findByEmail(email);
 		const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.hashOfNothing()));
-		if (!user || !matches) {
-			await this.throttle.recordFailure(email, ip);
-			throw invalidCredentials();
-		}
+		if (!user || !matches) throw invalidCredentials();
 		await this.throttle.recordSuccess(email, ip);
 		const account = await this.accounts.get(user.accountId);
 		const tokens = await this.sessions.transaction((manager) => this.startSession(user, manager));

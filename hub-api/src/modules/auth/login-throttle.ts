@@ -6,6 +6,8 @@ import { HubError, TooManyRequestsError } from '../../errors';
  * Failed logins counted in Redis, so every hub replica shares the counters:
  * - per e-mail and IP: 5 failures in 15 minutes (guessing one person's password), cleared by a successful login;
  * - per IP: 50 failures in an hour (spraying many e-mails from one place).
+ * Every attempt is counted before its password is checked and successes are given back, so these are limits on
+ * failures that parallel requests cannot overrun.
  * Counting per (e-mail, IP) rather than per e-mail alone keeps an attacker from locking a person out of their account
  * from elsewhere. Once a limit is reached, attempts are refused with 429 before the password is even checked.
  */
@@ -31,14 +33,15 @@ export class LoginThrottle {
 		this.byIp = limiter('login-fail:ip', LOGIN_LIMITS.perIp);
 	}
 
-	async assertAllowed(email: string, ip: string): Promise<void> {
-		const [emailAndIp, fromIp] = await unavailableAs503(() =>
-			Promise.all([this.byEmailAndIp.get(emailIpKey(email, ip)), this.byIp.get(ip)]),
+	/**
+	 * Counts this attempt before the password is checked, atomically in Redis, so a burst of parallel guesses cannot
+	 * all slip in under the limit; refuses with 429 once a limit is passed. A successful login gives its point back.
+	 */
+	async beginAttempt(email: string, ip: string): Promise<void> {
+		const outcomes = await unavailableAs503(() =>
+			Promise.all([this.byEmailAndIp.consume(emailIpKey(email, ip)), this.byIp.consume(ip)].map(limitReachedAsState)),
 		);
-		const waits = [
-			blockedFor(emailAndIp, LOGIN_LIMITS.perEmailAndIp.points),
-			blockedFor(fromIp, LOGIN_LIMITS.perIp.points),
-		].filter((wait): wait is number => wait !== null);
+		const waits = outcomes.filter((outcome) => outcome.limited).map((outcome) => outcome.state.msBeforeNext);
 		if (waits.length > 0) {
 			throw new TooManyRequestsError(
 				'too_many_login_attempts',
@@ -48,30 +51,25 @@ export class LoginThrottle {
 		}
 	}
 
-	async recordFailure(email: string, ip: string): Promise<void> {
-		await unavailableAs503(() =>
-			Promise.all([
-				this.byEmailAndIp.consume(emailIpKey(email, ip)).catch(ignoreLimitReached),
-				this.byIp.consume(ip).catch(ignoreLimitReached),
-			]),
-		);
-	}
-
+	/** The person proved who they are: their e-mail's failures are forgotten and the IP's point is returned. */
 	async recordSuccess(email: string, ip: string): Promise<void> {
-		await unavailableAs503(() => this.byEmailAndIp.delete(emailIpKey(email, ip)));
+		await unavailableAs503(() =>
+			Promise.all([this.byEmailAndIp.delete(emailIpKey(email, ip)), this.byIp.reward(ip, 1)]),
+		);
 	}
 }
 
 const emailIpKey = (email: string, ip: string) => `${email.toLowerCase()}|${ip}`;
 
-/** Milliseconds until the limit frees up, or null while attempts remain. */
-function blockedFor(state: RateLimiterRes | null, points: number): number | null {
-	return state && state.consumedPoints >= points ? state.msBeforeNext : null;
-}
-
-/** consume() rejects with the limiter's state once the limit is passed: the failure is counted all the same. */
-function ignoreLimitReached(rejection: unknown): void {
-	if (!(rejection instanceof RateLimiterRes)) throw rejection;
+/** consume() rejects with the limiter's state once the limit is passed; anything else is a store failure. */
+function limitReachedAsState(consumed: Promise<RateLimiterRes>): Promise<{ limited: boolean; state: RateLimiterRes }> {
+	return consumed.then(
+		(state) => ({ limited: false, state }),
+		(rejection: unknown) => {
+			if (rejection instanceof RateLimiterRes) return { limited: true, state: rejection };
+			throw rejection;
+		},
+	);
 }
 
 /** Without the shared counters logins cannot be throttled; refuse clearly (retryable) rather than run unthrottled. */
