@@ -299,6 +299,30 @@ describe('POST /api/billing/webhook', () => {
 		expect(await processed(stranger.id)).toBe('ignored_unknown_customer');
 	});
 
+	it('retries an event whose processing failed (bull backoff) and applies it once the database recovers', async () => {
+		const who = await subscriber();
+		// A transient database failure, real to the hub: the table a plan change writes to is briefly missing.
+		await hub.dataSource.query('ALTER TABLE account_plan_changes RENAME TO account_plan_changes_away');
+		const event = subscriptionEvent('created', who, { id: `sub_${randomUUID()}`, status: 'active', created: nowSeconds() });
+		const payload = JSON.stringify(event);
+		try {
+			expect((await deliver(payload, signStripePayload(payload, { timestamp: nowSeconds() }))).status).toBe(200);
+			for (;;) {
+				const [row] = await hub.dataSource.query('SELECT last_error FROM billing_events WHERE id = $1', [event.id]);
+				if (row?.last_error) break;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+			expect(await planOf(who.account.id)).toBe('freemium');
+		} finally {
+			await hub.dataSource.query('ALTER TABLE account_plan_changes_away RENAME TO account_plan_changes');
+		}
+		expect(await processed(event.id)).toBe('subscription_applied');
+		expect(await planOf(who.account.id)).toBe('premium');
+		const [row] = await hub.dataSource.query('SELECT attempts, last_error FROM billing_events WHERE id = $1', [event.id]);
+		expect(row.attempts).toBeGreaterThanOrEqual(2);
+		expect(row.last_error).toBeNull();
+	});
+
 	it('answers 503 billing_not_configured on a hub without Stripe, which otherwise works', async () => {
 		const plain = await startTestHub();
 		try {
