@@ -55,7 +55,7 @@ describe('installN8nRuntime', () => {
 		const first = await install();
 		const dir = n8nRuntimeDir({ repoRoot, env: env() });
 		expect(first).toEqual({ dir, binary: join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), alreadyInstalled: false });
-		expect(npmCalls()).toEqual(['ci --ignore-scripts --no-audit --no-fund']);
+		expect(npmCalls()).toEqual(['ci --ignore-scripts --no-audit --no-fund --loglevel=error']);
 		expect(readdirSync(join(scratch, 'cache', 'n8n-runtime'))).toEqual([dir.split('/').pop()]);
 		expect(readFileSync(join(dir, 'package-lock.json'), 'utf8')).toBe('{"lockfileVersion":3}');
 		expect(progress[0]).toMatch(/Installing n8n 2\.40\.7 .* about 5 minutes and 2\.8 GB/);
@@ -69,7 +69,7 @@ describe('installN8nRuntime', () => {
 		fakeNpmEnv.FAKE_NPM_CI_OUT_OF_SYNC = '1';
 		const runtime = await install();
 		expect(runtime.alreadyInstalled).toBe(false);
-		expect(npmCalls()).toEqual(['ci --ignore-scripts --no-audit --no-fund', 'install --no-save --ignore-scripts --no-audit --no-fund']);
+		expect(npmCalls()).toEqual(['ci --ignore-scripts --no-audit --no-fund --loglevel=error', 'install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error']);
 		expect(progress.some((line) => line.includes('installing the same locked versions with `npm install`'))).toBe(true);
 	});
 
