@@ -9,6 +9,7 @@ import type { HubConfig } from './config';
 import { errorMiddleware, routeNotFound } from './errors';
 import { authenticate, requireDefaultRole } from './http/auth';
 import { createMetrics } from './http/metrics';
+import { docsRoutes } from './http/openapi';
 import { createRateLimits } from './http/rate-limit';
 import { HubEvents } from './live/hub-events';
 import type { SocketTokenVerifier } from './live/live-events';
@@ -18,7 +19,6 @@ import { AnalyticsService } from './modules/analytics/analytics.service';
 import { ExecutionsRepository } from './modules/executions/executions.repository';
 import { EXECUTION_WEBHOOK_PATH, executionWebhookRoutes } from './modules/executions/executions.routes';
 import { ExecutionsService } from './modules/executions/executions.service';
-import { docsRoutes } from './http/openapi';
 import { accountsRoutes } from './modules/accounts/accounts.routes';
 import { AgentDeploymentsService } from './modules/agents/agent-deployments.service';
 import { AgentEvents } from './modules/agents/agent-events';
@@ -154,11 +154,11 @@ export function createApp({
 	api.use('/routing', withKey, routingRoutes(services.routing));
 	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
+	api.use('/leads', withKey, leadsRoutes(services.leads, services.accounts));
 	api.use('/billing', withKey, billingRoutes(billing?.service ?? null, quotas, services.accounts));
 	api.use('/analytics', withKey, analyticsRoutes(analytics, services.accounts));
 	// No API key: the HMAC signature is the authentication (see modules/executions/signature.ts).
 	api.use('/webhooks/n8n', executionWebhookRoutes(executions, config.webhookSecret, clock));
-	api.use('/leads', withKey, leadsRoutes(services.leads, services.accounts));
 	app.use('/api', api);
 
 	app.use(routeNotFound);

@@ -31,9 +31,9 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerRoutingOpenApi,
 	registerQuotasOpenApi,
 	registerInteractionsOpenApi,
+	registerLeadsOpenApi,
 	registerAnalyticsOpenApi,
 	registerExecutionsOpenApi,
-	registerLeadsOpenApi,
 	registerBillingOpenApi,
 ];
 
