@@ -28,7 +28,7 @@ interface StartState {
 	/** The hub platform key the pipeline uses, and the database it was created in. */
 	platformKey: { id: string; key: string; database: string };
 	generated: GeneratedSecrets;
-	/** Hub secrets that later hub settings need (JWT_SECRET, ENCRYPTION_KEY, SKYBOT_WEBHOOK_SECRET). */
+	/** Hub secrets generated once (JWT_SECRET, SKYBOT_WEBHOOK_SECRET); the environment overrides them. */
 	hubSecrets: Record<string, string>;
 }
 
@@ -175,7 +175,6 @@ function hubSecrets(stateFile: string, env: NodeJS.ProcessEnv): Record<string, s
 	const stored = readStateFile<StartState>(stateFile).hubSecrets;
 	const secrets = stored ?? {
 		JWT_SECRET: randomBytes(32).toString('base64url'),
-		ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 		SKYBOT_WEBHOOK_SECRET: randomBytes(32).toString('base64url'),
 	};
 	if (!stored) updateStateFile<StartState>(stateFile, { hubSecrets: secrets });

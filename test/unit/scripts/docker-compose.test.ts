@@ -33,7 +33,7 @@ describe('docker-compose.yml', () => {
 	});
 
 	it('configures the hub with the architecture setting names and the paths the hub build produces', () => {
-		for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'JWT_SECRET', 'ENCRYPTION_KEY', 'N8N_URL', 'N8N_API_KEY', 'LOG_LEVEL']) {
+		for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'JWT_SECRET', 'SKYBOT_WEBHOOK_SECRET', 'N8N_URL', 'N8N_API_KEY', 'LOG_LEVEL']) {
 			expect(compose).toMatch(new RegExp(`^  ${name}: `, 'm'));
 		}
 		expect(compose).toContain('hub-api/dist/hub-api/src/main.js');
