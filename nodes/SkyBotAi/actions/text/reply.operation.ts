@@ -1,23 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { enrichEachItem } from '../../../shared/execute';
-import { CompletionShapeError, readChatCompletion, type AiResult } from '../../helpers/completion';
-import type { PriceOverride } from '../../helpers/pricing';
 import { buildReplyMessages } from '../../helpers/prompts';
-import { openAiRequest } from '../../transport';
+import { complete, modelProperty, noCall, optionsProperty, type CompletionOptions } from './common';
 
-export const DEFAULT_MAX_TOKENS = 500;
+const DEFAULTS = { maxTokens: 500, temperature: 0.7 };
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'string',
-		default: 'gpt-4o-mini',
-		required: true,
-		description: 'Chat model name, as the API (or the compatible server set in the credential) knows it',
-	},
+	modelProperty,
 	{
 		displayName: 'Business Name',
 		name: 'businessName',
@@ -42,65 +33,26 @@ const properties: INodeProperties[] = [
 		default: '',
 		description: 'Facts the reply may use: offer, prices, opening hours, links',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [
-			{
-				displayName: 'Input Price per Million Tokens (USD)',
-				name: 'inputPricePerMillion',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 4 },
-				default: 0,
-				description: "Overrides the built-in price list for the cost estimate (needed for models it doesn't know)",
-			},
-			{
-				displayName: 'Max Tokens',
-				name: 'maxTokens',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_MAX_TOKENS,
-				description: 'Upper bound on the length of the reply',
-			},
-			{
-				displayName: 'Output Price per Million Tokens (USD)',
-				name: 'outputPricePerMillion',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 4 },
-				default: 0,
-				description: "Overrides the built-in price list for the cost estimate (needed for models it doesn't know)",
-			},
-			{
-				displayName: 'System Prompt',
-				name: 'systemPrompt',
-				type: 'string',
-				typeOptions: { rows: 6 },
-				default: '',
-				description:
-					"Replaces the default instructions (sales assistant replying in the customer's language); the context is still appended",
-			},
-			{
-				displayName: 'Temperature',
-				name: 'temperature',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 1 },
-				default: 0.7,
-			},
-		],
-	},
+	withSystemPrompt(optionsProperty(DEFAULTS)),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['text'], operation: ['reply'] } }, properties);
 
-interface ReplyOptions {
-	systemPrompt?: string;
-	temperature?: number;
-	maxTokens?: number;
-	inputPricePerMillion?: number;
-	outputPricePerMillion?: number;
+/** Reply's options: the shared ones plus a replacement for the default instructions. */
+function withSystemPrompt(options: INodeProperties): INodeProperties {
+	const systemPrompt: INodeProperties = {
+		displayName: 'System Prompt',
+		name: 'systemPrompt',
+		type: 'string',
+		typeOptions: { rows: 6 },
+		default: '',
+		description:
+			"Replaces the default instructions (sales assistant replying in the customer's language); the context is still appended",
+	};
+	// n8n lists a collection's options alphabetically: System Prompt goes just before Temperature.
+	const all = [...(options.options as INodeProperties[])];
+	all.splice(all.findIndex((option) => option.name === 'temperature'), 0, systemPrompt);
+	return { ...options, options: all };
 }
 
 /** Adds `ai`: the reply text, the model that wrote it, token usage and its estimated cost. */
@@ -108,37 +60,25 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
 		const model = String(this.getNodeParameter('model', itemIndex));
 		const message = String(this.getNodeParameter('message', itemIndex, '') ?? '');
-		const options = this.getNodeParameter('options', itemIndex, {}) as ReplyOptions;
+		const options = this.getNodeParameter('options', itemIndex, {}) as CompletionOptions & { systemPrompt?: string };
 
 		if (message.trim() === '') {
 			// Nothing to answer (e.g. an image without caption): no API call; SkyBot Decision skips the empty reply.
-			const empty: AiResult = { text: '', model, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 };
-			return { ai: { ...empty } };
+			return { ai: { text: '', ...noCall(model) } };
 		}
 
-		const body: IDataObject = {
+		const ai = await complete.call(this, itemIndex, {
 			model,
 			messages: buildReplyMessages({
 				businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
 				message,
 				context: String(this.getNodeParameter('context', itemIndex, '') ?? ''),
 				systemPrompt: options.systemPrompt,
-			}) as unknown as IDataObject[],
-			// max_tokens rather than max_completion_tokens: every OpenAI-compatible server understands it.
-			max_tokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
-		};
-		if (options.temperature !== undefined) body.temperature = options.temperature;
-
-		const prices: PriceOverride = {};
-		if (options.inputPricePerMillion) prices.inputPerMillion = options.inputPricePerMillion;
-		if (options.outputPricePerMillion) prices.outputPerMillion = options.outputPricePerMillion;
-
-		const response = await openAiRequest.call(this, '/chat/completions', body, itemIndex);
-		try {
-			return { ai: { ...readChatCompletion(response, model, prices) } };
-		} catch (error) {
-			// A 200 without a usable reply (no choices, refusal, no content) is the model's failure, not the node's.
-			throw new NodeOperationError(this.getNode(), (error as CompletionShapeError).message, { itemIndex });
-		}
+			}),
+			options,
+			defaultMaxTokens: DEFAULTS.maxTokens,
+			defaultTemperature: DEFAULTS.temperature,
+		});
+		return { ai: { ...ai } };
 	});
 }
