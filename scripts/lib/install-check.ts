@@ -41,7 +41,15 @@ export function recordInstall(root: string, lockHash: string): void {
 	writeFileSync(join(root, INSTALL_HASH_FILE), `${lockHash}\n`);
 }
 
-/** Runs `npm ci` in `root` when installStatus says so (npm's output shown); returns false when npm failed. */
+const NPM_FLAGS = ['--no-audit', '--no-fund'];
+
+/**
+ * Runs `npm ci` in `root` when installStatus says so (npm's output shown); returns false when npm failed.
+ *
+ * The lockfile cannot list the optional platform builds (swc, unrs-resolver …) that this registry does not serve,
+ * and `npm ci` then refuses it as "out of sync" before touching anything. In that one case the same locked versions
+ * are installed with `npm install --no-save`, which skips the missing optional builds and leaves the lockfile as is.
+ */
 export function ensureInstalled(root: string): boolean {
 	const status = installStatus(root);
 	if (status.state === 'current') {
@@ -49,9 +57,16 @@ export function ensureInstalled(root: string): boolean {
 		return true;
 	}
 	console.log(`Installing dependencies with \`npm ci\` (${status.reason})…`);
-	const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-	if (result.status !== 0) {
-		console.error('`npm ci` failed; see its output above.');
+	const ci = spawnSync('npm', ['ci', ...NPM_FLAGS], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' });
+	let ok = ci.status === 0;
+	if (!ok && /package\.json and package-lock\.json .* in sync/.test(ci.stderr ?? '')) {
+		console.log('`npm ci` calls the lockfile out of sync (optional platform builds this registry lacks); installing the locked versions with `npm install --no-save`…');
+		ok = spawnSync('npm', ['install', '--no-save', ...NPM_FLAGS], { cwd: root, stdio: 'inherit' }).status === 0;
+	} else if (!ok) {
+		process.stderr.write(ci.stderr ?? '');
+	}
+	if (!ok) {
+		console.error('Installing the dependencies failed; see npm\'s output above.');
 		return false;
 	}
 	recordInstall(root, status.lockHash);

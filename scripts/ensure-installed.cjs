@@ -1,6 +1,6 @@
-// `prestart` / `pretest` hook. Written in the JavaScript subset of TypeScript (no type syntax, CommonJS require) on
-// purpose: an older Node parses a .ts file as plain CommonJS, so it reaches the version check below and prints one
-// clear line instead of a syntax error.
+// First step of `npm start` and `npm test` (called from the scripts themselves: .npmrc's ignore-scripts also turns
+// npm's pre-script hooks off). CommonJS on purpose, so an older Node runs it and prints one clear line about
+// Node 24 instead of a syntax error; the typed helpers it loads are ES modules (require(esm), Node >= 22.12).
 {
 	const nodeMajor = Number(process.versions.node.split('.')[0]);
 	if (nodeMajor < 24) {
@@ -9,9 +9,7 @@
 		);
 		process.exit(1);
 	}
-	// eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note at the top of this file
 	const { ensureInstalled } = require('./lib/install-check.ts');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { findRepoRoot } = require('./lib/paths.ts');
 	if (!ensureInstalled(findRepoRoot())) process.exit(1);
 }
