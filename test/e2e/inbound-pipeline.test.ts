@@ -84,6 +84,28 @@ describe('Meta webhook handshake', () => {
 	});
 });
 
+describe('bootstrap', () => {
+	it('is idempotent: a second run keeps the API key, the workflow and the credentials, and duplicates nothing', async () => {
+		const again = await stack.rebootstrap();
+
+		expect(again.apiKey).toBe(stack.bootstrap.apiKey);
+		expect(again.workflows.map(({ name, id, active }) => ({ name, id, active }))).toEqual(
+			stack.bootstrap.workflows.map(({ name, id }) => ({ name, id, active: true })),
+		);
+		expect(again.credentials).toEqual(stack.bootstrap.credentials);
+		const workflows = (await stack.n8nApi('/workflows?limit=250')).data as { name: string }[];
+		const names = workflows.map((workflow) => workflow.name);
+		expect(names.filter((name) => name === 'SkyBot — Inbound message pipeline')).toHaveLength(1);
+		expect(new Set(names).size).toBe(names.length);
+		// Serving again once n8n has re-registered the republished workflow's webhook.
+		const challenge = await eventually('the webhook to answer after the re-publish', async () => {
+			const response = await fetch(`${stack.webhookUrl}?hub.mode=subscribe&hub.verify_token=${META_VERIFY_TOKEN}&hub.challenge=42`);
+			return response.status === 200 ? response.text() : undefined;
+		});
+		expect(challenge).toBe('42');
+	});
+});
+
 describe('inbound DM → AI reply → Graph API → interaction log', () => {
 	it.each([
 		['messenger', messengerMessage],

@@ -17,6 +17,7 @@ import {
 	installN8nRuntime,
 	placeNodePackage,
 	startN8n,
+	type BootstrapN8nOptions,
 	type BootstrapResult,
 	type N8nInstance,
 } from '../../../scripts/n8n-runtime/index.ts';
@@ -30,6 +31,10 @@ export interface Stack {
 	n8n: N8nInstance;
 	n8nApiKey: string;
 	bootstrap: BootstrapResult;
+	/** Runs the same bootstrap again (as every `npm start` does) and returns its result. */
+	rebootstrap(): Promise<BootstrapResult>;
+	/** n8n's public API (GET), authenticated with the bootstrap's key. */
+	n8nApi(path: string): Promise<{ data: unknown[] }>;
 	openAi: FakeOpenAi;
 	graph: FakeMetaGraph;
 	webhookUrl: string;
@@ -104,7 +109,7 @@ export async function startStack(): Promise<Stack> {
 		});
 		cleanups.push(() => n8n.stop());
 
-		const bootstrap = await bootstrapN8n({
+		const bootstrapOptions: BootstrapN8nOptions = {
 			url: n8n.url,
 			userFolder,
 			owner,
@@ -129,7 +134,8 @@ export async function startStack(): Promise<Stack> {
 				},
 				{ name: 'OpenAI', type: 'openAiApi', data: { apiKey: openAi.apiKey, url: openAi.baseUrl } },
 			],
-		});
+		};
+		const bootstrap = await bootstrapN8n(bootstrapOptions);
 
 		const webhookUrl = `${n8n.url}/webhook/${PIPELINE_WEBHOOK_PATH}`;
 		// Publishing returns before n8n has registered the workflow's webhooks; until then the path answers 404.
@@ -150,6 +156,8 @@ export async function startStack(): Promise<Stack> {
 			n8n,
 			n8nApiKey: bootstrap.apiKey,
 			bootstrap,
+			rebootstrap: () => bootstrapN8n(bootstrapOptions),
+			n8nApi,
 			openAi,
 			graph,
 			webhookUrl,
