@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
+import { CacheInvalidations } from './cache/cache-invalidations';
 import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
 import { errorMiddleware, routeNotFound } from './errors';
@@ -63,6 +64,8 @@ export interface HubDeps {
 	publicUrl?: () => string;
 	/** Agent status changes (deploy, toggle, upgrade, failure, delete); also forwarded to `events` as agent:status. */
 	agentEvents?: AgentEvents;
+	/** Revoked keys and plan changes reach the hot path's caches (server.ts also feeds it the other replicas'). */
+	invalidations?: CacheInvalidations;
 }
 
 const ACCESS_TOKEN_VERIFIER = 'accessTokenVerifier';
@@ -84,8 +87,9 @@ export function createApp({
 	billing = null,
 	publicUrl = () => 'http://127.0.0.1:3000',
 	agentEvents = new AgentEvents(),
+	invalidations = new CacheInvalidations(redis, config.redisNamespace, logger),
 }: HubDeps): Express {
-	const services = createServices(dataSource, clock);
+	const services = createServices(dataSource, clock, invalidations);
 	// The catalogue is part of the release: read once here, a broken template stops start-up.
 	const templates = new TemplatesService(loadTemplateCatalogue(config.deploy.templatesDir ?? defaultTemplatesDir()));
 	const deployments = new AgentDeploymentsService({

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { accessTokenVerifierOf, createApp } from './app';
+import { CacheInvalidations } from './cache/cache-invalidations';
 import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
 import { createDataSource } from './db/data-source';
@@ -36,6 +37,10 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	const dataSource = createDataSource(config.databaseUrl);
 	await dataSource.initialize();
 	const redis = createRedis(config.redisUrl, logger);
+	// Revoked keys and plan changes, to and from the other replicas' caches (pub/sub needs a connection of its own).
+	const invalidationsSubscriber = createRedis(config.redisUrl, logger);
+	const invalidations = new CacheInvalidations(redis, config.redisNamespace, logger);
+	invalidations.listen(invalidationsSubscriber);
 	// Billing workers run in every replica, only when Stripe is configured (the hub runs without it).
 	const billing = config.billing
 		? startBilling(config.billing, {
@@ -44,10 +49,12 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 				redisNamespace: config.redisNamespace,
 				logger,
 				clock: options.clock ?? systemClock,
+				invalidations,
 			})
 		: null;
 	const release = async () => {
 		await billing?.close();
+		await closeRedis(invalidationsSubscriber);
 		await closeRedis(redis);
 		await dataSource.destroy();
 	};
@@ -64,6 +71,7 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		events,
 		billing,
 		publicUrl: () => listeningUrl,
+		invalidations,
 	});
 	const server = createServer(app);
 	// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { CacheInvalidations } from './cache/cache-invalidations';
 import type { Clock } from './clock';
 import { AccountsRepository } from './modules/accounts/accounts.repository';
 import { AccountsService } from './modules/accounts/accounts.service';
@@ -16,10 +17,13 @@ import { ProviderAccountsRepository } from './modules/provider-accounts/provider
 import { ProviderAccountsService } from './modules/provider-accounts/provider-accounts.service';
 import { RoutingService } from './modules/routing/routing.service';
 
-/** The database-backed services, wired once; shared by the HTTP app and the CLI. */
-export function createServices(dataSource: DataSource, clock: Clock) {
-	const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), clock);
-	const accounts = new AccountsService(dataSource, new AccountsRepository(dataSource), apiKeys);
+/**
+ * The database-backed services, wired once; shared by the HTTP app and the CLI. `invalidations` reaches the caches of
+ * the hot path (authenticated keys, accounts) when a key is revoked or rotated or a plan changes.
+ */
+export function createServices(dataSource: DataSource, clock: Clock, invalidations = new CacheInvalidations()) {
+	const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), clock, invalidations);
+	const accounts = new AccountsService(dataSource, new AccountsRepository(dataSource), apiKeys, invalidations);
 	const providerAccountsRepository = new ProviderAccountsRepository(dataSource);
 	return {
 		apiKeys,

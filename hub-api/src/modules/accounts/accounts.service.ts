@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlanId } from '../../../../contracts/hub-api';
+import { CacheInvalidations } from '../../cache/cache-invalidations';
+import { TtlCache } from '../../cache/ttl-cache';
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/auth';
 import { validationFailed } from '../../http/validate';
@@ -21,15 +23,32 @@ export const toAccountView = (account: Account): AccountView => ({
 	createdAt: account.createdAt.toISOString(),
 });
 
+/**
+ * Accounts read by the quota hot path are kept this long in each process. A plan change (billing) drops the entry at
+ * once in the process that made it and, over Redis pub/sub, in the other replicas; the TTL bounds how late a replica
+ * that missed the message notices.
+ */
+const HOT_ACCOUNT_TTL_MS = 5_000;
+const HOT_ACCOUNT_CACHE_SIZE = 10_000;
+
 export class AccountsService {
 	private readonly dataSource: DataSource;
 	private readonly repository: AccountsRepository;
 	private readonly apiKeys: ApiKeysService;
+	private readonly hotAccounts = new TtlCache<string, Account>(HOT_ACCOUNT_TTL_MS, HOT_ACCOUNT_CACHE_SIZE);
 
-	constructor(dataSource: DataSource, repository: AccountsRepository, apiKeys: ApiKeysService) {
+	constructor(
+		dataSource: DataSource,
+		repository: AccountsRepository,
+		apiKeys: ApiKeysService,
+		invalidations = new CacheInvalidations(),
+	) {
 		this.dataSource = dataSource;
 		this.repository = repository;
 		this.apiKeys = apiKeys;
+		invalidations.on((topic, id) => {
+			if (topic === 'account') this.hotAccounts.delete(id);
+		});
 	}
 
 	/**
@@ -69,5 +88,18 @@ export class AccountsService {
 			throw validationFailed([{ path: 'accountId', message: 'Required with a platform API key', code: 'required' }]);
 		}
 		return this.get(requestedAccountId);
+	}
+
+	/**
+	 * resolveFor for the per-DM hot path (quota consumes): the account comes from the in-process cache when it was read
+	 * in the last few seconds. Only for routes that read the account (its plan), never for ones that change it.
+	 */
+	async resolveCachedFor(principal: Principal, requestedAccountId: string | undefined): Promise<Account> {
+		const id = principal.accountId ?? requestedAccountId;
+		const cached = id === undefined ? undefined : this.hotAccounts.get(id);
+		if (cached) return cached;
+		const account = await this.resolveFor(principal, requestedAccountId);
+		this.hotAccounts.set(account.id, account);
+		return account;
 	}
 }

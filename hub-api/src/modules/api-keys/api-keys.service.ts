@@ -1,10 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { ApiKeyScope } from '../../../../contracts/hub-api';
+import { CacheInvalidations } from '../../cache/cache-invalidations';
+import { TtlCache } from '../../cache/ttl-cache';
 import type { Clock } from '../../clock';
 import { HubError, notFound } from '../../errors';
 import { type Role, roleAtLeast } from '../users/roles';
 import type { ApiKey } from './api-key.entity';
-import { generateKey, keyMatchesHash, prefixOf } from './api-key-secret';
+import { generateKey, hashKey, keyMatchesHash, prefixOf } from './api-key-secret';
 import type { ApiKeysRepository } from './api-keys.repository';
 
 /** How a key is shown after creation: everything but the secret and its hash. */
@@ -37,6 +39,13 @@ export interface CreatedApiKey {
 export type KeyOwner = { scope: 'platform' } | { scope: 'account'; accountId: string; role: Role };
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * Authenticated keys are kept this long in each process, so a busy machine caller costs no SQL per request. Revoking or
+ * rotating drops the entry at once here and, over Redis pub/sub, in the other replicas; the TTL only bounds how late
+ * a replica that missed the message (Redis down) notices.
+ */
+const AUTHENTICATED_KEY_TTL_MS = 5_000;
+const AUTHENTICATED_KEY_CACHE_SIZE = 10_000;
 
 // One answer for every rejection, so a caller cannot tell an unknown key from a revoked or expired one.
 const invalidApiKey = () => new HubError(401, 'invalid_api_key', 'Missing or invalid API key');
@@ -69,10 +78,17 @@ const toCreatedKey = (row: ApiKey, key: string): CreatedApiKey => ({
 export class ApiKeysService {
 	private readonly repository: ApiKeysRepository;
 	private readonly clock: Clock;
+	private readonly invalidations: CacheInvalidations;
+	/** Keyed by the presented key's sha256, never by the plaintext. */
+	private readonly authenticated = new TtlCache<string, ApiKey>(AUTHENTICATED_KEY_TTL_MS, AUTHENTICATED_KEY_CACHE_SIZE);
 
-	constructor(repository: ApiKeysRepository, clock: Clock) {
+	constructor(repository: ApiKeysRepository, clock: Clock, invalidations = new CacheInvalidations()) {
 		this.repository = repository;
 		this.clock = clock;
+		this.invalidations = invalidations;
+		invalidations.on((topic, id) => {
+			if (topic === 'api_key') this.authenticated.deleteWhere((key) => key.id === id);
+		});
 	}
 
 	async create(owner: KeyOwner, name: string, expiresAt: Date | null = null, manager?: EntityManager): Promise<CreatedApiKey> {
@@ -95,11 +111,24 @@ export class ApiKeysService {
 	async authenticate(presentedKey: string | undefined): Promise<ApiKey> {
 		const prefix = presentedKey ? prefixOf(presentedKey) : null;
 		if (!presentedKey || !prefix) throw invalidApiKey();
-		const row = await this.repository.findByPrefix(prefix);
-		if (!row || !keyMatchesHash(presentedKey, row.keyHash)) throw invalidApiKey();
+		const presentedHash = hashKey(presentedKey);
+		let row = this.authenticated.get(presentedHash);
+		if (!row) {
+			const stored = await this.repository.findByPrefix(prefix);
+			if (!stored || !keyMatchesHash(presentedKey, stored.keyHash)) throw invalidApiKey();
+			this.authenticated.set(presentedHash, stored);
+			row = stored;
+		}
+		// Checked on every call, cached or not: a key expiring (or a rotated key's grace ending) needs no invalidation.
 		const now = this.clock();
 		if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now.getTime())) throw invalidApiKey();
-		await this.repository.touch(row.id, now, new Date(now.getTime() - LAST_USED_RESOLUTION_MS));
+		const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+		// Written at most once a minute per key and process; awaited then, so a key's listing shows the call that
+		// listed it. The other calls of that minute skip it without a query.
+		if (!row.lastUsedAt || row.lastUsedAt < staleBefore) {
+			await this.repository.touch(row.id, now, staleBefore);
+			row.lastUsedAt = now;
+		}
 		return row;
 	}
 
@@ -114,6 +143,7 @@ export class ApiKeysService {
 	async revoke(accountId: string, id: string, actorRole: Role): Promise<void> {
 		const row = await this.findManageable(accountId, id, actorRole);
 		await this.repository.revoke(row.id, this.clock());
+		this.invalidations.invalidate('api_key', row.id);
 	}
 
 	/**
@@ -140,6 +170,8 @@ export class ApiKeysService {
 		if (!successor) {
 			throw new HubError(409, 'api_key_not_rotatable', 'Only a live key that was not rotated yet can be rotated');
 		}
+		// Cached copies still carry the old expiry; dropping them makes the grace period's end apply everywhere.
+		this.invalidations.invalidate('api_key', row.id);
 		// The old key's own expiry wins when it comes first, as the repository's LEAST() does.
 		const oldKeyEndsAt = row.expiresAt && row.expiresAt < graceEndsAt ? row.expiresAt : graceEndsAt;
 		return { apiKey: toCreatedKey(successor, key), replaced: { id: row.id, expiresAt: oldKeyEndsAt.toISOString() } };

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { CacheInvalidations } from '../../cache/cache-invalidations';
 import type { Clock } from '../../clock';
 import type { BillingConfig } from '../../config';
 import { BillingJobs } from './billing-jobs';
@@ -33,6 +34,8 @@ export interface StartBillingDeps {
 	redisNamespace: string;
 	logger: Logger;
 	clock: Clock;
+	/** Told of every committed plan change, so the quota path's account caches drop the old plan at once. */
+	invalidations?: CacheInvalidations;
 }
 
 /** Wires Stripe, the inbox and the bull workers, and requeues events left unprocessed by a previous run. */
@@ -44,6 +47,7 @@ export function startBilling(config: BillingConfig, deps: StartBillingDeps): Bil
 		new BillingRepository(deps.dataSource),
 		jobs,
 		deps.clock,
+		(accountId) => deps.invalidations?.invalidate('account', accountId),
 	);
 	jobs.start({
 		processEvent: (eventId) => service.processEvent(eventId),

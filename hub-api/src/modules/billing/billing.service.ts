@@ -47,6 +47,9 @@ export class BillingService {
 	private readonly repository: BillingRepository;
 	private readonly jobs: BillingJobScheduler;
 	private readonly clock: Clock;
+	private readonly planChanged: (accountId: string) => void;
+	/** Accounts whose plan a transaction (by its manager) changed; announced by planTransaction once it commits. */
+	private readonly changedPlans = new WeakMap<EntityManager, Set<string>>();
 
 	constructor(
 		stripe: Stripe,
@@ -54,12 +57,28 @@ export class BillingService {
 		repository: BillingRepository,
 		jobs: BillingJobScheduler,
 		clock: Clock,
+		planChanged: (accountId: string) => void = () => {},
 	) {
 		this.stripe = stripe;
 		this.config = config;
 		this.repository = repository;
 		this.jobs = jobs;
 		this.clock = clock;
+		this.planChanged = planChanged;
+	}
+
+	/**
+	 * A transaction that may change plans: the changes are announced after the commit, never before (a cache refilled
+	 * in between would keep the old plan) nor for a rollback.
+	 */
+	private async planTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+		const changed = new Set<string>();
+		const result = await this.repository.transaction((manager) => {
+			this.changedPlans.set(manager, changed);
+			return work(manager);
+		});
+		for (const accountId of changed) this.planChanged(accountId);
+		return result;
 	}
 
 	/** A Stripe-hosted Checkout page subscribing the account's (single) Stripe customer to the plan's price. */
@@ -177,7 +196,7 @@ export class BillingService {
 	 */
 	async processEvent(eventId: string): Promise<string> {
 		try {
-			return await this.repository.transaction(async (manager) => {
+			return await this.planTransaction(async (manager) => {
 				const stored = await this.repository.lockEvent(manager, eventId);
 				if (!stored) return 'unknown_event';
 				if (stored.processedAt) return 'already_processed';
@@ -193,7 +212,7 @@ export class BillingService {
 
 	/** The delayed job at the end of a grace period: downgrades if the payment is still failing, else does nothing. */
 	async checkGracePeriod(accountId: string): Promise<void> {
-		const deadline = await this.repository.transaction(async (manager) => {
+		const deadline = await this.planTransaction(async (manager) => {
 			if (!(await this.repository.accountExists(manager, accountId))) return null;
 			await this.recomputePlan(manager, accountId, 'grace_period_over', null);
 			const billing = await this.repository.findCustomer(accountId, manager);
@@ -309,6 +328,7 @@ export class BillingService {
 		}
 		if (target !== current) {
 			await this.repository.changePlan(manager, { accountId, from: current, to: target, reason, eventId, at: now });
+			this.changedPlans.get(manager)?.add(accountId);
 		}
 	}
 }
