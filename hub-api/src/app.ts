@@ -76,6 +76,38 @@ export function accessTokenVerifierOf(app: Express): SocketTokenVerifier {
 }
 
 const QUIET_PATHS = new Set(['/api/health', '/api/ready', '/metrics']);
+/** Called once per DM by the pipeline: a success is logged at debug, a refusal (4xx) or failure as usual. */
+const HOT_PATHS = new Set(['/api/quotas/consume']);
+const levelOf = (status: number, error?: Error) => (error || status >= 500 ? 'error' : 'info');
+
+/**
+ * pino-http builds a child logger with the serialized, redacted request on every request, even when the line is
+ * never written. On the hot path, below debug, only the requests that did not succeed are logged, in the same shape.
+ */
+function requestLogging(logger: Logger): express.RequestHandler {
+	const logEveryRequest = pinoHttp({
+		logger,
+		autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
+		// originalUrl: by the time the response finishes, the routers have made req.url relative to their mount.
+		customLogLevel: (req, res, error) =>
+			!error && res.statusCode < 400 && HOT_PATHS.has((req as express.Request).originalUrl) ? 'debug' : levelOf(res.statusCode, error),
+		// Response headers are the same on every line (helmet's); the status says what matters.
+		serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+	});
+	return (req, res, next) => {
+		if (!HOT_PATHS.has(req.url) || logger.isLevelEnabled('debug')) return logEveryRequest(req, res, next);
+		const startedAt = Date.now();
+		res.once('finish', () => {
+			if (res.statusCode < 400) return;
+			// Only the method and path: the x-api-key header of these calls is never serialized at all.
+			logger[levelOf(res.statusCode)](
+				{ req: { method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime: Date.now() - startedAt },
+				'request completed',
+			);
+		});
+		next();
+	};
+}
 
 export function createApp({
 	config,
@@ -126,15 +158,7 @@ export function createApp({
 	// server.ts authenticates socket.io connections with the same verifier as the REST API.
 	app.locals[ACCESS_TOKEN_VERIFIER] = auth;
 	app.use(helmet());
-	app.use(
-		pinoHttp({
-			logger,
-			autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
-			customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-			// Response headers are the same on every line (helmet's); the status says what matters.
-			serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
-		}),
-	);
+	app.use(requestLogging(logger));
 	app.use(metrics.observeRequests);
 	// Execution reports are authenticated by an HMAC over their exact bytes: that route keeps the raw body.
 	app.use(EXECUTION_WEBHOOK_PATH, express.raw({ type: () => true, limit: config.bodyLimit }));
