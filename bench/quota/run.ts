@@ -8,8 +8,9 @@
  *
  * Both servers run as separate processes on loopback; autocannon (in this process) loads one at a time: first at
  * full speed (BENCH_CONNECTIONS connections), then at a fixed 500 requests/s. Every consume carries a new messageId,
- * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (one
- * info line per request otherwise). Creates a throwaway database and drops it. Reports numbers; passes nothing.
+ * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (below
+ * debug it never logs a successful consume anyway). Creates a throwaway database and drops it. Reports numbers;
+ * passes nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
