@@ -6,23 +6,25 @@ import { notFound } from '../../errors';
 import { type Lead, LeadEntity } from './lead.entity';
 
 /** What one upsert knows about a lead: null means "not known here", never "erase". */
-export interface LeadFacts {
-	accountId: string;
-	agentId: string | null;
-	provider: Provider;
-	contactExternalId: string;
-	accountExternalId: string | null;
-	name: string | null;
-	handle: string | null;
-	phone: string | null;
-	temperature: LeadTemperature | null;
-	summary: string | null;
-	conversationId: string | null;
-	lastMessageText: string | null;
-	lastMessageAt: Date | null;
+export type LeadFacts = Pick<
+	Lead,
+	| 'accountId'
+	| 'agentId'
+	| 'provider'
+	| 'contactExternalId'
+	| 'accountExternalId'
+	| 'name'
+	| 'handle'
+	| 'phone'
+	| 'temperature'
+	| 'summary'
+	| 'conversationId'
+	| 'lastMessageText'
+	| 'lastMessageAt'
+> & {
 	/** Set when this call records a follow-up we sent. */
 	contactedAt: Date | null;
-}
+};
 
 /** Column order of the INSERT below; the facts' fields in the same order become its parameters. */
 const COLUMNS: [keyof LeadFacts, string][] = [
