@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import Redis from 'ioredis';
 import pg from 'pg';
 
 const root = process.cwd();
@@ -113,11 +114,12 @@ async function main(): Promise<void> {
 		JWT_SECRET: randomBytes(32).toString('base64url'),
 	};
 	const children: ChildProcess[] = [];
+	let accountId: string | undefined;
 	try {
 		await run([cli, 'migrate'], env);
 		const tenant = JSON.parse(await run([cli, 'create-account', '--name', 'bench', '--plan', 'ultra'], env));
 		const platformKey: string = JSON.parse(await run([cli, 'create-platform-key', '--name', 'bench'], env)).key;
-		const accountId: string = tenant.account.id;
+		accountId = tenant.account.id as string;
 
 		const hubUrl = `http://127.0.0.1:${hubPort}`;
 		const floorUrl = `http://127.0.0.1:${floorPort}`;
@@ -156,6 +158,22 @@ async function main(): Promise<void> {
 		for (const child of children) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		await withClient(baseUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+		// A run consumes ~10^5 messages, each leaving an idempotency key (48 h TTL) in the shared Redis.
+		await deleteKeys([`skybot:quota:{${accountId ?? 'none'}}:*`, `${name}:*`]);
+	}
+}
+
+async function deleteKeys(patterns: string[]): Promise<void> {
+	const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+	try {
+		await redis.connect();
+		for (const match of patterns) {
+			for await (const batch of redis.scanStream({ match, count: 1000 })) {
+				if ((batch as string[]).length > 0) await redis.unlink(...(batch as string[]));
+			}
+		}
+	} finally {
+		redis.disconnect();
 	}
 }
 
