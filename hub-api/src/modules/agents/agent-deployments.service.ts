@@ -68,6 +68,10 @@ interface Created {
 export const STALE_DEPLOYING_MS = 10 * 60_000;
 
 const isGone = (error: unknown) => error instanceof N8nError && error.n8nStatus === 404;
+/** For clean-ups: what n8n no longer has is as good as removed. */
+const ignoreGone = (error: unknown) => {
+	if (!isGone(error)) throw error;
+};
 
 /**
  * Agents installed from templates into n8n: install (credentials → workflow → tags → publish, compensated in reverse
@@ -192,6 +196,47 @@ export class AgentDeploymentsService {
 		});
 		this.publish(await this.repository.update(agent.id, { status: target }));
 		return this.get(accountId, id);
+	}
+
+	/**
+	 * BILLING, once the account's Stripe customer is deleted: stops every running agent of the account. Agents of the
+	 * shared pipeline just become INACTIVE; an agent with its own workflow is unpublished in n8n first (a workflow n8n
+	 * already lost counts as stopped). One agent failing (n8n down, or another operation on it still running) does not
+	 * keep the others running, but the call then throws, so that the caller's job is retried: a retry stops only what
+	 * is still running. An agent a stopped hub left DEPLOYING is taken over once stale, as delete does.
+	 */
+	async stopAllForAccount(accountId: string): Promise<{ stopped: number }> {
+		const running = (await this.repository.listForAccount(accountId)).filter(
+			(agent) => agent.status === 'ACTIVE' || agent.status === 'DEPLOYING',
+		);
+		const failures: { agentId: string; error: unknown }[] = [];
+		for (const agent of running) {
+			try {
+				await this.stop(agent);
+			} catch (error) {
+				failures.push({ agentId: agent.id, error });
+			}
+		}
+		if (failures.length > 0) {
+			const reasons = failures.map(({ agentId, error }) => `${agentId}: ${error instanceof Error ? error.message : String(error)}`);
+			throw new AggregateError(
+				failures.map(({ error }) => error),
+				`${failures.length} of ${running.length} agent(s) of account ${accountId} still running (${reasons.join('; ')})`,
+			);
+		}
+		return { stopped: running.length };
+	}
+
+	/** ACTIVE (or stale DEPLOYING) → INACTIVE, unpublishing the agent's workflow; on failure the status is put back. */
+	private async stop(agent: Agent): Promise<void> {
+		const stale = this.isStale(agent);
+		if (agent.status === 'DEPLOYING' && !stale) throw busy();
+		const n8n = agent.n8nWorkflowId ? this.requireN8n() : null;
+		const claimed = await this.claim(agent, [agent.status], stale ? this.staleBefore() : undefined);
+		await this.restoringOnFailure(claimed, agent.status, async () => {
+			if (n8n) await n8n.unpublishWorkflow(agent.n8nWorkflowId!).catch(ignoreGone);
+		});
+		this.publish(await this.repository.update(agent.id, { status: 'INACTIVE' }));
 	}
 
 	/**
@@ -404,9 +449,6 @@ export class AgentDeploymentsService {
 
 	/** Unpublish (if needed) and delete the workflow, then the credentials; "already gone" is fine. */
 	private async removeFromN8n(n8n: N8nClient, agent: Agent): Promise<void> {
-		const ignoreGone = (error: unknown) => {
-			if (!isGone(error)) throw error;
-		};
 		if (agent.n8nWorkflowId) {
 			const workflowId = agent.n8nWorkflowId;
 			await n8n.unpublishWorkflow(workflowId).catch(ignoreGone);
