@@ -75,6 +75,13 @@ export function accessTokenVerifierOf(app: Express): SocketTokenVerifier {
 	return app.locals[ACCESS_TOKEN_VERIFIER] as SocketTokenVerifier;
 }
 
+const AGENT_DEPLOYMENTS = 'agentDeployments';
+
+/** The agent deployments createApp built, for billing's workers (a deleted customer's agents are stopped in n8n). */
+export function agentDeploymentsOf(app: Express): AgentDeploymentsService {
+	return app.locals[AGENT_DEPLOYMENTS] as AgentDeploymentsService;
+}
+
 const QUIET_PATHS = new Set(['/api/health', '/api/ready', '/metrics']);
 /** Called once per DM by the pipeline: a success is logged at debug, a refusal (4xx) or failure as usual. */
 const HOT_PATHS = new Set(['/api/quotas/consume']);
@@ -157,6 +164,7 @@ export function createApp({
 	const app = express();
 	// server.ts authenticates socket.io connections with the same verifier as the REST API.
 	app.locals[ACCESS_TOKEN_VERIFIER] = auth;
+	app.locals[AGENT_DEPLOYMENTS] = deployments;
 	app.use(helmet());
 	app.use(requestLogging(logger));
 	app.use(metrics.observeRequests);

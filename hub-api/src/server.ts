@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { accessTokenVerifierOf, createApp } from './app';
+import { accessTokenVerifierOf, agentDeploymentsOf, createApp } from './app';
 import { CacheInvalidations } from './cache/cache-invalidations';
 import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
@@ -11,7 +11,7 @@ import { closeRedis, createRedis } from './db/redis';
 import { HubEvents } from './live/hub-events';
 import { attachLiveEvents } from './live/live-events';
 import { createLogger } from './logger';
-import { startBilling } from './modules/billing/billing.module';
+import { createBilling } from './modules/billing/billing.module';
 
 export interface StartHubOptions {
 	clock?: Clock;
@@ -41,9 +41,10 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	const invalidationsSubscriber = createRedis(config.redisUrl, logger);
 	const invalidations = new CacheInvalidations(redis, config.redisNamespace, logger);
 	invalidations.listen(invalidationsSubscriber);
-	// Billing workers run in every replica, only when Stripe is configured (the hub runs without it).
+	// Billing runs in every replica, only when Stripe is configured (the hub runs without it); its workers start
+	// once the app exists, below.
 	const billing = config.billing
-		? startBilling(config.billing, {
+		? createBilling(config.billing, {
 				dataSource,
 				redisUrl: config.redisUrl,
 				redisNamespace: config.redisNamespace,
@@ -73,6 +74,10 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		publicUrl: () => listeningUrl,
 		invalidations,
 	});
+	// Billing is created first (the app's webhook and billing routes take its service), but a deleted customer's
+	// agents are stopped through the agent deployments the app builds (n8n client, templates, status events): so the
+	// workers start only now, with them. Jobs queued in between wait in Redis.
+	billing?.start(agentDeploymentsOf(app));
 	const server = createServer(app);
 	// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.
 	const live = attachLiveEvents(server, { events, verifier: accessTokenVerifierOf(app), logger });

@@ -11,9 +11,13 @@ export const billingQueuePrefix = (namespace: string) => `${namespace}:bull`;
 export interface BillingJobHandlers {
 	processEvent(eventId: string): Promise<unknown>;
 	checkGracePeriod(accountId: string): Promise<void>;
+	stopAgents(accountId: string): Promise<unknown>;
 }
 
-type BillingJob = { kind: 'stripe-event'; eventId: string } | { kind: 'grace-check'; accountId: string };
+export type BillingJob =
+	| { kind: 'stripe-event'; eventId: string }
+	| { kind: 'grace-check'; accountId: string }
+	| { kind: 'stop-agents'; accountId: string };
 
 /** Up to ~2 minutes of backoff in total: enough to ride out a database failover without hiding a real bug. */
 const EVENT_ATTEMPTS = 8;
@@ -68,8 +72,14 @@ export class BillingJobs implements BillingJobScheduler {
 	start(handlers: BillingJobHandlers): void {
 		this.queue
 			.process(4, async (job) => {
-				if (job.data.kind === 'stripe-event') return handlers.processEvent(job.data.eventId);
-				return handlers.checkGracePeriod(job.data.accountId);
+				switch (job.data.kind) {
+					case 'stripe-event':
+						return handlers.processEvent(job.data.eventId);
+					case 'grace-check':
+						return handlers.checkGracePeriod(job.data.accountId);
+					case 'stop-agents':
+						return handlers.stopAgents(job.data.accountId);
+				}
 			})
 			.catch((error: unknown) => this.logger.error({ err: error }, 'billing workers stopped'));
 	}
@@ -93,6 +103,20 @@ export class BillingJobs implements BillingJobScheduler {
 			backoff: { type: 'exponential', delay: EVENT_BACKOFF_MS },
 		};
 		await within(this.queue.add({ kind: 'grace-check', accountId }, options), REDIS_WAIT_MS, 'scheduling a grace check');
+	}
+
+	/**
+	 * One pending stop per account (job id): a second request while one waits or is retried adds nothing. Also
+	 * retried with backoff, so an n8n outage of a couple of minutes delays the stop; a longer one exhausts the attempts
+	 * and the next start-up queues it again (BillingService.requeueUnprocessed).
+	 */
+	async scheduleAgentStop(accountId: string): Promise<void> {
+		const options = {
+			jobId: `stop-agents:${accountId}`,
+			attempts: EVENT_ATTEMPTS,
+			backoff: { type: 'exponential', delay: EVENT_BACKOFF_MS },
+		};
+		await within(this.queue.add({ kind: 'stop-agents', accountId }, options), REDIS_WAIT_MS, 'scheduling an agent stop');
 	}
 
 	/** Waits for a job in progress (Redis up); with Redis down, gives up waiting and drops the connections. */

@@ -6,10 +6,15 @@ import type { Clock } from '../../clock';
 import type { BillingConfig } from '../../config';
 import { BillingJobs } from './billing-jobs';
 import { BillingRepository } from './billing.repository';
-import { BillingService } from './billing.service';
+import { type AccountAgentsStopper, BillingService } from './billing.service';
 
 export interface BillingRuntime {
 	service: BillingService;
+	/**
+	 * Starts this replica's billing workers and queues again what a previous run left unfinished. `agents` stops a
+	 * deactivated account's agents; it is built with the app (createApp), after billing, hence this second step.
+	 */
+	start(agents: AccountAgentsStopper): void;
 	/** Stops this replica's billing workers (waits for a job in progress). */
 	close(): Promise<void>;
 }
@@ -28,7 +33,7 @@ export function createStripeClient(config: BillingConfig): Stripe {
 	});
 }
 
-export interface StartBillingDeps {
+export interface CreateBillingDeps {
 	dataSource: DataSource;
 	redisUrl: string;
 	redisNamespace: string;
@@ -38,8 +43,11 @@ export interface StartBillingDeps {
 	invalidations?: CacheInvalidations;
 }
 
-/** Wires Stripe, the inbox and the bull workers, and requeues events left unprocessed by a previous run. */
-export function startBilling(config: BillingConfig, deps: StartBillingDeps): BillingRuntime {
+/**
+ * Wires Stripe, the inbox and the bull queue. The webhook route can queue events at once; nothing is processed until
+ * start() (jobs queued meanwhile wait in Redis, or are taken by another replica).
+ */
+export function createBilling(config: BillingConfig, deps: CreateBillingDeps): BillingRuntime {
 	const jobs = new BillingJobs(deps.redisUrl, deps.redisNamespace, deps.logger);
 	const service = new BillingService(
 		createStripeClient(config),
@@ -49,13 +57,19 @@ export function startBilling(config: BillingConfig, deps: StartBillingDeps): Bil
 		deps.clock,
 		(accountId) => deps.invalidations?.invalidate('account', accountId),
 	);
-	jobs.start({
-		processEvent: (eventId) => service.processEvent(eventId),
-		checkGracePeriod: (accountId) => service.checkGracePeriod(accountId),
-	});
-	service
-		.requeueUnprocessed()
-		.then((count) => count > 0 && deps.logger.info({ count }, 'requeued unprocessed billing events'))
-		.catch((error: unknown) => deps.logger.warn({ err: error }, 'could not requeue unprocessed billing events'));
-	return { service, close: () => jobs.close() };
+	const start = (agents: AccountAgentsStopper) => {
+		jobs.start({
+			processEvent: (eventId) => service.processEvent(eventId),
+			checkGracePeriod: (accountId) => service.checkGracePeriod(accountId),
+			stopAgents: (accountId) => service.stopAgentsOfDeactivatedAccount(accountId, agents),
+		});
+		service
+			.requeueUnprocessed()
+			.then(
+				(requeued) =>
+					requeued.events + requeued.agentStops > 0 && deps.logger.info(requeued, 'requeued unfinished billing work'),
+			)
+			.catch((error: unknown) => deps.logger.warn({ err: error }, 'could not requeue unfinished billing work'));
+	};
+	return { service, start, close: () => jobs.close() };
 }

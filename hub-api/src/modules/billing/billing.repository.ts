@@ -181,9 +181,9 @@ export class BillingRepository {
 	}
 
 	/**
- * customer.deleted: the account keeps its data (archived) but loses its subscriptions, and its agents stop (the n8n
- * workflows of deployed agents are DEPLOY's to deactivate).
- */
+	 * customer.deleted: the account keeps its data (archived) but loses its subscriptions. Its agents are stopped after
+	 * the commit, by a job (BillingService), never here: agents with a workflow must be unpublished in n8n.
+	 */
 	async deactivate(manager: EntityManager, accountId: string, at: Date): Promise<void> {
 		await manager.query(
 			`UPDATE billing_customers SET deactivated_at = COALESCE(deactivated_at, $2) WHERE account_id = $1`,
@@ -194,10 +194,16 @@ export class BillingRepository {
 			 WHERE account_id = $1`,
 			[accountId, at],
 		);
-		await manager.query(
-			`UPDATE agents SET status = 'INACTIVE' WHERE account_id = $1 AND status IN ('ACTIVE', 'DEPLOYING')`,
-			[accountId],
+	}
+
+	/** Deactivated accounts with agents still running (ACTIVE, or DEPLOYING in the middle of an operation). */
+	async deactivatedAccountsWithRunningAgents(): Promise<string[]> {
+		const rows: { account_id: string }[] = await this.dataSource.query(
+			`SELECT c.account_id FROM billing_customers c
+			 WHERE c.deactivated_at IS NOT NULL
+			   AND EXISTS (SELECT 1 FROM agents a WHERE a.account_id = c.account_id AND a.status IN ('ACTIVE', 'DEPLOYING'))`,
 		);
+		return rows.map((row) => row.account_id);
 	}
 
 	async lockAccountPlan(manager: EntityManager, accountId: string): Promise<PlanId | null> {

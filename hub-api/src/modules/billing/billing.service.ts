@@ -16,6 +16,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface BillingJobScheduler {
 	enqueueEvent(eventId: string): Promise<void>;
 	scheduleGraceCheck(accountId: string, delayMs: number): Promise<void>;
+	/** Queues the stopping of a deactivated account's agents (retried while n8n fails). */
+	scheduleAgentStop(accountId: string): Promise<void>;
+}
+
+/** What stops a deactivated account's agents, their n8n workflows included (AgentDeploymentsService). */
+export interface AccountAgentsStopper {
+	stopAllForAccount(accountId: string): Promise<unknown>;
+}
+
+/** What start-up queued again: events left unprocessed, and deactivated accounts whose agents still run. */
+export interface Requeued {
+	events: number;
+	agentStops: number;
 }
 
 export interface CheckoutRequest {
@@ -48,8 +61,8 @@ export class BillingService {
 	private readonly jobs: BillingJobScheduler;
 	private readonly clock: Clock;
 	private readonly planChanged: (accountId: string) => void;
-	/** Accounts whose plan a transaction (by its manager) changed; announced by planTransaction once it commits. */
-	private readonly changedPlans = new WeakMap<EntityManager, Set<string>>();
+	/** What a transaction (by its manager) leaves for after its commit, by key so that asking twice does it once. */
+	private readonly afterCommit = new WeakMap<EntityManager, Map<string, () => void | Promise<void>>>();
 
 	constructor(
 		stripe: Stripe,
@@ -68,17 +81,37 @@ export class BillingService {
 	}
 
 	/**
-	 * A transaction that may change plans: the changes are announced after the commit, never before (a cache refilled
-	 * in between would keep the old plan) nor for a rollback.
+	 * A transaction whose consequences outside the database (a plan change announced to the caches, agents to stop in
+	 * n8n) run after the commit, never before nor for a rollback: a cache refilled before the commit would keep the old
+	 * plan, and a job run before it would find the account not deactivated yet. If one of them fails, the others still
+	 * run and this throws: the transaction stays committed (see requeueUnprocessed for what start-up catches up on).
 	 */
-	private async planTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-		const changed = new Set<string>();
+	private async billingTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+		const effects = new Map<string, () => void | Promise<void>>();
 		const result = await this.repository.transaction((manager) => {
-			this.changedPlans.set(manager, changed);
+			this.afterCommit.set(manager, effects);
 			return work(manager);
 		});
-		for (const accountId of changed) this.planChanged(accountId);
+		const failures: unknown[] = [];
+		for (const effect of effects.values()) {
+			try {
+				await effect();
+			} catch (error) {
+				failures.push(error);
+			}
+		}
+		if (failures.length > 0) {
+			const reasons = failures.map((error) => (error instanceof Error ? error.message : String(error)));
+			throw new AggregateError(failures, `committed, but a step after the commit failed: ${reasons.join('; ')}`);
+		}
 		return result;
+	}
+
+	/** Runs `effect` once `manager`'s transaction (a billingTransaction) has committed. */
+	private onCommit(manager: EntityManager, key: string, effect: () => void | Promise<void>): void {
+		const effects = this.afterCommit.get(manager);
+		if (!effects) throw new Error(`${key}: not inside a billing transaction`);
+		effects.set(key, effect);
 	}
 
 	/** A Stripe-hosted Checkout page subscribing the account's (single) Stripe customer to the plan's price. */
@@ -183,11 +216,17 @@ export class BillingService {
 		return { received: true, duplicate: !isNew };
 	}
 
-	/** Queues every stored event not yet processed (after a crash or a queue outage). */
-	async requeueUnprocessed(): Promise<number> {
+	/**
+	 * Start-up: queues every stored event not yet processed (after a crash or a queue outage), and the stopping of the
+	 * agents of every deactivated account that still has some running (its job could not be queued after the commit,
+	 * or ran out of attempts while n8n was down).
+	 */
+	async requeueUnprocessed(): Promise<Requeued> {
 		const ids = await this.repository.unprocessedEventIds();
 		for (const id of ids) await this.jobs.enqueueEvent(id);
-		return ids.length;
+		const accounts = await this.repository.deactivatedAccountsWithRunningAgents();
+		for (const accountId of accounts) await this.jobs.scheduleAgentStop(accountId);
+		return { events: ids.length, agentStops: accounts.length };
 	}
 
 	/**
@@ -196,7 +235,7 @@ export class BillingService {
 	 */
 	async processEvent(eventId: string): Promise<string> {
 		try {
-			return await this.planTransaction(async (manager) => {
+			return await this.billingTransaction(async (manager) => {
 				const stored = await this.repository.lockEvent(manager, eventId);
 				if (!stored) return 'unknown_event';
 				if (stored.processedAt) return 'already_processed';
@@ -212,7 +251,7 @@ export class BillingService {
 
 	/** The delayed job at the end of a grace period: downgrades if the payment is still failing, else does nothing. */
 	async checkGracePeriod(accountId: string): Promise<void> {
-		const deadline = await this.planTransaction(async (manager) => {
+		const deadline = await this.billingTransaction(async (manager) => {
 			if (!(await this.repository.accountExists(manager, accountId))) return null;
 			await this.recomputePlan(manager, accountId, 'grace_period_over', null);
 			const billing = await this.repository.findCustomer(accountId, manager);
@@ -221,6 +260,17 @@ export class BillingService {
 		// Woken early (the clock disagrees with the queue's timer): check again when the grace period really ends.
 		const remaining = deadline ? deadline.getTime() - this.clock().getTime() : 0;
 		if (deadline && remaining > 0) await this.jobs.scheduleGraceCheck(accountId, remaining);
+	}
+
+	/**
+	 * The bull job queued once a customer.deleted committed: stops the account's agents, in n8n too. Only for an
+	 * account that really is deactivated, so a stray or replayed job stops nothing; stopping again is a no-op.
+	 */
+	async stopAgentsOfDeactivatedAccount(accountId: string, agents: AccountAgentsStopper): Promise<string> {
+		const billing = await this.repository.findCustomer(accountId);
+		if (!billing?.deactivatedAt) return 'not_deactivated';
+		await agents.stopAllForAccount(accountId);
+		return 'agents_stopped';
 	}
 
 	private graceDeadline(paymentFailedAt: Date): Date {
@@ -298,6 +348,9 @@ export class BillingService {
 				await this.repository.lockCustomer(manager, accountId);
 				await this.repository.deactivate(manager, accountId, eventAt);
 				await this.recomputePlan(manager, accountId, event.type, event.id);
+				// The agents are stopped by a job of their own, the one place that changes their status: it unpublishes
+				// workflows in n8n, which may be down (the job is retried) and must not hold this transaction open.
+				this.onCommit(manager, `stop-agents:${accountId}`, () => this.jobs.scheduleAgentStop(accountId));
 				return 'account_deactivated';
 			}
 			default:
@@ -328,7 +381,7 @@ export class BillingService {
 		}
 		if (target !== current) {
 			await this.repository.changePlan(manager, { accountId, from: current, to: target, reason, eventId, at: now });
-			this.changedPlans.get(manager)?.add(accountId);
+			this.onCommit(manager, `plan-changed:${accountId}`, () => this.planChanged(accountId));
 		}
 	}
 }
