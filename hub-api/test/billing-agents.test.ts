@@ -171,6 +171,30 @@ it('unpublishes the workflows of a deleted customer’s agents and leaves every 
 	expect(listed.body.agents.map((agent: { status: string }) => agent.status)).toEqual(['INACTIVE', 'INACTIVE', 'INACTIVE']);
 });
 
+it('keeps them stopped: switching an agent back on or re-deploying it is refused', async () => {
+	const who = await customerWithAgents();
+	const event = customerDeleted(who.customerId);
+	await deliver(event);
+	await allStopped(who.account.id);
+	const before = n8n.requests.length;
+
+	for (const agent of [...who.deployed, who.pipelineAgent]) {
+		const toggled = await hub.request(`/api/agents/${agent.id}/toggle`, { key: who.apiKey.key, method: 'PUT' });
+		expect(toggled.status).toBe(403);
+		expect(toggled.body.error.code).toBe('account_deactivated');
+	}
+	const [deployed] = who.deployed;
+	await hub.dataSource.query(`UPDATE agents SET status = 'ERROR' WHERE id = $1`, [deployed!.id]);
+	const retried = await hub.request(`/api/agents/${deployed!.id}/retry`, {
+		key: who.apiKey.key,
+		body: { config: { metaAppSecret: 's', metaVerifyToken: 'v', metaAccessToken: 'a', openAiApiKey: 'k' } },
+	});
+	expect(retried.status).toBe(403);
+	expect(retried.body.error.code).toBe('account_deactivated');
+	expect(n8n.requests.length).toBe(before);
+	for (const agent of who.deployed) expect(n8n.workflows.get(agent.n8nWorkflowId)!.active).toBe(false);
+});
+
 it('retries while n8n fails, stopping what it can meanwhile, and succeeds once n8n is back', async () => {
 	const who = await customerWithAgents();
 	const [first, second] = [who.deployed[0]!, who.deployed[1]!];

@@ -22,6 +22,8 @@ export interface AgentDetailView extends AgentView {
 /** BILLING's per-plan agent limit: runs `create` in the transaction that counts the account's agents. */
 export interface AgentLimit {
 	withinAgentLimit<T>(account: Account, create: (manager: EntityManager) => Promise<T>): Promise<T>;
+	/** 403 account_deactivated once the account's Stripe customer was deleted: none of its agents may run again. */
+	assertNotDeactivated(accountId: string): Promise<void>;
 }
 
 export interface AgentDeploymentsDeps {
@@ -156,6 +158,8 @@ export class AgentDeploymentsService {
 		}
 		const template = this.deps.templates.get(agent.templateSlug);
 		const config = validateConfig(template, { ...agent.config, ...configChanges });
+		// A retry publishes the workflow again: not for an account whose agents billing stopped.
+		await this.deps.agentLimit?.assertNotDeactivated(accountId);
 		const deploying = await this.claim(agent, [agent.status], stale ? this.staleBefore() : undefined);
 		try {
 			await this.removeFromN8n(n8n, deploying);
@@ -183,6 +187,9 @@ export class AgentDeploymentsService {
 			throw new HubError(409, 'agent_not_toggleable', `An agent in ${agent.status} cannot be toggled`);
 		}
 		const target: AgentStatus = agent.status === 'ACTIVE' ? 'INACTIVE' : 'ACTIVE';
+		// Billing stopped the agents of a deactivated account; switching one off stays allowed, back on does not. (A
+		// switch-on racing the deactivation holds the agent DEPLOYING, and billing's stop job retries until it is over.)
+		if (target === 'ACTIVE') await this.deps.agentLimit?.assertNotDeactivated(accountId);
 		if (!agent.n8nWorkflowId) {
 			// An agent of the shared pipeline: nothing of its own runs in n8n.
 			this.publish(await this.repository.update(agent.id, { status: target }));

@@ -19,10 +19,7 @@ export class PlanLimitsService {
 	 */
 	async assertCanCreateAgent(account: Account, manager: EntityManager): Promise<void> {
 		const plan = (await this.repository.lockAccountPlan(manager, account.id)) ?? account.plan;
-		const billing = await this.repository.findCustomer(account.id, manager);
-		if (billing?.deactivatedAt) {
-			throw new HubError(403, 'account_deactivated', 'This account is deactivated (its Stripe customer was deleted)');
-		}
+		await this.assertNotDeactivated(account.id, manager);
 		const { maxAgents, name } = PLANS[plan];
 		if ((await this.repository.countAgents(manager, account.id)) >= maxAgents) {
 			throw new HubError(
@@ -31,6 +28,14 @@ export class PlanLimitsService {
 				`The ${name} plan allows ${maxAgents} agent${maxAgents === 1 ? '' : 's'}; upgrade to add more`,
 				{ plan, maxAgents },
 			);
+		}
+	}
+
+	/** A deactivated account (its Stripe customer deleted) keeps its data, but none of its agents may run again. */
+	async assertNotDeactivated(accountId: string, manager?: EntityManager): Promise<void> {
+		const billing = await this.repository.findCustomer(accountId, manager);
+		if (billing?.deactivatedAt) {
+			throw new HubError(403, 'account_deactivated', 'This account is deactivated (its Stripe customer was deleted)');
 		}
 	}
 
