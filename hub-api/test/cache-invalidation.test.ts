@@ -1,10 +1,20 @@
 /**
  * The hot path caches authenticated keys and accounts per process (modules/api-keys, modules/accounts). Two replicas
  * on one database and one REDIS_NAMESPACE: a key revoked or rotated through one must stop working on the other,
- * which had it cached, without waiting for the cache's TTL.
+ * which had it cached, without waiting for the cache's TTL; so must a plan change billing applied through one.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import {
+	FAKE_STRIPE_PRICES,
+	FAKE_STRIPE_SECRET_KEY,
+	FAKE_STRIPE_WEBHOOK_SECRET,
+	type FakeStripe,
+	signStripePayload,
+	startFakeStripe,
+	stripeEvent,
+	subscriptionObject,
+} from '../../test/fakes/stripe';
 import {
 	createManualClock,
 	createTestDatabase,
@@ -22,10 +32,24 @@ let database: TestDatabase;
 let first: TestHub;
 let second: TestHub;
 let listener: Redis;
+let stripe: FakeStripe;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
-	const options = { database, clock: clock.now, loginThrottlePrefix: namespace, auth: { apiKeyRotationGraceSeconds: GRACE_SECONDS } };
+	[database, stripe] = await Promise.all([createTestDatabase(), startFakeStripe()]);
+	const options = {
+		database,
+		clock: clock.now,
+		loginThrottlePrefix: namespace,
+		auth: { apiKeyRotationGraceSeconds: GRACE_SECONDS },
+		// Both replicas run billing workers on the one queue, as in production.
+		billing: {
+			secretKey: FAKE_STRIPE_SECRET_KEY,
+			webhookSecret: FAKE_STRIPE_WEBHOOK_SECRET,
+			apiUrl: new URL(stripe.url),
+			prices: FAKE_STRIPE_PRICES,
+			graceDays: 7,
+		},
+	};
 	[first, second] = await Promise.all([startTestHub(options), startTestHub(options)]);
 	listener = new Redis(TEST_REDIS_URL);
 	await listener.subscribe(`${namespace}:cache-invalidations`);
@@ -33,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	listener?.disconnect();
 	await Promise.all([first?.close(), second?.close()]);
-	await database?.drop();
+	await Promise.all([database?.drop(), stripe?.close()]);
 });
 afterEach(() => clock.set(START));
 
@@ -80,4 +104,83 @@ it('a key rotated through one replica stops on the other when the grace period e
 	clock.advance(GRACE_SECONDS * 1000);
 	expect((await me(second, key.key)).status).toBe(401);
 	expect((await me(second, rotated.body.apiKey.key)).status).toBe(200);
+});
+
+describe('a plan change billing applies through one replica', () => {
+	/** The account cache's TTL (modules/accounts): past it, a replica would see the new plan without any invalidation. */
+	const HOT_ACCOUNT_TTL_MS = 5_000;
+	const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+	const hubs = () => [first, second];
+
+	const consume = (hub: TestHub, accountId: string) =>
+		hub.request('/api/quotas/consume', {
+			key: hub.platformKey,
+			body: { messageId: `mid.${randomUUID()}`, conversationId: 'c', accountId },
+		});
+
+	/**
+	 * Delivered to the first replica; the worker of either replica may apply it (bull picks), and exactly one does.
+	 * Waits until it is applied and its invalidation went over Redis.
+	 */
+	async function apply(event: { id: string }, accountId: string) {
+		const invalidated = invalidationOf(accountId);
+		const payload = JSON.stringify(event);
+		const response = await first.request('/api/billing/webhook', {
+			rawBody: payload,
+			headers: { 'stripe-signature': signStripePayload(payload, { timestamp: nowSeconds() }) },
+		});
+		expect(response.status).toBe(200);
+		for (;;) {
+			const [row] = await first.dataSource.query('SELECT processed_at FROM billing_events WHERE id = $1', [event.id]);
+			if (row?.processed_at) break;
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		const [row] = await first.dataSource.query(
+			`SELECT e.attempts, (SELECT count(*)::int FROM account_plan_changes c WHERE c.event_id = e.id) AS changes
+			 FROM billing_events e WHERE e.id = $1`,
+			[event.id],
+		);
+		expect(row).toEqual({ attempts: 1, changes: 1 });
+		await invalidated;
+	}
+
+	/** Entries cached at `since` would still be served: fresh answers now are the invalidation's doing, not the TTL's. */
+	const withinTtl = (since: number) => expect(performance.now() - since).toBeLessThan(HOT_ACCOUNT_TTL_MS);
+
+	it('reaches the other replica’s cached account at once, up to Premium and back down to Freemium', async () => {
+		const { account, apiKey } = await first.createTenant({ plan: 'freemium' });
+		const checkout = await first.request('/api/billing/checkout', {
+			key: apiKey.key,
+			body: { plan: 'premium', successUrl: 'https://app.example.test/ok', cancelUrl: 'https://app.example.test/' },
+		});
+		expect(checkout.status).toBe(201);
+		const [{ stripe_customer_id: customer }] = await first.dataSource.query(
+			'SELECT stripe_customer_id FROM billing_customers WHERE account_id = $1',
+			[account.id],
+		);
+
+		// Both replicas read the account and cache it (whichever applies the event, the other one must hear of it):
+		// a plan written behind their back is not seen.
+		for (const hub of hubs()) {
+			expect((await consume(hub, account.id)).body).toMatchObject({ allowed: true, plan: 'freemium', limit: 10 });
+		}
+		const cachedAt = performance.now();
+		await first.dataSource.query(`UPDATE accounts SET plan = 'ultra' WHERE id = $1`, [account.id]);
+		for (const hub of hubs()) expect((await consume(hub, account.id)).body).toMatchObject({ plan: 'freemium', limit: 10 });
+		await first.dataSource.query(`UPDATE accounts SET plan = 'freemium' WHERE id = $1`, [account.id]);
+
+		const subscription = { id: `sub_${randomUUID()}`, customer, price: FAKE_STRIPE_PRICES.premiumMonthly };
+		const active = subscriptionObject({ ...subscription, status: 'active' });
+		await apply(stripeEvent('customer.subscription.created', active, nowSeconds()), account.id);
+		withinTtl(cachedAt);
+		expect((await consume(second, account.id)).body).toMatchObject({ allowed: true, used: 5, plan: 'premium', limit: 100 });
+		expect((await consume(first, account.id)).body).toMatchObject({ allowed: true, used: 6, plan: 'premium', limit: 100 });
+		const premiumCachedAt = performance.now();
+
+		const canceled = subscriptionObject({ ...subscription, status: 'canceled' });
+		await apply(stripeEvent('customer.subscription.deleted', canceled, nowSeconds()), account.id);
+		withinTtl(premiumCachedAt);
+		expect((await consume(second, account.id)).body).toMatchObject({ allowed: true, used: 7, plan: 'freemium', limit: 10 });
+		expect((await consume(first, account.id)).body).toMatchObject({ allowed: true, used: 8, plan: 'freemium', limit: 10 });
+	});
 });
