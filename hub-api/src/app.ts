@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -11,6 +10,7 @@ import { errorMiddleware, routeNotFound } from './errors';
 import { authenticate, requireDefaultRole } from './http/auth';
 import { createMetrics } from './http/metrics';
 import { docsRoutes } from './http/openapi';
+import { apiSecurityHeaders, documentSecurityHeaders } from './http/security-headers';
 import { createRateLimits } from './http/rate-limit';
 import { HubEvents } from './live/hub-events';
 import type { SocketTokenVerifier } from './live/live-events';
@@ -165,7 +165,8 @@ export function createApp({
 	// server.ts authenticates socket.io connections with the same verifier as the REST API.
 	app.locals[ACCESS_TOKEN_VERIFIER] = auth;
 	app.locals[AGENT_DEPLOYMENTS] = deployments;
-	app.use(helmet());
+	app.disable('x-powered-by');
+	app.use(apiSecurityHeaders);
 	app.use(requestLogging(logger));
 	app.use(metrics.observeRequests);
 	// Execution reports are authenticated by an HMAC over their exact bytes: that route keeps the raw body.
@@ -176,19 +177,25 @@ export function createApp({
 	app.get('/metrics', metrics.serve);
 
 	const api = express.Router();
+	// First: the pipeline calls it once per DM, and every router mounted ahead of it is a layer each call walks.
+	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
 	api.use(healthRoutes(new HealthService(dataSource, redis)));
-	api.use('/docs', docsRoutes(hubOpenApiDocument()));
+	api.use('/docs', documentSecurityHeaders, docsRoutes(hubOpenApiDocument()));
 	api.use('/auth', limits.authByIp);
 	api.use('/auth', authRoutes(auth, authenticate(services.apiKeys, auth)));
 	api.use('/accounts', withKey, accountsRoutes(services.accounts));
 	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));
 	api.use('/users', withKey, usersRoutes(new UsersService(new UsersRepository(dataSource))));
 	api.use('/templates', withKey, templatesRoutes(templates));
-	api.use('/agents', withKey, agentsRoutes(services.agents, services.accounts, services.planLimits, deployments));
-	api.use('/agents', withKey, agentStatsRoutes(analytics, services.accounts));
+	// One mount for both routers: a second withKey would count a stats request twice against the rate limit.
+	api.use(
+		'/agents',
+		withKey,
+		agentsRoutes(services.agents, services.accounts, services.planLimits, deployments),
+		agentStatsRoutes(analytics, services.accounts),
+	);
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));
-	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
 	api.use('/leads', withKey, leadsRoutes(services.leads, services.accounts));
 	api.use('/billing', withKey, billingRoutes(billing?.service ?? null, quotas, services.accounts));

@@ -65,10 +65,22 @@ describe('HTTP basics', () => {
 		expect(response.body).toEqual({ status: 'ok' });
 	});
 
-	it('sets helmet security headers', async () => {
+	it('sets the security headers of a JSON API, and the full document set on the Swagger UI page', async () => {
 		const response = await hub.request('/api/health');
+		expect(response.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+		expect(response.headers.get('strict-transport-security')).toMatch(/^max-age=\d+; includeSubDomains$/);
 		expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+		expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+		expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
 		expect(response.headers.get('x-powered-by')).toBeNull();
+		// Document-only headers are left off API answers...
+		expect(response.headers.get('referrer-policy')).toBeNull();
+
+		// ...and set on the HTML page, whose CSP lets it load its own scripts.
+		const docs = await hub.request('/api/docs/');
+		expect(docs.headers.get('referrer-policy')).toBe('no-referrer');
+		expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+		expect(docs.headers.get('x-powered-by')).toBeNull();
 	});
 
 	it('exposes Prometheus metrics with the request histogram by route pattern', async () => {

@@ -69,6 +69,16 @@ describe('per user / API key limit, shared by every replica', () => {
 		expect(asPerson.headers.get('x-ratelimit-remaining')).toBe('99');
 	});
 
+	it('counts a request once, whichever of the routers mounted on its path answers it', async () => {
+		const { apiKey, agent } = await replicas[0]!.createTenant();
+		const list = await replicas[0]!.request('/api/agents', { key: apiKey.key });
+		// /api/agents/:id/stats is answered by the analytics router, mounted on /agents after the agents router.
+		const stats = await replicas[0]!.request(`/api/agents/${agent.id}/stats`, { key: apiKey.key });
+		expect([list.status, stats.status]).toEqual([200, 200]);
+		expect(list.headers.get('x-ratelimit-remaining')).toBe('99');
+		expect(stats.headers.get('x-ratelimit-remaining')).toBe('98');
+	});
+
 	it('does not limit platform keys (the operator’s pipeline, bounded per tenant by plan quotas)', async () => {
 		const responses = await Promise.all(
 			Array.from({ length: 150 }, (_, index) => replicas[index % 2]!.request('/api/routing/instagram/none', {
