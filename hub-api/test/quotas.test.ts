@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createManualClock, startTestHub, type TestHub } from './support';
+import Redis from 'ioredis';
+import { createManualClock, startTestHub, TEST_REDIS_URL, type TestHub } from './support';
 
 // Mid-afternoon UTC, so "today" is unambiguous; the clock only moves when a test moves it.
 const clock = createManualClock('2026-03-10T15:00:00.000Z');
@@ -74,6 +75,30 @@ describe('POST /api/quotas/consume', () => {
 		expect(responses.every((response) => response.body.allowed)).toBe(true);
 		expect(responses[0]!.body).toMatchObject({ limit: null, remaining: null, plan: 'ultra' });
 		expect(Math.max(...responses.map((response) => response.body.used))).toBe(120);
+	});
+
+	it('leaves no key without an expiry: the day counter outlives its day, the conversation lasts a day, the answer two', async () => {
+		const { apiKey, account } = await hub.createTenant();
+		const message = freshMessage();
+		await consume(apiKey.key, message);
+		await consume(apiKey.key, { ...freshMessage(), conversationId: message.conversationId });
+		await consume(apiKey.key, message);
+		const redis = new Redis(TEST_REDIS_URL);
+		try {
+			const keys = await redis.keys(`skybot:quota:{${account.id}}:*`);
+			const ttls = Object.fromEntries(
+				await Promise.all(keys.map(async (key) => [key.split(':').slice(3).join(':'), await redis.ttl(key)] as const)),
+			);
+			const day = 24 * 60 * 60;
+			expect(Object.keys(ttls)).toHaveLength(4); // the counter, the conversation, two stored answers
+			for (const [key, ttl] of Object.entries(ttls)) {
+				const [low, high] = key.startsWith('conversation:') ? [day - 60, day] : [2 * day - 60, 2 * day];
+				expect([key, ttl >= low && ttl <= high]).toEqual([key, true]);
+			}
+			expect(ttls['day:2026-03-10']).toBeDefined();
+		} finally {
+			redis.disconnect();
+		}
 	});
 
 	it('starts a new count at UTC midnight', async () => {

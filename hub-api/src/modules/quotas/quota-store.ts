@@ -1,39 +1,6 @@
 import type Redis from 'ioredis';
 import type { PlanId } from '../../../../contracts/hub-api';
 
-/**
- * Daily quota counters in Redis, consumed by ONE Lua script so that the duplicate check, the counter and the
- * conversation's last-allowed time change together: concurrent consumes can neither overshoot the limit nor count
- * a retried message twice.
- *
- * KEYS: 1 stored result for this message, 2 today's counter, 3 the conversation's last-allowed time.
- * ARGV: 1 limit (-1 = unlimited), 2 now (ISO), 3 resetAt (ISO), 4 plan,
- *       5 counter TTL, 6 conversation TTL, 7 result TTL (seconds).
- * Returns {1, stored JSON} for a repeat, {0, new JSON} otherwise. Redis GET yields false for a missing key.
- */
-const CONSUME_SCRIPT = `
-local stored = redis.call('GET', KEYS[1])
-if stored then return {1, stored} end
-local previous = redis.call('GET', KEYS[3])
-local limit = tonumber(ARGV[1])
-local used = redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[5])
-local allowed = true
-if limit >= 0 and used > limit then
-  redis.call('DECR', KEYS[2])
-  used = used - 1
-  allowed = false
-else
-  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[6])
-end
-local result = cjson.encode({
-  allowed = allowed, used = used, limit = limit, resetAt = ARGV[3], plan = ARGV[4],
-  previousAllowedAt = previous or cjson.null
-})
-redis.call('SET', KEYS[1], result, 'EX', ARGV[7])
-return {0, result}
-`;
-
 const DAY_SECONDS = 24 * 60 * 60;
 /** Longer than a day so a counter outlives its own UTC day even when the clock of a replica is a little off. */
 const COUNTER_TTL_SECONDS = 2 * DAY_SECONDS;
@@ -42,6 +9,39 @@ const CONVERSATION_TTL_SECONDS = DAY_SECONDS;
 /** Providers redeliver webhooks for up to a day or so; a repeat within 48 h gets the first answer. */
 const RESULT_TTL_SECONDS = 2 * DAY_SECONDS;
 const UNLIMITED = -1;
+
+/**
+ * Daily quota counters in Redis, consumed by ONE Lua script so that the duplicate check, the counter and the
+ * conversation's last-allowed time change together: concurrent consumes can neither overshoot the limit nor count
+ * a retried message twice.
+ *
+ * KEYS: 1 stored result for this message, 2 today's counter, 3 the conversation's last-allowed time.
+ * ARGV: 1 limit (-1 = unlimited), 2 now (ISO), 3 resetAt (ISO), 4 plan.
+ * Returns {1, stored JSON} for a repeat, {0, new JSON} otherwise. Redis GET yields false for a missing key.
+ * The script runs once per DM: the TTLs are part of its text rather than arguments, and the counter gets its TTL
+ * when INCR creates it (the script is atomic, so no counter is ever left without one).
+ */
+const CONSUME_SCRIPT = `
+local stored = redis.call('GET', KEYS[1])
+if stored then return {1, stored} end
+local previous = redis.call('GET', KEYS[3])
+local limit = tonumber(ARGV[1])
+local used = redis.call('INCR', KEYS[2])
+if used == 1 then redis.call('EXPIRE', KEYS[2], ${COUNTER_TTL_SECONDS}) end
+local allowed = true
+if limit >= 0 and used > limit then
+  used = redis.call('DECR', KEYS[2])
+  allowed = false
+else
+  redis.call('SET', KEYS[3], ARGV[2], 'EX', ${CONVERSATION_TTL_SECONDS})
+end
+local result = cjson.encode({
+  allowed = allowed, used = used, limit = limit, resetAt = ARGV[3], plan = ARGV[4],
+  previousAllowedAt = previous or cjson.null
+})
+redis.call('SET', KEYS[1], result, 'EX', ${RESULT_TTL_SECONDS})
+return {0, result}
+`;
 
 export interface ConsumeInput {
 	accountId: string;
@@ -109,9 +109,6 @@ export class QuotaStore {
 			input.now.toISOString(),
 			nextUtcMidnight(input.now).toISOString(),
 			input.plan,
-			COUNTER_TTL_SECONDS,
-			CONVERSATION_TTL_SECONDS,
-			RESULT_TTL_SECONDS,
 		);
 		const stored = JSON.parse(json) as StoredOutcome;
 		return { ...stored, limit: stored.limit === UNLIMITED ? null : stored.limit, duplicate: duplicate === 1 };
