@@ -166,6 +166,9 @@ export function createApp({
 	app.locals[ACCESS_TOKEN_VERIFIER] = auth;
 	app.locals[AGENT_DEPLOYMENTS] = deployments;
 	app.disable('x-powered-by');
+	// Express hashes every response body for an ETag. The hub's answers are computed per request for one caller and
+	// no client of it revalidates (If-None-Match); the hash cost CPU on every call, the per-DM quota consume included.
+	app.disable('etag');
 	app.use(apiSecurityHeaders);
 	app.use(requestLogging(logger));
 	app.use(metrics.observeRequests);

@@ -73,6 +73,7 @@ describe('HTTP basics', () => {
 		expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
 		expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
 		expect(response.headers.get('x-powered-by')).toBeNull();
+		expect(response.headers.get('etag')).toBeNull();
 		// Document-only headers are left off API answers...
 		expect(response.headers.get('referrer-policy')).toBeNull();
 
