@@ -4,16 +4,19 @@
  * endpoint doing one Redis INCR (the floor, bench/quota/floor-server.ts).
  *
  *   npm run build:hub && npm run bench -- quota          (from the repository root)
- *   BENCH_DURATION=20 BENCH_CONNECTIONS=64 npm run bench -- quota
+ *   BENCH_ROUNDS=5 BENCH_DURATION=20 BENCH_CONNECTIONS=64 npm run bench -- quota
+ *   BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/hub-profile" npm run bench -- quota   (profiles the hub)
  *
- * Both servers run as separate processes on loopback; autocannon (in this process) loads one at a time: first at
- * full speed (BENCH_CONNECTIONS connections), then at a fixed 500 requests/s. Every consume carries a new messageId,
- * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (below
- * debug it never logs a successful consume anyway). Creates a throwaway database and drops it. Reports numbers;
- * passes nothing.
+ * Both servers run as separate processes on loopback; autocannon (in this process) loads one at a time: BENCH_ROUNDS
+ * rounds at full speed (BENCH_CONNECTIONS connections), the floor and the hub in turn, then each at a fixed 500
+ * requests/s, where the server's own CPU time per request is read too. The ratio reported is the median of the
+ * rounds' ratios. Every consume carries a new messageId, for an Ultra account through the platform key, as the
+ * shared n8n pipeline sends them. The hub logs at warn (below debug it never logs a successful consume anyway).
+ * Creates a throwaway database and drops it. Reports numbers; passes nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +29,7 @@ const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const FIXED_RATE = 500;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -78,24 +82,56 @@ interface Measured {
 	p50: number;
 	p99: number;
 	failures: number;
+	cpuMicrosPerRequest: number | undefined;
 }
 
-async function load(url: string, headers: Record<string, string>, body: () => string, rate?: number): Promise<Measured> {
+interface Target {
+	label: string;
+	url: string;
+	headers: Record<string, string>;
+	body: () => string;
+	/** The server process, whose CPU time the fixed-rate run reads. */
+	pid: number;
+}
+
+/** User + system CPU time of a process so far, in microseconds (Linux /proc; undefined elsewhere). */
+function cpuMicros(pid: number): number | undefined {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+		// utime and stime, in clock ticks of 1/100 s (USER_HZ, 100 on Linux whatever the kernel's own HZ).
+		return (Number(fields[11]) + Number(fields[12])) * 10_000;
+	} catch {
+		return undefined;
+	}
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function load(target: Target, rate?: number): Promise<Measured> {
+	const cpuBefore = cpuMicros(target.pid);
 	const result = await autocannon({
-		url,
+		url: target.url,
 		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
+		headers: { 'content-type': 'application/json', ...target.headers },
 		connections: rate ? 20 : connections,
-		duration: durationSeconds,
+		duration: rate === 200 ? 3 : durationSeconds,
 		...(rate && { overallRate: rate }),
-		requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
+		requests: [{ setupRequest: (request) => ({ ...request, body: target.body() }) }],
 	});
+	const cpuAfter = cpuMicros(target.pid);
 	return {
 		requestsPerSecond: result.requests.average,
 		p50: result.latency.p50,
 		p99: result.latency.p99,
 		failures: result.non2xx + result.errors + result.timeouts,
+		cpuMicrosPerRequest:
+			cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / result.requests.total,
 	};
+}
+
+function spawnFloor(port: number, name: string): ChildProcess {
+	const env = { ...process.env, PORT: String(port), REDIS_URL: redisUrl, FLOOR_KEY: `${name}:floor` };
+	return spawn(process.execPath, [join('bench', 'quota', 'floor-server.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 async function main(): Promise<void> {
@@ -123,35 +159,52 @@ async function main(): Promise<void> {
 
 		const hubUrl = `http://127.0.0.1:${hubPort}`;
 		const floorUrl = `http://127.0.0.1:${floorPort}`;
-		children.push(await startProcess([join('hub-api', 'dist', 'hub-api', 'src', 'main.js')], env, `${hubUrl}/api/health`));
-		const floorEnv = { ...process.env, PORT: String(floorPort), REDIS_URL: redisUrl, FLOOR_KEY: `${name}:floor` };
-		const floor = spawn(process.execPath, [join('bench', 'quota', 'floor-server.ts')], { cwd: root, env: floorEnv });
-		children.push(floor);
-		await new Promise((resolve) => floor.stdout.once('data', resolve));
+		// BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/hub-profile" profiles the hub alone (written at its exit).
+		const hubNodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+		const hubMain = join('hub-api', 'dist', 'hub-api', 'src', 'main.js');
+		const hub = await startProcess([...hubNodeArgs, hubMain], env, `${hubUrl}/api/health`);
+		children.push(hub);
 
 		let sequence = 0;
 		const consumeBody = () => JSON.stringify({ messageId: `bench.${name}.${(sequence += 1)}`, conversationId: `c${sequence % 1000}`, accountId });
-		const targets: { label: string; url: string; headers: Record<string, string>; body: () => string }[] = [
-			{ label: 'floor: express + 1 INCR', url: `${floorUrl}/incr`, headers: {}, body: () => '{"messageId":"x"}' },
-			{ label: 'POST /api/quotas/consume', url: `${hubUrl}/api/quotas/consume`, headers: { 'x-api-key': platformKey }, body: consumeBody },
+		const floor = spawnFloor(floorPort, name);
+		children.push(floor);
+		await new Promise((resolve) => floor.stdout!.once('data', resolve));
+		const targets: Target[] = [
+			{ label: 'floor: express + 1 INCR', url: `${floorUrl}/incr`, headers: {}, body: () => '{"messageId":"x"}', pid: floor.pid! },
+			{ label: 'POST /api/quotas/consume', url: `${hubUrl}/api/quotas/consume`, headers: { 'x-api-key': platformKey }, body: consumeBody, pid: hub.pid! },
 		];
 		say(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM`);
-		say(`${durationSeconds} s per run, ${connections} connections at full speed, 20 at ${FIXED_RATE} req/s; hub LOG_LEVEL=warn\n`);
-		const rows: { label: string; full: Measured; fixed: Measured }[] = [];
-		for (const target of targets) {
-			await load(target.url, target.headers, target.body, 200); // warm-up: JIT, connection pools, script cache
-			const full = await load(target.url, target.headers, target.body);
-			const fixed = await load(target.url, target.headers, target.body, FIXED_RATE);
-			rows.push({ label: target.label, full, fixed });
+		say(
+			`${rounds} rounds of ${durationSeconds} s per endpoint at full speed (${connections} connections, floor and hub in turn), ` +
+				`then ${durationSeconds} s at ${FIXED_RATE} req/s (20 connections); hub LOG_LEVEL=warn\n`,
+		);
+		for (const target of targets) await load(target, 200); // warm-up: JIT, connection pools, script cache
+		// The floor and the hub take turns, so a slow patch of this shared machine hits both rather than one.
+		const full: Measured[][] = targets.map(() => []);
+		for (let round = 0; round < rounds; round += 1) {
+			for (const [index, target] of targets.entries()) full[index]!.push(await load(target));
+			const [floorRound, hubRound] = [full[0]![round]!, full[1]![round]!];
+			say(`round ${round + 1}: floor ${floorRound.requestsPerSecond.toFixed(0)} req/s, hub ${hubRound.requestsPerSecond.toFixed(0)} req/s, ${(hubRound.requestsPerSecond / floorRound.requestsPerSecond).toFixed(2)}× the floor`);
 		}
-		const floorRate = rows[0]!.full.requestsPerSecond;
-		// At the fixed rate, "achieved" below 500 means the server could not keep up and requests queued.
-		say('endpoint                    req/s    p50 ms  p99 ms  × floor   @500/s: achieved  p99 ms  failures');
-		for (const { label, full, fixed } of rows) {
+		const fixed: Measured[] = [];
+		for (const target of targets) fixed.push(await load(target, FIXED_RATE));
+
+		const ratios = full[1]!.map((hubRound, round) => hubRound.requestsPerSecond / full[0]![round]!.requestsPerSecond);
+		// At the fixed rate, "achieved" below 500 means the server could not keep up and requests queued. CPU is the
+		// server process's own (user + system) per request: steadier than throughput when other work shares the cores.
+		say('\nmedians of the rounds:');
+		say('endpoint                    req/s    p50 ms  p99 ms  × floor   @500/s: achieved  p99 ms  CPU µs/req  failures');
+		for (const [index, target] of targets.entries()) {
+			const rate = median(full[index]!.map((measured) => measured.requestsPerSecond));
+			const p50 = median(full[index]!.map((measured) => measured.p50));
+			const p99 = median(full[index]!.map((measured) => measured.p99));
+			const ratio = index === 0 ? 1 : median(ratios);
+			const failures = [...full[index]!, fixed[index]!].reduce((sum, measured) => sum + measured.failures, 0);
 			say(
-				`${label.padEnd(26)}${full.requestsPerSecond.toFixed(0).padStart(7)}${String(full.p50).padStart(9)}${String(full.p99).padStart(8)}` +
-					`${(full.requestsPerSecond / floorRate).toFixed(2).padStart(9)}${fixed.requestsPerSecond.toFixed(0).padStart(19)}` +
-					`${String(fixed.p99).padStart(8)}${String(full.failures + fixed.failures).padStart(10)}`,
+				`${target.label.padEnd(26)}${rate.toFixed(0).padStart(7)}${String(p50).padStart(9)}${String(p99).padStart(8)}` +
+					`${ratio.toFixed(2).padStart(9)}${fixed[index]!.requestsPerSecond.toFixed(0).padStart(19)}` +
+					`${String(fixed[index]!.p99).padStart(8)}${(fixed[index]!.cpuMicrosPerRequest?.toFixed(0) ?? 'n/a').padStart(12)}${String(failures).padStart(10)}`,
 			);
 		}
 	} finally {
