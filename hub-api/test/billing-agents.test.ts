@@ -7,9 +7,7 @@ import { randomBytes } from 'node:crypto';
 import Queue from 'bull';
 import { type FakeN8n, startFakeN8n } from '../../test/fakes/n8n-public-api';
 import {
-	FAKE_STRIPE_PRICES,
-	FAKE_STRIPE_SECRET_KEY,
-	FAKE_STRIPE_WEBHOOK_SECRET,
+	fakeStripeBillingConfig,
 	type FakeStripe,
 	signStripePayload,
 	startFakeStripe,
@@ -39,13 +37,7 @@ const hubOptions = () => ({
 	database,
 	clock: clock.now,
 	loginThrottlePrefix: namespace,
-	billing: {
-		secretKey: FAKE_STRIPE_SECRET_KEY,
-		webhookSecret: FAKE_STRIPE_WEBHOOK_SECRET,
-		apiUrl: new URL(stripe.url),
-		prices: FAKE_STRIPE_PRICES,
-		graceDays: 7,
-	},
+	billing: fakeStripeBillingConfig(stripe.url),
 	deploy: { n8n: { url: n8n.url, apiKey: n8n.apiKey } },
 });
 

@@ -1,11 +1,5 @@
 import { createServer } from 'node:net';
-import {
-	FAKE_STRIPE_PRICES,
-	FAKE_STRIPE_SECRET_KEY,
-	FAKE_STRIPE_WEBHOOK_SECRET,
-	signStripePayload,
-	stripeEvent,
-} from '../../test/fakes/stripe';
+import { fakeStripeBillingConfig, signStripePayload, stripeEvent } from '../../test/fakes/stripe';
 import { createTestDatabase, startTestHub, type TestDatabase, type TestHub } from './support';
 
 async function closedPort(): Promise<number> {
@@ -16,14 +10,8 @@ async function closedPort(): Promise<number> {
 	return port;
 }
 
-const billing = {
-	secretKey: FAKE_STRIPE_SECRET_KEY,
-	webhookSecret: FAKE_STRIPE_WEBHOOK_SECRET,
-	// Never called here: no route of these tests reaches Stripe's API.
-	apiUrl: new URL('http://127.0.0.1:9'),
-	prices: FAKE_STRIPE_PRICES,
-	graceDays: 7,
-};
+// Stripe's API is never called here: no route of these tests reaches it.
+const billing = fakeStripeBillingConfig('http://127.0.0.1:9');
 
 describe('billing with Redis down', () => {
 	let database: TestDatabase;

@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Queue from 'bull';
 import {
 	FAKE_STRIPE_PRICES,
-	FAKE_STRIPE_SECRET_KEY,
-	FAKE_STRIPE_WEBHOOK_SECRET,
+	fakeStripeBillingConfig,
 	type FakeStripe,
 	signStripePayload,
 	startFakeStripe,
@@ -28,13 +27,7 @@ beforeAll(async () => {
 	hub = await startTestHub({
 		clock: clock.now,
 		loginThrottlePrefix: namespace,
-		billing: {
-			secretKey: FAKE_STRIPE_SECRET_KEY,
-			webhookSecret: FAKE_STRIPE_WEBHOOK_SECRET,
-			apiUrl: new URL(fake.url),
-			prices: FAKE_STRIPE_PRICES,
-			graceDays: 7,
-		},
+		billing: fakeStripeBillingConfig(fake.url),
 	});
 	// The hub's own billing queue, opened here only to fast-forward delayed jobs (see the grace-period tests).
 	queue = new Queue(BILLING_QUEUE_NAME, TEST_REDIS_URL, { prefix: billingQueuePrefix(namespace) });

@@ -7,8 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import {
 	FAKE_STRIPE_PRICES,
-	FAKE_STRIPE_SECRET_KEY,
-	FAKE_STRIPE_WEBHOOK_SECRET,
+	fakeStripeBillingConfig,
 	type FakeStripe,
 	signStripePayload,
 	startFakeStripe,
@@ -42,13 +41,7 @@ beforeAll(async () => {
 		loginThrottlePrefix: namespace,
 		auth: { apiKeyRotationGraceSeconds: GRACE_SECONDS },
 		// Both replicas run billing workers on the one queue, as in production.
-		billing: {
-			secretKey: FAKE_STRIPE_SECRET_KEY,
-			webhookSecret: FAKE_STRIPE_WEBHOOK_SECRET,
-			apiUrl: new URL(stripe.url),
-			prices: FAKE_STRIPE_PRICES,
-			graceDays: 7,
-		},
+		billing: fakeStripeBillingConfig(stripe.url),
 	};
 	[first, second] = await Promise.all([startTestHub(options), startTestHub(options)]);
 	listener = new Redis(TEST_REDIS_URL);

@@ -29,6 +29,20 @@ export const FAKE_STRIPE_PRICES = {
 	ultraYearly: 'price_ultra_yearly_fake',
 };
 
+/**
+ * The hub's billing settings for a hub talking to a fake at `apiUrl` (the same shape as HubConfig's billing, which
+ * this test-side module does not import): the fake's keys and prices, a 7-day grace period.
+ */
+export function fakeStripeBillingConfig(apiUrl: string) {
+	return {
+		secretKey: FAKE_STRIPE_SECRET_KEY,
+		webhookSecret: FAKE_STRIPE_WEBHOOK_SECRET,
+		apiUrl: new URL(apiUrl),
+		prices: FAKE_STRIPE_PRICES,
+		graceDays: 7,
+	};
+}
+
 type FormValue = string | FormObject | FormValue[];
 interface FormObject {
 	[key: string]: FormValue;
