@@ -1,10 +1,17 @@
 /**
  * The floor of the quota benchmark: a bare Express endpoint that parses the same JSON body and does one Redis INCR,
- * the least any shared, atomic counter over HTTP can cost. Started by run.ts as its own process, like the hub.
+ * the least any shared, atomic counter over HTTP can cost, with the hub's own Express and ioredis. Started by run.ts as
+ * its own process, like the hub.
  *   PORT=… REDIS_URL=… FLOOR_KEY=… node bench/quota/floor-server.ts
  */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import express from 'express';
-import Redis from 'ioredis';
+import type RedisClient from 'ioredis';
+
+// The Redis client the hub itself resolves (hub-api's ioredis), so the floor differs from the hub by its work alone.
+// Run from the repository root, as run.ts does.
+const Redis = createRequire(join(process.cwd(), 'hub-api', 'package.json'))('ioredis').default as typeof RedisClient;
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const key = process.env.FLOOR_KEY ?? 'skybot:bench:floor';

@@ -9,7 +9,8 @@
  *
  * Both servers run as separate processes on loopback; autocannon (in this process) loads one at a time: BENCH_ROUNDS
  * rounds at full speed (BENCH_CONNECTIONS connections), the floor and the hub in turn, then each at a fixed 500
- * requests/s, where the server's own CPU time per request is read too. The ratio reported is the median of the
+ * requests/s, where the server's own CPU time per request is read too, and for the hub the share of consumes its own
+ * request histogram answered within 5, 10 and 25 ms. The ratio reported is the median of the
  * rounds' ratios. Every consume carries a new messageId, for an Ultra account through the platform key, as the
  * shared n8n pipeline sends them. The hub logs at warn (below debug it never logs a successful consume anyway).
  * Creates a throwaway database and drops it. Reports numbers; passes nothing.
@@ -187,8 +188,15 @@ async function main(): Promise<void> {
 			const [floorRound, hubRound] = [full[0]![round]!, full[1]![round]!];
 			say(`round ${round + 1}: floor ${floorRound.requestsPerSecond.toFixed(0)} req/s, hub ${hubRound.requestsPerSecond.toFixed(0)} req/s, ${(hubRound.requestsPerSecond / floorRound.requestsPerSecond).toFixed(2)}× the floor`);
 		}
+		let serverSide = '';
 		const fixed: Measured[] = [];
-		for (const target of targets) fixed.push(await load(target, FIXED_RATE));
+		for (const target of targets) {
+			// The hub's own request histogram around its fixed-rate run: its side of the latency, without the client's
+			// and the scheduler's share (autocannon shares the two cores with both servers and Redis).
+			const before = target.pid === hub.pid ? await consumeLatencyBuckets(hubUrl) : undefined;
+			fixed.push(await load(target, FIXED_RATE));
+			if (before) serverSide = bucketShares(before, await consumeLatencyBuckets(hubUrl));
+		}
 
 		const ratios = full[1]!.map((hubRound, round) => hubRound.requestsPerSecond / full[0]![round]!.requestsPerSecond);
 		// At the fixed rate, "achieved" below 500 means the server could not keep up and requests queued. CPU is the
@@ -207,6 +215,7 @@ async function main(): Promise<void> {
 					`${String(fixed[index]!.p99).padStart(8)}${(fixed[index]!.cpuMicrosPerRequest?.toFixed(0) ?? 'n/a').padStart(12)}${String(failures).padStart(10)}`,
 			);
 		}
+		say(`\nhub, its own histogram at ${FIXED_RATE} req/s (http_request_duration_seconds): ${serverSide}`);
 	} finally {
 		for (const child of children) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
@@ -214,6 +223,25 @@ async function main(): Promise<void> {
 		// A run consumes ~10^5 messages, each leaving an idempotency key (48 h TTL) in the shared Redis.
 		await deleteKeys([`skybot:quota:{${accountId ?? 'none'}}:*`, `${name}:*`]);
 	}
+}
+
+type Buckets = Map<string, number>;
+
+/** Cumulative counts per `le` bucket of the hub's histogram for successful consumes, read from /metrics. */
+async function consumeLatencyBuckets(hubUrl: string): Promise<Buckets> {
+	const text = await (await fetch(`${hubUrl}/metrics`)).text();
+	const line = /^http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/api\/quotas\/consume",status_code="200"\} (\d+)$/gm;
+	return new Map([...text.matchAll(line)].map((match) => [match[1]!, Number(match[2])]));
+}
+
+/** "99.3 % under 5 ms, 99.8 % under 10 ms, …" for the requests counted between two readings. */
+function bucketShares(before: Buckets, after: Buckets): string {
+	const counted = (le: string) => (after.get(le) ?? 0) - (before.get(le) ?? 0);
+	const total = counted('+Inf');
+	if (total === 0) return 'no requests counted';
+	return ['0.005', '0.01', '0.025']
+		.map((le) => `${((100 * counted(le)) / total).toFixed(1)} % under ${Number(le) * 1000} ms`)
+		.join(', ') + ` (${total} requests)`;
 }
 
 async function deleteKeys(patterns: string[]): Promise<void> {
