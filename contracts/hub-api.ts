@@ -22,6 +22,10 @@ export interface WhoAmIResponse {
 /** `platform` keys belong to the hub operator (the shared n8n pipeline); `account` keys to one tenant. */
 export type ApiKeyScope = 'platform' | 'account';
 
+/** Why a routed message must not be answered: its agent is switched off, or its account deactivated (billing). */
+export const ROUTE_INACTIVE_REASONS = ['agent_inactive', 'account_deactivated'] as const;
+export type RouteInactiveReason = (typeof ROUTE_INACTIVE_REASONS)[number];
+
 /** GET /api/routing/:provider/:accountExternalId (platform key) → 200, or 404 `route_not_found`. */
 export interface RouteResponse {
 	provider: Provider;
@@ -29,6 +33,9 @@ export interface RouteResponse {
 	accountId: string;
 	agentId: string | null;
 	plan: PlanId;
+	/** false: the pipeline logs the message as skipped for `inactiveReason` and answers nothing. */
+	active: boolean;
+	inactiveReason: RouteInactiveReason | null;
 }
 
 /**

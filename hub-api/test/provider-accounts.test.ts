@@ -29,7 +29,33 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 			accountId: account.id,
 			agentId: agent.id,
 			plan: 'premium',
+			active: true,
+			inactiveReason: null,
 		});
+	});
+
+	it('marks the route inactive while its agent is switched off or its account deactivated', async () => {
+		const externalId = pageId();
+		const { account, agent, apiKey } = await hub.createTenant({ externalAccount: { provider: 'messenger', externalId } });
+		const route = async () => (await hub.request(`/api/routing/messenger/${externalId}`, { key: hub.platformKey })).body;
+		const toggle = () => hub.request(`/api/agents/${agent.id}/toggle`, { key: apiKey.key, method: 'PUT' });
+
+		expect((await toggle()).body.agent.status).toBe('INACTIVE');
+		expect(await route()).toMatchObject({ agentId: agent.id, active: false, inactiveReason: 'agent_inactive' });
+		expect((await toggle()).body.agent.status).toBe('ACTIVE');
+		expect(await route()).toMatchObject({ active: true, inactiveReason: null });
+
+		// What billing records when the account's Stripe customer is deleted (billing.test.ts drives the real event).
+		await hub.dataSource.query(`INSERT INTO billing_customers (account_id, deactivated_at) VALUES ($1, now())`, [account.id]);
+		expect(await route()).toMatchObject({ active: false, inactiveReason: 'account_deactivated' });
+	});
+
+	it('keeps a provider account without a linked agent active', async () => {
+		const { apiKey } = await hub.createTenant();
+		const externalId = pageId();
+		await hub.request('/api/provider-accounts', { key: apiKey.key, body: { provider: 'instagram', externalId } });
+		const route = await hub.request(`/api/routing/instagram/${externalId}`, { key: hub.platformKey });
+		expect(route.body).toMatchObject({ agentId: null, active: true, inactiveReason: null });
 	});
 
 	it('is idempotent for the same tenant (200) and refuses another tenant (409)', async () => {

@@ -3,8 +3,17 @@ import type { PlanId } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
 import { violatesConstraint } from '../../db/pg-errors';
 import { notFound } from '../../errors';
-import { AccountEntity } from '../accounts/account.entity';
+import type { AgentStatus } from '../agents/agent.entity';
 import { type ProviderAccount, ProviderAccountEntity } from './provider-account.entity';
+
+export interface Route {
+	accountId: string;
+	agentId: string | null;
+	plan: PlanId;
+	/** null when no agent is linked to the provider account. */
+	agentStatus: AgentStatus | null;
+	accountDeactivated: boolean;
+}
 
 export type NewProviderAccount = Pick<ProviderAccount, 'provider' | 'externalId' | 'accountId' | 'agentId' | 'name'>;
 
@@ -38,16 +47,26 @@ export class ProviderAccountsRepository {
 		return this.providerAccounts.find({ where: { accountId }, order: { createdAt: 'DESC', id: 'DESC' } });
 	}
 
-	async findRoute(provider: Provider, externalId: string): Promise<(ProviderAccount & { plan: PlanId }) | null> {
-		const row = await this.providerAccounts
-			.createQueryBuilder('route')
-			.innerJoin(AccountEntity.options.name, 'account', 'account.id = route.accountId')
-			.addSelect('account.plan', 'plan')
-			.where('route.provider = :provider AND route.externalId = :externalId', { provider, externalId })
-			.getRawAndEntities();
-		const entity = row.entities[0];
-		const plan = row.raw[0]?.plan as PlanId | undefined;
-		return entity && plan ? { ...entity, plan } : null;
+	/** The route of an inbound message: the provider account's holder and agent, with what decides whether it runs. */
+	async findRoute(provider: Provider, externalId: string): Promise<Route | null> {
+		const [row] = (await this.providerAccounts.manager.query(
+			`SELECT route.account_id, route.agent_id, account.plan, agent.status AS agent_status,
+				billing.deactivated_at IS NOT NULL AS deactivated
+			FROM provider_accounts route
+			JOIN accounts account ON account.id = route.account_id
+			LEFT JOIN agents agent ON agent.id = route.agent_id
+			LEFT JOIN billing_customers billing ON billing.account_id = route.account_id
+			WHERE route.provider = $1 AND route.external_id = $2`,
+			[provider, externalId],
+		)) as { account_id: string; agent_id: string | null; plan: PlanId; agent_status: AgentStatus | null; deactivated: boolean }[];
+		if (!row) return null;
+		return {
+			accountId: row.account_id,
+			agentId: row.agent_id,
+			plan: row.plan,
+			agentStatus: row.agent_status,
+			accountDeactivated: row.deactivated,
+		};
 	}
 }
 

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { PLAN_IDS } from '../../../../contracts/hub-api';
+import { PLAN_IDS, ROUTE_INACTIVE_REASONS } from '../../../../contracts/hub-api';
 import { errors, json, platformOnly } from '../../http/openapi';
 import { provider } from '../provider-accounts/provider-accounts.schemas';
 import { routeParams } from './routing.schemas';
@@ -23,6 +23,8 @@ export function registerRoutingOpenApi(registry: OpenAPIRegistry): void {
 						accountId: z.uuid(),
 						agentId: z.uuid().nullable(),
 						plan: z.enum(PLAN_IDS),
+						active: z.boolean(),
+						inactiveReason: z.enum(ROUTE_INACTIVE_REASONS).nullable(),
 					}),
 				),
 			},

@@ -1,4 +1,4 @@
-import type { RouteResponse } from '../../../../contracts/hub-api';
+import type { RouteInactiveReason, RouteResponse } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
 import { HubError } from '../../errors';
 import type { ProviderAccountsRepository } from '../provider-accounts/provider-accounts.repository';
@@ -16,6 +16,20 @@ export class RoutingService {
 		if (!route) {
 			throw new HubError(404, 'route_not_found', `No account is linked to ${provider} account ${accountExternalId}`);
 		}
-		return { provider, accountExternalId, accountId: route.accountId, agentId: route.agentId, plan: route.plan };
+		// An account without a linked agent is answered by the shared pipeline as before; a linked agent must be ACTIVE.
+		const inactiveReason: RouteInactiveReason | null = route.accountDeactivated
+			? 'account_deactivated'
+			: route.agentStatus !== null && route.agentStatus !== 'ACTIVE'
+				? 'agent_inactive'
+				: null;
+		return {
+			provider,
+			accountExternalId,
+			accountId: route.accountId,
+			agentId: route.agentId,
+			plan: route.plan,
+			active: inactiveReason === null,
+			inactiveReason,
+		};
 	}
 }
