@@ -65,7 +65,7 @@ async function runPipeline(payload: MetaWebhookPayload) {
 async function messengerTenant(plan: 'freemium' | 'premium' = 'freemium') {
 	const pageId = graphId();
 	const tenant = await hub.createTenant({ plan, externalAccount: { provider: 'messenger', externalId: pageId } });
-	return { pageId, key: tenant.apiKey.key, accountId: tenant.account.id };
+	return { pageId, key: tenant.apiKey.key, accountId: tenant.account.id, agentId: tenant.agent.id as string };
 }
 
 async function interactionsOf(key: string) {
@@ -233,6 +233,23 @@ describe('inbound message pipeline', () => {
 		expect(result.error).toBeUndefined();
 		expect(sentTo(pageId)).toEqual([]);
 		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'failed', reason: 'ai_failed' })]);
+	});
+
+	it('logs a message to a switched-off agent as skipped and answers nothing: no quota, no AI, no send (v1.2.0)', async () => {
+		const { pageId, key, accountId, agentId } = await messengerTenant();
+		const off = await hub.request(`/api/agents/${agentId}/toggle`, { key, method: 'PUT' });
+		expect(off.body.agent.status).toBe('INACTIVE');
+		const text = `Vous êtes ouverts ? ${graphId()}`;
+
+		const result = await runPipeline(messengerMessage({ accountId: pageId, text }));
+
+		expect(result.error).toBeUndefined();
+		expect(result.executedNodes).not.toContain('Check plan');
+		expect(completionsMentioning(text)).toEqual([]);
+		expect(sentTo(pageId)).toEqual([]);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'agent_inactive' })]);
+		expect((await hub.request('/api/billing/usage', { key })).body.used).toBe(0);
+		expect(await executionsOf(accountId)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'agent_inactive' })]);
 	});
 
 	it('stops read receipts at the first step: no quota, no AI, no send, nothing logged', async () => {
