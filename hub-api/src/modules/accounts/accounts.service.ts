@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlanId } from '../../../../contracts/hub-api';
 import { CacheInvalidations } from '../../cache/cache-invalidations';
-import { TtlCache } from '../../cache/ttl-cache';
+import { HotCache } from '../../cache/hot-cache';
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/auth';
 import { validationFailed } from '../../http/validate';
@@ -35,7 +35,12 @@ export class AccountsService {
 	private readonly dataSource: DataSource;
 	private readonly repository: AccountsRepository;
 	private readonly apiKeys: ApiKeysService;
-	private readonly hotAccounts = new TtlCache<string, Account>(HOT_ACCOUNT_TTL_MS, HOT_ACCOUNT_CACHE_SIZE);
+	/** Keyed by account id; a load resolves it for the principal that asked (`resolveFor`: authorization included). */
+	private readonly hotAccounts = new HotCache<string, Account, { principal: Principal; requestedAccountId?: string }>({
+		ttlMs: HOT_ACCOUNT_TTL_MS,
+		max: HOT_ACCOUNT_CACHE_SIZE,
+		load: (_id, { principal, requestedAccountId }) => this.resolveFor(principal, requestedAccountId),
+	});
 
 	constructor(
 		dataSource: DataSource,
@@ -95,11 +100,10 @@ export class AccountsService {
 	 * in the last few seconds. Only for routes that read the account (its plan), never for ones that change it.
 	 */
 	async resolveCachedFor(principal: Principal, requestedAccountId: string | undefined): Promise<Account> {
+		// The id the call acts for is the cache key: an account key's own account, or the one a platform key names. Any
+		// principal asking for that id may see it, so calls sharing one load (or one entry) are all entitled to it.
 		const id = principal.accountId ?? requestedAccountId;
-		const cached = id === undefined ? undefined : this.hotAccounts.get(id);
-		if (cached) return cached;
-		const account = await this.resolveFor(principal, requestedAccountId);
-		this.hotAccounts.set(account.id, account);
-		return account;
+		if (id === undefined) return this.resolveFor(principal, requestedAccountId);
+		return this.hotAccounts.get(id, { principal, requestedAccountId });
 	}
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ApiKeyScope } from '../../../../contracts/hub-api';
 import { CacheInvalidations } from '../../cache/cache-invalidations';
-import { TtlCache } from '../../cache/ttl-cache';
+import { HotCache } from '../../cache/hot-cache';
 import type { Clock } from '../../clock';
 import { HubError, notFound } from '../../errors';
 import { type Role, roleAtLeast } from '../users/roles';
@@ -40,9 +40,10 @@ export type KeyOwner = { scope: 'platform' } | { scope: 'account'; accountId: st
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 /**
- * Authenticated keys are kept this long in each process, so a busy machine caller costs no SQL per request. Revoking or
- * rotating drops the entry at once here and, over Redis pub/sub, in the other replicas; the TTL only bounds how late
- * a replica that missed the message (Redis down) notices.
+ * Authenticated keys are kept this long in each process, so a busy machine caller costs no SQL per request; past it,
+ * the entry still answers while one reload runs (cache/hot-cache.ts). Revoking or rotating drops the entry at once
+ * here and, over Redis pub/sub, in the other replicas; the TTL only bounds how late a replica that missed the message
+ * (Redis down) notices: after the TTL, once the reload it starts has read the row.
  */
 const AUTHENTICATED_KEY_TTL_MS = 5_000;
 const AUTHENTICATED_KEY_CACHE_SIZE = 10_000;
@@ -79,8 +80,16 @@ export class ApiKeysService {
 	private readonly repository: ApiKeysRepository;
 	private readonly clock: Clock;
 	private readonly invalidations: CacheInvalidations;
-	/** Keyed by the presented key's sha256, never by the plaintext. */
-	private readonly authenticated = new TtlCache<string, ApiKey>(AUTHENTICATED_KEY_TTL_MS, AUTHENTICATED_KEY_CACHE_SIZE);
+	/** Keyed by the presented key's sha256, never by the plaintext (which a load gets as its context). */
+	private readonly authenticated = new HotCache<string, ApiKey, string>({
+		ttlMs: AUTHENTICATED_KEY_TTL_MS,
+		max: AUTHENTICATED_KEY_CACHE_SIZE,
+		load: async (_presentedHash, presentedKey) => {
+			const stored = await this.repository.findByPrefix(prefixOf(presentedKey)!);
+			if (!stored || !keyMatchesHash(presentedKey, stored.keyHash)) throw invalidApiKey();
+			return stored;
+		},
+	});
 
 	constructor(repository: ApiKeysRepository, clock: Clock, invalidations = new CacheInvalidations()) {
 		this.repository = repository;
@@ -109,16 +118,9 @@ export class ApiKeysService {
 	}
 
 	async authenticate(presentedKey: string | undefined): Promise<ApiKey> {
-		const prefix = presentedKey ? prefixOf(presentedKey) : null;
-		if (!presentedKey || !prefix) throw invalidApiKey();
-		const presentedHash = hashKey(presentedKey);
-		let row = this.authenticated.get(presentedHash);
-		if (!row) {
-			const stored = await this.repository.findByPrefix(prefix);
-			if (!stored || !keyMatchesHash(presentedKey, stored.keyHash)) throw invalidApiKey();
-			this.authenticated.set(presentedHash, stored);
-			row = stored;
-		}
+		// Malformed keys are refused before the cache or the database sees them.
+		if (!presentedKey || !prefixOf(presentedKey)) throw invalidApiKey();
+		const row = await this.authenticated.get(hashKey(presentedKey), presentedKey);
 		// Checked on every call, cached or not: a key expiring (or a rotated key's grace ending) needs no invalidation.
 		const now = this.clock();
 		if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now.getTime())) throw invalidApiKey();
