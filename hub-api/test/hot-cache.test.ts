@@ -14,6 +14,9 @@ interface PendingLoad {
 	reject(error: Error): void;
 }
 
+/** Lets the cache's promise callbacks run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 function setUp() {
 	// lru-cache reads an entry's start time 0 as "no TTL": start the clock elsewhere.
 	let now = 1_000_000;
@@ -27,11 +30,16 @@ function setUp() {
 				loads.push({ key, context, resolve, reject });
 			}),
 	});
-	return { cache, loads, advance: (ms: number) => (now += ms) };
+	/** Puts version 1 of key `a` in the cache through its first load. */
+	const cacheFirstVersion = async () => {
+		const first = cache.get('a', 'x');
+		await settle();
+		loads[0]!.resolve({ id: 'a', version: 1 });
+		await first;
+	};
+	return { cache, loads, advance: (ms: number) => (now += ms), cacheFirstVersion };
 }
 
-/** Lets the cache's promise callbacks run. */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('HotCache', () => {
 	it('loads a missing key once for concurrent callers, then serves it without loading until it expires', async () => {
@@ -48,11 +56,8 @@ describe('HotCache', () => {
 	});
 
 	it('answers from an expired entry at once while one reload runs, and from the reloaded one after', async () => {
-		const { cache, loads, advance } = setUp();
-		const first = cache.get('a', 'x');
-		await settle();
-		loads[0]!.resolve({ id: 'a', version: 1 });
-		await first;
+		const { cache, loads, advance, cacheFirstVersion } = setUp();
+		await cacheFirstVersion();
 
 		advance(TTL_MS + 1);
 		// Both answered before the reload settles: nobody waits on the database for a key the process knows.
@@ -68,11 +73,8 @@ describe('HotCache', () => {
 	});
 
 	it('drops an expired entry whose reload fails: the next call waits for a fresh load and gets its error', async () => {
-		const { cache, loads, advance } = setUp();
-		const first = cache.get('a', 'x');
-		await settle();
-		loads[0]!.resolve({ id: 'a', version: 1 });
-		await first;
+		const { cache, loads, advance, cacheFirstVersion } = setUp();
+		await cacheFirstVersion();
 
 		advance(TTL_MS + 1);
 		expect(await cache.get('a', 'x')).toEqual({ id: 'a', version: 1 });
