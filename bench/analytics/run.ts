@@ -12,47 +12,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import { builtHub, createThrowawayDatabase, redisUrl, root, runNode, say, withClient } from '../support.ts';
 
-const root = process.cwd();
-const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const requestsPerCase = Number(process.env.BENCH_REQUESTS ?? 200);
 const AGENTS = 100;
 const PHASES = [100_000, 1_000_000];
 const CONCURRENT_CLIENTS = 8;
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
-
-function databaseUrl(name: string): string {
-	const url = new URL(baseUrl);
-	url.pathname = `/${name}`;
-	return url.toString();
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-	const client = new pg.Client({ connectionString: url });
-	await client.connect();
-	try {
-		return await work(client);
-	} finally {
-		await client.end();
-	}
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-		let output = '';
-		child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-		child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-		child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')}: ${output}`))));
-	});
-}
 
 /** Seeds executions numbered [from, to] spread uniformly over the last 90 days; ~5 % errors, ~13 % skipped. */
 const SEED_SQL = `
@@ -97,9 +65,9 @@ function peakRssMiB(pid: number): number {
 	return Math.round((kib / 1024) * 10) / 10;
 }
 
-function startHub(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+function startHub(main: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [join('hub-api', 'dist', 'hub-api', 'src', 'main.js')], {
+		const child = spawn(process.execPath, [main], {
 			cwd: root,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -120,11 +88,8 @@ function startHub(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: s
 }
 
 async function main(): Promise<void> {
-	const cli = join('hub-api', 'dist', 'hub-api', 'src', 'cli.js');
-	if (!existsSync(join(root, cli))) throw new Error('Build the hub first: npm run build:hub');
-	const name = `skybot_bench_${randomBytes(5).toString('hex')}`;
-	await withClient(baseUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-	const url = databaseUrl(name);
+	const hubFiles = builtHub();
+	const { name, url, drop } = await createThrowawayDatabase();
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		DATABASE_URL: url,
@@ -138,8 +103,8 @@ async function main(): Promise<void> {
 	};
 	let hub: ChildProcess | undefined;
 	try {
-		await run(process.execPath, [cli, 'migrate'], env);
-		const tenant = JSON.parse(await run(process.execPath, [cli, 'create-account', '--name', 'bench', '--plan', 'ultra'], env));
+		await runNode([hubFiles.cli, 'migrate'], env);
+		const tenant = JSON.parse(await runNode([hubFiles.cli, 'create-account', '--name', 'bench', '--plan', 'ultra'], env));
 		const accountId: string = tenant.account.id;
 		const key: string = tenant.apiKey.key;
 		const agentId: string = tenant.agent.id;
@@ -150,7 +115,7 @@ async function main(): Promise<void> {
 			),
 		);
 
-		const started = await startHub(env);
+		const started = await startHub(hubFiles.main, env);
 		hub = started.child;
 		const cases = [
 			['overview', `${started.url}/api/analytics/overview`],
@@ -185,7 +150,7 @@ async function main(): Promise<void> {
 	} finally {
 		hub?.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
-		await withClient(baseUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+		await drop();
 	}
 }
 

@@ -23,27 +23,12 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
-import pg from 'pg';
+import { builtHub, createThrowawayDatabase, redisUrl, root, runNode, say } from '../support.ts';
 
-const root = process.cwd();
-const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const FIXED_RATE = 500;
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-	const client = new pg.Client({ connectionString: url });
-	await client.connect();
-	try {
-		return await work(client);
-	} finally {
-		await client.end();
-	}
-}
 
 function freePort(): Promise<number> {
 	return new Promise((resolve) => {
@@ -52,16 +37,6 @@ function freePort(): Promise<number> {
 			const { port } = server.address() as { port: number };
 			server.close(() => resolve(port));
 		});
-	});
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-		let output = '';
-		child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-		child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-		child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${args.join(' ')}: ${output}`))));
 	});
 }
 
@@ -136,10 +111,8 @@ function spawnFloor(port: number, name: string): ChildProcess {
 }
 
 async function main(): Promise<void> {
-	const cli = join('hub-api', 'dist', 'hub-api', 'src', 'cli.js');
-	const name = `skybot_bench_${randomBytes(5).toString('hex')}`;
-	await withClient(baseUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-	const databaseUrl = Object.assign(new URL(baseUrl), { pathname: `/${name}` }).toString();
+	const hubFiles = builtHub();
+	const { name, url: databaseUrl, drop } = await createThrowawayDatabase();
 	const [hubPort, floorPort] = [await freePort(), await freePort()];
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
@@ -153,17 +126,16 @@ async function main(): Promise<void> {
 	const children: ChildProcess[] = [];
 	let accountId: string | undefined;
 	try {
-		await run([cli, 'migrate'], env);
-		const tenant = JSON.parse(await run([cli, 'create-account', '--name', 'bench', '--plan', 'ultra'], env));
-		const platformKey: string = JSON.parse(await run([cli, 'create-platform-key', '--name', 'bench'], env)).key;
+		await runNode([hubFiles.cli, 'migrate'], env);
+		const tenant = JSON.parse(await runNode([hubFiles.cli, 'create-account', '--name', 'bench', '--plan', 'ultra'], env));
+		const platformKey: string = JSON.parse(await runNode([hubFiles.cli, 'create-platform-key', '--name', 'bench'], env)).key;
 		accountId = tenant.account.id as string;
 
 		const hubUrl = `http://127.0.0.1:${hubPort}`;
 		const floorUrl = `http://127.0.0.1:${floorPort}`;
 		// BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/hub-profile" profiles the hub alone (written at its exit).
 		const hubNodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-		const hubMain = join('hub-api', 'dist', 'hub-api', 'src', 'main.js');
-		const hub = await startProcess([...hubNodeArgs, hubMain], env, `${hubUrl}/api/health`);
+		const hub = await startProcess([...hubNodeArgs, hubFiles.main], env, `${hubUrl}/api/health`);
 		children.push(hub);
 
 		let sequence = 0;
@@ -219,7 +191,7 @@ async function main(): Promise<void> {
 	} finally {
 		for (const child of children) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
-		await withClient(baseUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+		await drop();
 		// A run consumes ~10^5 messages, each leaving an idempotency key (48 h TTL) in the shared Redis.
 		await deleteKeys([`skybot:quota:{${accountId ?? 'none'}}:*`, `${name}:*`]);
 	}
