@@ -3,21 +3,13 @@
  * child logger was a large share of the hub's CPU), while refusals and failures still are, without the API key.
  */
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { createLogger } from '../src/logger';
-import { startTestHub, type TestHub } from './support';
+import { capturingLogger, startTestHub, type TestHub } from './support';
 
-const lines: string[] = [];
-const capture = new Writable({
-	write(chunk: Buffer, _encoding, done) {
-		lines.push(...chunk.toString().split('\n').filter(Boolean));
-		done();
-	},
-});
+const { logger, lines } = capturingLogger('info');
 let hub: TestHub;
 
 beforeAll(async () => {
-	hub = await startTestHub({ logger: createLogger('info', capture) });
+	hub = await startTestHub({ logger });
 });
 afterAll(() => hub?.close());
 
@@ -46,18 +38,8 @@ it('logs a refused consume with its status and no credentials, and no line for a
 });
 
 it('logs every consume, successes included, at debug', async () => {
-	const debugLines: string[] = [];
-	const debugHub = await startTestHub({
-		logger: createLogger(
-			'debug',
-			new Writable({
-				write(chunk: Buffer, _encoding, done) {
-					debugLines.push(...chunk.toString().split('\n').filter(Boolean));
-					done();
-				},
-			}),
-		),
-	});
+	const { logger: debugLogger, lines: debugLines } = capturingLogger('debug');
+	const debugHub = await startTestHub({ logger: debugLogger });
 	try {
 		const { account } = await debugHub.createTenant();
 		const ok = await debugHub.request('/api/quotas/consume', {

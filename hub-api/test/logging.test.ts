@@ -1,18 +1,10 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../src/logger';
-import { startTestHub, type TestHub } from './support';
+import { capturingLogger, startTestHub, type TestHub } from './support';
 
-const lines: string[] = [];
-const capture = new Writable({
-	write(chunk: Buffer, _encoding, done) {
-		lines.push(...chunk.toString().split('\n').filter(Boolean));
-		done();
-	},
-});
+const { logger, lines } = capturingLogger('info');
 let hub: TestHub;
 
 beforeAll(async () => {
-	hub = await startTestHub({ logger: createLogger('info', capture) });
+	hub = await startTestHub({ logger });
 });
 afterAll(() => hub?.close());
 

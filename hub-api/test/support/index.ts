@@ -7,13 +7,14 @@
  * Nothing is mocked; everything a test creates is removed by close()/drop().
  */
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import bcrypt from 'bcryptjs';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
-import type { AuthConfig, BillingConfig, DeployConfig, HubConfig, RateLimitConfig } from '../../src/config';
+import type { AuthConfig, BillingConfig, DeployConfig, HubConfig, LogLevel, RateLimitConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
 import type { Role } from '../../src/modules/users/roles';
@@ -167,6 +168,18 @@ export interface StartTestHubOptions {
 	rateLimits?: Partial<RateLimitConfig>;
 	/** Agent deployments: no n8n (deploy routes answer 503) and the repository's templates unless given. */
 	deploy?: Partial<DeployConfig>;
+}
+
+/** A hub logger at `level` whose lines (one JSON object each) are collected in `lines` instead of printed. */
+export function capturingLogger(level: LogLevel = 'info'): { logger: Logger; lines: string[] } {
+	const lines: string[] = [];
+	const capture = new Writable({
+		write(chunk: Buffer, _encoding, done) {
+			lines.push(...chunk.toString().split('\n').filter(Boolean));
+			done();
+		},
+	});
+	return { logger: createLogger(level, capture), lines };
 }
 
 export async function startTestHub(options: StartTestHubOptions = {}): Promise<TestHub> {
