@@ -41,7 +41,8 @@ async function tenantWithUser() {
 	return { ...tenant, token: user.accessToken };
 }
 
-async function report(tenant: { account: { id: string }; agent: { id: string } }, executionId: string) {
+/** Sends a signed execution report for the tenant's agent, as the pipeline does. */
+function sendReport(tenant: { account: { id: string }; agent: { id: string } }, executionId: string) {
 	const raw = JSON.stringify({
 		accountId: tenant.account.id,
 		agentId: tenant.agent.id,
@@ -55,11 +56,16 @@ async function report(tenant: { account: { id: string }; agent: { id: string } }
 		conversationId: 'conv-1',
 		contactId: 'contact-1',
 	});
-	const response = await hub.request('/api/webhooks/n8n/execution', {
+	return hub.request('/api/webhooks/n8n/execution', {
 		method: 'POST',
 		rawBody: raw,
 		headers: { 'x-skybot-signature': signatureHeader(TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000), raw) },
 	});
+}
+
+/** A report the hub records (201): its id. */
+async function report(tenant: { account: { id: string }; agent: { id: string } }, executionId: string) {
+	const response = await sendReport(tenant, executionId);
 	expect(response.status).toBe(201);
 	return response.body.id as string;
 }
@@ -104,24 +110,7 @@ describe('live events (socket.io)', () => {
 		await client.outcome;
 		const first = await report(a, 'exec-dup');
 		await receivedCount(client.received, 1);
-		const raw = JSON.stringify({
-			accountId: a.account.id,
-			agentId: a.agent.id,
-			executionId: 'exec-dup',
-			status: 'success',
-			startedAt: new Date().toISOString(),
-			latencyMs: 812,
-			promptTokens: 10,
-			completionTokens: 5,
-			costUsd: 0.0001,
-			conversationId: 'conv-1',
-			contactId: 'contact-1',
-		});
-		const repeat = await hub.request('/api/webhooks/n8n/execution', {
-			method: 'POST',
-			rawBody: raw,
-			headers: { 'x-skybot-signature': signatureHeader(TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000), raw) },
-		});
+		const repeat = await sendReport(a, 'exec-dup');
 		expect(repeat.body).toEqual({ id: first, duplicate: true });
 		const next = await report(a, 'exec-after-dup');
 		await receivedCount(client.received, 2);
