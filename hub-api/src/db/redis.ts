@@ -12,6 +12,10 @@ export function createRedis(redisUrl: string, logger: Logger): Redis {
 		commandTimeout: COMMAND_TIMEOUT_MS,
 		maxRetriesPerRequest: 1,
 		connectTimeout: COMMAND_TIMEOUT_MS,
+		// Commands issued in one event-loop turn (the quota consumes of concurrent DMs) go out in one write and come
+		// back in one read: the quota benchmark measured about half the Redis CPU per consume and fewer socket writes
+		// in the hub. Commands that must not be pipelined (SUBSCRIBE, SCRIPT, QUIT …) are never batched by ioredis.
+		enableAutoPipelining: true,
 	});
 	// Without a listener an unreachable Redis would be an unhandled 'error' event; log only transitions, not every retry.
 	let reachable = true;
