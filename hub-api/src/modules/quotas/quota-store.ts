@@ -78,14 +78,31 @@ type ConsumeCommand = (
 	...args: (string | number)[]
 ) => Promise<[0 | 1, string]>;
 
-export function nextUtcMidnight(now: Date): Date {
-	return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+/** A UTC day: its date (the counter key's suffix) and the next midnight (when its quota resets). */
+export interface UtcDay {
+	startsAt: number;
+	endsAt: number;
+	date: string;
+	resetAt: string;
+}
+
+const DAY_MS = DAY_SECONDS * 1000;
+let lastDay: UtcDay | undefined;
+
+/** The UTC day `now` falls in. Remembered until the clock leaves it: a consume per DM need not format two dates. */
+export function utcDayOf(now: Date): UtcDay {
+	const time = now.getTime();
+	if (lastDay && time >= lastDay.startsAt && time < lastDay.endsAt) return lastDay;
+	const startsAt = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+	const endsAt = startsAt + DAY_MS;
+	lastDay = { startsAt, endsAt, date: new Date(startsAt).toISOString().slice(0, 10), resetAt: new Date(endsAt).toISOString() };
+	return lastDay;
 }
 
 /** The {accountId} hash tag keeps one account's keys in one slot, as a script touching several keys needs on a
  * Redis Cluster. */
 const accountKeyBase = (accountId: string) => `skybot:quota:{${accountId}}`;
-const dayCounterKey = (accountId: string, now: Date) => `${accountKeyBase(accountId)}:day:${now.toISOString().slice(0, 10)}`;
+const dayCounterKey = (accountId: string, day: UtcDay) => `${accountKeyBase(accountId)}:day:${day.date}`;
 
 export class QuotaStore {
 	private readonly redis: Redis;
@@ -101,13 +118,14 @@ export class QuotaStore {
 
 	async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
 		const base = accountKeyBase(input.accountId);
+		const day = utcDayOf(input.now);
 		const [duplicate, json] = await this.consumeCommand(
 			`${base}:message:${input.messageId}`,
-			dayCounterKey(input.accountId, input.now),
+			dayCounterKey(input.accountId, day),
 			`${base}:conversation:${input.conversationId}`,
 			input.limit ?? UNLIMITED,
 			input.now.toISOString(),
-			nextUtcMidnight(input.now).toISOString(),
+			day.resetAt,
 			input.plan,
 		);
 		const stored = JSON.parse(json) as StoredOutcome;
@@ -116,6 +134,6 @@ export class QuotaStore {
 
 	/** DMs already allowed today (UTC), read without consuming: the same counter the consume script keeps. */
 	async usedToday(accountId: string, now: Date): Promise<number> {
-		return Number((await this.redis.get(dayCounterKey(accountId, now))) ?? 0);
+		return Number((await this.redis.get(dayCounterKey(accountId, utcDayOf(now)))) ?? 0);
 	}
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock';
 import { HubError } from '../../errors';
 import type { Account } from '../accounts/account.entity';
 import { DAILY_DM_LIMITS } from './plans';
-import { nextUtcMidnight, type QuotaStore } from './quota-store';
+import { type QuotaStore, utcDayOf } from './quota-store';
 
 /** Today's figures of an account's DM quota: what POST /quotas/consume and GET /billing/usage both report. */
 export type QuotaUsage = Pick<ConsumeQuotaResponse, 'used' | 'limit' | 'remaining' | 'resetAt' | 'plan'>;
@@ -52,6 +52,6 @@ export class QuotasService {
 		const used = await this.store.usedToday(account.id, now).catch((error: unknown) => {
 			throw storeUnavailable(error);
 		});
-		return quotaUsage(account.plan, DAILY_DM_LIMITS[account.plan], used, nextUtcMidnight(now).toISOString());
+		return quotaUsage(account.plan, DAILY_DM_LIMITS[account.plan], used, utcDayOf(now).resetAt);
 	}
 }
