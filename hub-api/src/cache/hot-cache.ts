@@ -29,12 +29,22 @@ export class HotCache<K extends NonNullable<unknown>, V extends NonNullable<unkn
 			max: options.max,
 			ttl: options.ttlMs,
 			allowStale: true,
+			// get() is the synchronous first try below; an expired entry it skips stays for fetch() to serve and reload.
+			noDeleteOnStaleGet: true,
 			...(options.clock && { perf: options.clock }),
 			fetchMethod: (key, _stale, { context }) => options.load(key, context as Context),
 		});
 	}
 
-	async get(key: K, context: Context): Promise<V> {
+	/**
+	 * A fresh entry comes back as it is, without a promise: that is nearly every call on the per-DM path, where
+	 * fetch() would add its bookkeeping and a few promise turns. Anything else (missing, expired) goes through fetch().
+	 */
+	get(key: K, context: Context): V | Promise<V> {
+		return this.entries.get(key, { allowStale: false }) ?? this.fetch(key, context);
+	}
+
+	private async fetch(key: K, context: Context): Promise<V> {
 		const value = await this.entries.fetch(key, { context });
 		// fetch() resolves undefined only when the load did; `load` throws instead.
 		if (value === undefined) throw new Error('hot cache load resolved nothing');
