@@ -172,16 +172,18 @@ export function createApp({
 	app.use(apiSecurityHeaders);
 	app.use(requestLogging(logger));
 	app.use(metrics.observeRequests);
+	const parseJson = express.json({ limit: config.bodyLimit });
+	// The pipeline consumes quota once per DM: its route comes right after what every request gets, because each layer
+	// Express walks before reaching a route (body parsers of other paths, routers and their mounts) costs every call.
+	app.use('/api/quotas', parseJson, withKey, quotasRoutes(quotas, services.accounts));
 	// Execution reports are authenticated by an HMAC over their exact bytes: that route keeps the raw body.
 	app.use(EXECUTION_WEBHOOK_PATH, express.raw({ type: () => true, limit: config.bodyLimit }));
 	app.post('/api/billing/webhook', ...stripeWebhookRoute(billing?.service ?? null, config.bodyLimit));
-	app.use(express.json({ limit: config.bodyLimit }));
+	app.use(parseJson);
 
 	app.get('/metrics', metrics.serve);
 
 	const api = express.Router();
-	// First: the pipeline calls it once per DM, and every router mounted ahead of it is a layer each call walks.
-	api.use('/quotas', withKey, quotasRoutes(quotas, services.accounts));
 	api.use(healthRoutes(new HealthService(dataSource, redis)));
 	api.use('/docs', documentSecurityHeaders, docsRoutes(hubOpenApiDocument()));
 	api.use('/auth', limits.authByIp);
