@@ -143,9 +143,12 @@ async function main(): Promise<void> {
 		const floor = spawnFloor(floorPort, name);
 		children.push(floor);
 		await new Promise((resolve) => floor.stdout!.once('data', resolve));
+		// Both get the very same requests (the floor reads the body and ignores the key): the client's work per request
+		// and the bytes each server parses are equal, and what differs is what the server does with them.
+		const headers = { 'x-api-key': platformKey };
 		const targets: Target[] = [
-			{ label: 'floor: express + 1 INCR', url: `${floorUrl}/incr`, headers: {}, body: () => '{"messageId":"x"}', pid: floor.pid! },
-			{ label: 'POST /api/quotas/consume', url: `${hubUrl}/api/quotas/consume`, headers: { 'x-api-key': platformKey }, body: consumeBody, pid: hub.pid! },
+			{ label: 'floor: express + 1 INCR', url: `${floorUrl}/incr`, headers, body: consumeBody, pid: floor.pid! },
+			{ label: 'POST /api/quotas/consume', url: `${hubUrl}/api/quotas/consume`, headers, body: consumeBody, pid: hub.pid! },
 		];
 		say(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM`);
 		say(
