@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -9,7 +9,7 @@ import type { HubConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { closeRedis, createRedis } from './db/redis';
 import { HubEvents } from './live/hub-events';
-import { attachLiveEvents } from './live/live-events';
+import { attachLiveEvents, type LiveEvents } from './live/live-events';
 import { createLogger } from './logger';
 import { createBilling } from './modules/billing/billing.module';
 
@@ -63,33 +63,32 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	const events = new HubEvents();
 	// Known once listening (port 0 picks one); agents deployed before then are impossible anyway.
 	let listeningUrl = `http://127.0.0.1:${config.port}`;
-	const app = createApp({
-		config,
-		dataSource,
-		redis,
-		logger,
-		clock: options.clock,
-		events,
-		billing,
-		publicUrl: () => listeningUrl,
-		invalidations,
-	});
-	// Billing is created first (the app's webhook and billing routes take its service), but a deleted customer's
-	// agents are stopped through the agent deployments the app builds (n8n client, templates, status events): so the
-	// workers start only now, with them. Jobs queued in between wait in Redis.
-	billing?.start(agentDeploymentsOf(app));
-	const server = createServer(app);
-	// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.
-	const live = attachLiveEvents(server, { events, verifier: accessTokenVerifierOf(app), logger });
+	let live: LiveEvents | undefined;
+	let app: Express;
+	let server: Server;
 	try {
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(config.port, () => {
-				server.off('error', reject);
-				resolve();
-			});
+		app = createApp({
+			config,
+			dataSource,
+			redis,
+			logger,
+			clock: options.clock,
+			events,
+			billing,
+			publicUrl: () => listeningUrl,
+			invalidations,
 		});
+		// Billing is created first (the app's webhook and billing routes take its service), but a deleted customer's
+		// agents are stopped through the agent deployments the app builds (n8n client, templates, status events): so
+		// the workers start only now, with them. Jobs queued in between wait in Redis.
+		billing?.start(agentDeploymentsOf(app));
+		server = createServer(app);
+		// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.
+		live = attachLiveEvents(server, { events, verifier: accessTokenVerifierOf(app), logger });
+		await listen(server, config.port);
 	} catch (error) {
+		// A broken template catalogue or a port in use: nothing may stay open (a caller in the same process, tests).
+		await live?.close();
 		await release();
 		throw error;
 	}
@@ -103,7 +102,7 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 		port,
 		app,
 		close: async () => {
-			await live.close();
+			await live?.close();
 			await new Promise<void>((resolve, reject) => {
 				server.close((error) => (error ? reject(error) : resolve()));
 				// Keep-alive sockets with no request in flight would otherwise hold close() open.
@@ -112,4 +111,14 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 			await release();
 		},
 	};
+}
+
+function listen(server: Server, port: number): Promise<void> {
+	return new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
 }

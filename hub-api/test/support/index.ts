@@ -36,7 +36,7 @@ export interface TestDatabase {
 	drop(): Promise<void>;
 }
 
-async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+export async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
 	const client = new Client({ connectionString: TEST_DATABASE_BASE_URL });
 	await client.connect();
 	try {
