@@ -107,8 +107,10 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The floor applied where a router is mounted, so no route is ever unguarded: reading needs viewer, anything else
  * member. Routes that need more (managing keys, billing …) add requireRole themselves.
  */
+const requireViewer = requireRole('viewer');
+const requireMember = requireRole('member');
 export const requireDefaultRole: RequestHandler = (req, res, next) =>
-	requireRole(READ_METHODS.has(req.method) ? 'viewer' : 'member')(req, res, next);
+	(READ_METHODS.has(req.method) ? requireViewer : requireMember)(req, res, next);
 
 /** The account the caller acts for when the route requires an account key. */
 export function ownAccountId(res: Response): string {
