@@ -58,7 +58,9 @@ interface Measured {
 	p50: number;
 	p99: number;
 	failures: number;
+	/** CPU time (user + system) per request of the server process, and of Redis when it runs on this machine. */
 	cpuMicrosPerRequest: number | undefined;
+	redisCpuMicrosPerRequest: number | undefined;
 }
 
 interface Target {
@@ -83,8 +85,25 @@ function cpuMicros(pid: number): number | undefined {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** Redis's process id when it runs on this machine (its CPU is read like the servers'), else undefined. */
+async function localRedisPid(): Promise<number | undefined> {
+	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+	try {
+		const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+		return cpuMicros(pid) === undefined ? undefined : pid;
+	} finally {
+		redis.disconnect();
+	}
+}
+
+let redisPid: number | undefined;
+
+const perRequest = (before: number | undefined, after: number | undefined, requests: number) =>
+	before === undefined || after === undefined ? undefined : (after - before) / requests;
+
 async function load(target: Target, rate?: number): Promise<Measured> {
 	const cpuBefore = cpuMicros(target.pid);
+	const redisCpuBefore = redisPid === undefined ? undefined : cpuMicros(redisPid);
 	const result = await autocannon({
 		url: target.url,
 		method: 'POST',
@@ -95,13 +114,14 @@ async function load(target: Target, rate?: number): Promise<Measured> {
 		requests: [{ setupRequest: (request) => ({ ...request, body: target.body() }) }],
 	});
 	const cpuAfter = cpuMicros(target.pid);
+	const redisCpuAfter = redisPid === undefined ? undefined : cpuMicros(redisPid);
 	return {
 		requestsPerSecond: result.requests.average,
 		p50: result.latency.p50,
 		p99: result.latency.p99,
 		failures: result.non2xx + result.errors + result.timeouts,
-		cpuMicrosPerRequest:
-			cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / result.requests.total,
+		cpuMicrosPerRequest: perRequest(cpuBefore, cpuAfter, result.requests.total),
+		redisCpuMicrosPerRequest: perRequest(redisCpuBefore, redisCpuAfter, result.requests.total),
 	};
 }
 
@@ -155,13 +175,18 @@ async function main(): Promise<void> {
 			`${rounds} rounds of ${durationSeconds} s per endpoint at full speed (${connections} connections, floor and hub in turn), ` +
 				`then ${durationSeconds} s at ${FIXED_RATE} req/s (20 connections); hub LOG_LEVEL=warn\n`,
 		);
+		redisPid = await localRedisPid();
 		for (const target of targets) await load(target, 200); // warm-up: JIT, connection pools, script cache
 		// The floor and the hub take turns, so a slow patch of this shared machine hits both rather than one.
 		const full: Measured[][] = targets.map(() => []);
 		for (let round = 0; round < rounds; round += 1) {
 			for (const [index, target] of targets.entries()) full[index]!.push(await load(target));
 			const [floorRound, hubRound] = [full[0]![round]!, full[1]![round]!];
-			say(`round ${round + 1}: floor ${floorRound.requestsPerSecond.toFixed(0)} req/s, hub ${hubRound.requestsPerSecond.toFixed(0)} req/s, ${(hubRound.requestsPerSecond / floorRound.requestsPerSecond).toFixed(2)}× the floor`);
+			say(
+				`round ${round + 1}: floor ${floorRound.requestsPerSecond.toFixed(0)} req/s (${cpuShare(floorRound)}), ` +
+					`hub ${hubRound.requestsPerSecond.toFixed(0)} req/s (${cpuShare(hubRound)}), ` +
+					`${(hubRound.requestsPerSecond / floorRound.requestsPerSecond).toFixed(2)}× the floor`,
+			);
 		}
 		let serverSide = '';
 		const fixed: Measured[] = [];
@@ -190,7 +215,16 @@ async function main(): Promise<void> {
 					`${String(fixed[index]!.p99).padStart(8)}${(fixed[index]!.cpuMicrosPerRequest?.toFixed(0) ?? 'n/a').padStart(12)}${String(failures).padStart(10)}`,
 			);
 		}
-		say(`\nhub, its own histogram at ${FIXED_RATE} req/s (http_request_duration_seconds): ${serverSide}`);
+		// At full speed each server is bound by its one thread: the ratio of their CPU per request in a round predicts
+		// its throughput ratio, and moves less when the client or another process takes a share of the cores for a while.
+		const cpuRatios = full[1]!.map(
+			(hubRound, round) => (full[0]![round]!.cpuMicrosPerRequest ?? Number.NaN) / (hubRound.cpuMicrosPerRequest ?? Number.NaN),
+		);
+		say(
+			`\nat full speed, floor CPU per request ÷ hub CPU per request: ${median(cpuRatios).toFixed(2)} ` +
+				`(rounds: ${cpuRatios.map((ratio) => ratio.toFixed(2)).join(', ')}), what a run bound by the servers alone would give`,
+		);
+		say(`hub, its own histogram at ${FIXED_RATE} req/s (http_request_duration_seconds): ${serverSide}`);
 	} finally {
 		for (const child of children) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
@@ -198,6 +232,12 @@ async function main(): Promise<void> {
 		// A run consumes ~10^5 messages, each leaving an idempotency key (48 h TTL) in the shared Redis.
 		await deleteKeys([`skybot:quota:{${accountId ?? 'none'}}:*`, `${name}:*`]);
 	}
+}
+
+/** "server 95 µs, Redis 18 µs CPU/req" for one run (n/a where /proc cannot tell). */
+function cpuShare(measured: Measured): string {
+	const micros = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(0)} µs`);
+	return `server ${micros(measured.cpuMicrosPerRequest)}, Redis ${micros(measured.redisCpuMicrosPerRequest)} CPU/req`;
 }
 
 type Buckets = Map<string, number>;
