@@ -29,6 +29,7 @@ const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const FIXED_RATE = 500;
+const WARM_UP_SECONDS = 5;
 
 function freePort(): Promise<number> {
 	return new Promise((resolve) => {
@@ -101,7 +102,8 @@ let redisPid: number | undefined;
 const perRequest = (before: number | undefined, after: number | undefined, requests: number) =>
 	before === undefined || after === undefined ? undefined : (after - before) / requests;
 
-async function load(target: Target, rate?: number): Promise<Measured> {
+/** Full speed with BENCH_CONNECTIONS connections, or a fixed `rate` (20 connections); BENCH_DURATION unless `seconds`. */
+async function load(target: Target, { rate, seconds = durationSeconds }: { rate?: number; seconds?: number } = {}): Promise<Measured> {
 	const cpuBefore = cpuMicros(target.pid);
 	const redisCpuBefore = redisPid === undefined ? undefined : cpuMicros(redisPid);
 	const result = await autocannon({
@@ -109,7 +111,7 @@ async function load(target: Target, rate?: number): Promise<Measured> {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', ...target.headers },
 		connections: rate ? 20 : connections,
-		duration: rate === 200 ? 3 : durationSeconds,
+		duration: seconds,
 		...(rate && { overallRate: rate }),
 		requests: [{ setupRequest: (request) => ({ ...request, body: target.body() }) }],
 	});
@@ -176,7 +178,9 @@ async function main(): Promise<void> {
 				`then ${durationSeconds} s at ${FIXED_RATE} req/s (20 connections); hub LOG_LEVEL=warn\n`,
 		);
 		redisPid = await localRedisPid();
-		for (const target of targets) await load(target, 200); // warm-up: JIT, connection pools, script cache
+		// Warm-up at full speed, not counted: V8 optimizes the hot functions after thousands of calls, and the hub has more
+		// of them than the floor; connection pools and Redis's script cache fill too.
+		for (const target of targets) await load(target, { seconds: WARM_UP_SECONDS });
 		// The floor and the hub take turns, so a slow patch of this shared machine hits both rather than one.
 		const full: Measured[][] = targets.map(() => []);
 		for (let round = 0; round < rounds; round += 1) {
@@ -194,7 +198,7 @@ async function main(): Promise<void> {
 			// The hub's own request histogram around its fixed-rate run: its side of the latency, without the client's
 			// and the scheduler's share (autocannon shares the two cores with both servers and Redis).
 			const before = target.pid === hub.pid ? await consumeLatencyBuckets(hubUrl) : undefined;
-			fixed.push(await load(target, FIXED_RATE));
+			fixed.push(await load(target, { rate: FIXED_RATE }));
 			if (before) serverSide = bucketShares(before, await consumeLatencyBuckets(hubUrl));
 		}
 
