@@ -7,12 +7,12 @@
  *   BENCH_ROUNDS=5 BENCH_DURATION=20 BENCH_CONNECTIONS=64 npm run bench -- quota
  *   BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/hub-profile" npm run bench -- quota   (profiles the hub)
  *
- * Both servers run as separate processes on loopback; autocannon (in this process) loads one at a time: BENCH_ROUNDS
- * rounds at full speed (BENCH_CONNECTIONS connections), the floor and the hub in turn, then each at a fixed 500
- * requests/s, where the server's own CPU time per request is read too, and for the hub the share of consumes its own
- * request histogram answered within 5, 10 and 25 ms. The ratio reported is the median of the
- * rounds' ratios. Every consume carries a new messageId, for an Ultra account through the platform key, as the
- * shared n8n pipeline sends them. The hub logs at warn (below debug it never logs a successful consume anyway).
+ * Both servers run as separate processes on loopback; autocannon (in this process) loads one at a time: after a
+ * warm-up, BENCH_ROUNDS rounds at full speed (BENCH_CONNECTIONS connections), the floor and the hub in turn, each
+ * round also reading the server's and Redis's CPU time per request; then each at a fixed 500 requests/s, with the
+ * share of requests each server timed itself as answered within 5, 10 and 25 ms (the hub's request histogram, the
+ * floor's own count). The ratio reported is the median of the rounds' ratios. Every request carries a new messageId,
+ * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (below debug it never logs a successful consume anyway).
  * Creates a throwaway database and drops it. Reports numbers; passes nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -71,6 +71,8 @@ interface Target {
 	body: () => string;
 	/** The server process, whose CPU time the fixed-rate run reads. */
 	pid: number;
+	/** The server's own count of answered requests by duration (cumulative per `le` bucket, in seconds). */
+	answeredWithin: () => Promise<Buckets>;
 }
 
 /** User + system CPU time of a process so far, in microseconds (Linux /proc; undefined elsewhere). */
@@ -169,8 +171,23 @@ async function main(): Promise<void> {
 		// and the bytes each server parses are equal, and what differs is what the server does with them.
 		const headers = { 'x-api-key': platformKey };
 		const targets: Target[] = [
-			{ label: 'floor: express + 1 INCR', url: `${floorUrl}/incr`, headers, body: consumeBody, pid: floor.pid! },
-			{ label: 'POST /api/quotas/consume', url: `${hubUrl}/api/quotas/consume`, headers, body: consumeBody, pid: hub.pid! },
+			{
+				label: 'floor: express + 1 INCR',
+				url: `${floorUrl}/incr`,
+				headers,
+				body: consumeBody,
+				pid: floor.pid!,
+				answeredWithin: async () =>
+					new Map(Object.entries((await (await fetch(`${floorUrl}/latency`)).json()) as Record<string, number>)),
+			},
+			{
+				label: 'POST /api/quotas/consume',
+				url: `${hubUrl}/api/quotas/consume`,
+				headers,
+				body: consumeBody,
+				pid: hub.pid!,
+				answeredWithin: () => consumeLatencyBuckets(hubUrl),
+			},
 		];
 		say(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM`);
 		say(
@@ -192,14 +209,14 @@ async function main(): Promise<void> {
 					`${(hubRound.requestsPerSecond / floorRound.requestsPerSecond).toFixed(2)}× the floor`,
 			);
 		}
-		let serverSide = '';
+		const serverSide: string[] = [];
 		const fixed: Measured[] = [];
 		for (const target of targets) {
-			// The hub's own request histogram around its fixed-rate run: its side of the latency, without the client's
-			// and the scheduler's share (autocannon shares the two cores with both servers and Redis).
-			const before = target.pid === hub.pid ? await consumeLatencyBuckets(hubUrl) : undefined;
+			// Each server's own count around its fixed-rate run: its side of the latency, without the client's and the
+			// scheduler's share (autocannon shares the two cores with both servers and Redis).
+			const before = await target.answeredWithin();
 			fixed.push(await load(target, { rate: FIXED_RATE }));
-			if (before) serverSide = bucketShares(before, await consumeLatencyBuckets(hubUrl));
+			serverSide.push(bucketShares(before, await target.answeredWithin()));
 		}
 
 		const ratios = full[1]!.map((hubRound, round) => hubRound.requestsPerSecond / full[0]![round]!.requestsPerSecond);
@@ -228,7 +245,7 @@ async function main(): Promise<void> {
 			`\nat full speed, floor CPU per request ÷ hub CPU per request: ${median(cpuRatios).toFixed(2)} ` +
 				`(rounds: ${cpuRatios.map((ratio) => ratio.toFixed(2)).join(', ')}), what a run bound by the servers alone would give`,
 		);
-		say(`hub, its own histogram at ${FIXED_RATE} req/s (http_request_duration_seconds): ${serverSide}`);
+		say(`at ${FIXED_RATE} req/s, as each server timed itself: floor ${serverSide[0]}; hub ${serverSide[1]}`);
 	} finally {
 		for (const child of children) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
