@@ -12,7 +12,8 @@
  * round also reading the server's and Redis's CPU time per request; then each at a fixed 500 requests/s, with the
  * share of requests each server timed itself as answered within 5, 10 and 25 ms (the hub's request histogram, the
  * floor's own count). The ratio reported is the median of the rounds' ratios. Every request carries a new messageId,
- * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (below debug it never logs a successful consume anyway).
+ * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (below
+ * debug it never logs a successful consume anyway).
  * Creates a throwaway database and drops it. Reports numbers; passes nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

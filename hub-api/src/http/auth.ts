@@ -103,12 +103,13 @@ export function requireRole(minimum: Role): RequestHandler {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const requireViewer = requireRole('viewer');
+const requireMember = requireRole('member');
+
 /**
  * The floor applied where a router is mounted, so no route is ever unguarded: reading needs viewer, anything else
  * member. Routes that need more (managing keys, billing …) add requireRole themselves.
  */
-const requireViewer = requireRole('viewer');
-const requireMember = requireRole('member');
 export const requireDefaultRole: RequestHandler = (req, res, next) =>
 	(READ_METHODS.has(req.method) ? requireViewer : requireMember)(req, res, next);
 
