@@ -7,6 +7,7 @@ import { HubError } from '../../errors';
 import type { Account } from '../accounts/account.entity';
 import { type BillingInterval, PLANS, type PaidPlanId, planForPrice, priceIdFor } from '../quotas/plans';
 import type { BillingRepository } from './billing.repository';
+import { accountDeactivated } from './plan-limits.service';
 
 /** Stripe signs `t=<unix seconds>`; an older signature is refused (replay protection), as Stripe's default. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -166,9 +167,7 @@ export class BillingService {
 	private ensureCustomer(account: Account): Promise<string> {
 		return this.repository.transaction(async (manager) => {
 			const billing = await this.repository.lockCustomer(manager, account.id);
-			if (billing.deactivatedAt) {
-				throw new HubError(403, 'account_deactivated', 'This account is deactivated (its Stripe customer was deleted)');
-			}
+			if (billing.deactivatedAt) throw accountDeactivated();
 			if (billing.stripeCustomerId) return billing.stripeCustomerId;
 			const customer = await this.stripe.customers
 				.create(

@@ -4,6 +4,10 @@ import type { Account } from '../accounts/account.entity';
 import { PLANS } from '../quotas/plans';
 import type { BillingRepository } from './billing.repository';
 
+/** 403 for an account whose Stripe customer was deleted: what it may no longer do (agents, checkouts). */
+export const accountDeactivated = () =>
+	new HubError(403, 'account_deactivated', 'This account is deactivated (its Stripe customer was deleted)');
+
 /** Limits of the plan catalogue that are not DM quotas; works with or without Stripe configured. */
 export class PlanLimitsService {
 	private readonly repository: BillingRepository;
@@ -34,9 +38,7 @@ export class PlanLimitsService {
 	/** A deactivated account (its Stripe customer deleted) keeps its data, but none of its agents may run again. */
 	async assertNotDeactivated(accountId: string, manager?: EntityManager): Promise<void> {
 		const billing = await this.repository.findCustomer(accountId, manager);
-		if (billing?.deactivatedAt) {
-			throw new HubError(403, 'account_deactivated', 'This account is deactivated (its Stripe customer was deleted)');
-		}
+		if (billing?.deactivatedAt) throw accountDeactivated();
 	}
 
 	/** `assertCanCreateAgent`, then `create` in the same transaction. */
