@@ -1,7 +1,7 @@
 import type { RouteInactiveReason, RouteResponse } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
 import { HubError } from '../../errors';
-import type { ProviderAccountsRepository } from '../provider-accounts/provider-accounts.repository';
+import type { ProviderAccountsRepository, Route } from '../provider-accounts/provider-accounts.repository';
 
 /** Which tenant and agent an inbound message belongs to: the pipeline's first hub call after the trigger. */
 export class RoutingService {
@@ -16,12 +16,7 @@ export class RoutingService {
 		if (!route) {
 			throw new HubError(404, 'route_not_found', `No account is linked to ${provider} account ${accountExternalId}`);
 		}
-		// An account without a linked agent is answered by the shared pipeline as before; a linked agent must be ACTIVE.
-		const inactiveReason: RouteInactiveReason | null = route.accountDeactivated
-			? 'account_deactivated'
-			: route.agentStatus !== null && route.agentStatus !== 'ACTIVE'
-				? 'agent_inactive'
-				: null;
+		const inactiveReason = inactiveReasonOf(route);
 		return {
 			provider,
 			accountExternalId,
@@ -32,4 +27,12 @@ export class RoutingService {
 			inactiveReason,
 		};
 	}
+}
+
+/** Why a route's messages must not be answered, or null. A provider account without a linked agent is answered by the
+ * shared pipeline as before; a linked agent must be ACTIVE. */
+function inactiveReasonOf(route: Route): RouteInactiveReason | null {
+	if (route.accountDeactivated) return 'account_deactivated';
+	if (route.agentStatus !== null && route.agentStatus !== 'ACTIVE') return 'agent_inactive';
+	return null;
 }
