@@ -7,11 +7,12 @@
  *   BENCH_ROUNDS=5 BENCH_DURATION=20 BENCH_CONNECTIONS=64 npm run bench -- quota
  *   BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/hub-profile" npm run bench -- quota   (profiles the hub)
  *
- * Both servers run as separate processes on loopback; autocannon (in this process) loads one at a time: after a
- * warm-up, BENCH_ROUNDS rounds at full speed (BENCH_CONNECTIONS connections), the floor and the hub in turn, each
- * round also reading the server's and Redis's CPU time per request; then each at a fixed 500 requests/s, with the
- * share of requests each server timed itself as answered within 5, 10 and 25 ms (the hub's request histogram, the
- * floor's own count). The ratio reported is the median of the rounds' ratios. Every request carries a new messageId,
+ * Both servers run as separate processes on loopback; this process loads one at a time: after a warm-up,
+ * BENCH_ROUNDS rounds at full speed with autocannon (BENCH_CONNECTIONS connections), the floor and the hub in turn,
+ * each round also reading the server's and Redis's CPU time per request; then BENCH_ROUNDS rounds each at a fixed 500
+ * requests/s, evenly spaced (paced-load.ts: autocannon's own rate limit sends each second's requests in one burst),
+ * with the share of requests each server timed itself as answered within 5, 10 and 25 ms (the hub's request
+ * histogram, the floor's own count). The ratio reported is the median of the rounds' ratios. Every request carries a new messageId,
  * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (below
  * debug it never logs a successful consume anyway).
  * Creates a throwaway database and drops it. Reports numbers; passes nothing.
@@ -25,6 +26,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { builtHub, createThrowawayDatabase, redisUrl, root, runNode, say } from '../support.ts';
+import { pacedLoad } from './paced-load.ts';
 
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -105,17 +107,16 @@ let redisPid: number | undefined;
 const perRequest = (before: number | undefined, after: number | undefined, requests: number) =>
 	before === undefined || after === undefined ? undefined : (after - before) / requests;
 
-/** Full speed with BENCH_CONNECTIONS connections, or a fixed `rate` (20 connections); BENCH_DURATION unless `seconds`. */
-async function load(target: Target, { rate, seconds = durationSeconds }: { rate?: number; seconds?: number } = {}): Promise<Measured> {
+/** Full speed with BENCH_CONNECTIONS connections, for BENCH_DURATION unless `seconds`. */
+async function load(target: Target, { seconds = durationSeconds }: { seconds?: number } = {}): Promise<Measured> {
 	const cpuBefore = cpuMicros(target.pid);
 	const redisCpuBefore = redisPid === undefined ? undefined : cpuMicros(redisPid);
 	const result = await autocannon({
 		url: target.url,
 		method: 'POST',
 		headers: { 'content-type': 'application/json', ...target.headers },
-		connections: rate ? 20 : connections,
+		connections,
 		duration: seconds,
-		...(rate && { overallRate: rate }),
 		requests: [{ setupRequest: (request) => ({ ...request, body: target.body() }) }],
 	});
 	const cpuAfter = cpuMicros(target.pid);
@@ -127,6 +128,17 @@ async function load(target: Target, { rate, seconds = durationSeconds }: { rate?
 		failures: result.non2xx + result.errors + result.timeouts,
 		cpuMicrosPerRequest: perRequest(cpuBefore, cpuAfter, result.requests.total),
 		redisCpuMicrosPerRequest: perRequest(redisCpuBefore, redisCpuAfter, result.requests.total),
+	};
+}
+
+/** FIXED_RATE requests/s, evenly spaced, for BENCH_DURATION (bench/quota/paced-load.ts). */
+async function loadAtFixedRate(target: Target): Promise<Measured> {
+	const cpuBefore = cpuMicros(target.pid);
+	const result = await pacedLoad({ url: target.url, headers: target.headers, body: target.body, rate: FIXED_RATE, seconds: durationSeconds });
+	return {
+		...result,
+		cpuMicrosPerRequest: perRequest(cpuBefore, cpuMicros(target.pid), result.total),
+		redisCpuMicrosPerRequest: undefined,
 	};
 }
 
@@ -193,7 +205,7 @@ async function main(): Promise<void> {
 		say(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM`);
 		say(
 			`${rounds} rounds of ${durationSeconds} s per endpoint at full speed (${connections} connections, floor and hub in turn), ` +
-				`then ${durationSeconds} s at ${FIXED_RATE} req/s (20 connections); hub LOG_LEVEL=warn\n`,
+				`then ${rounds} rounds of ${durationSeconds} s at ${FIXED_RATE} req/s evenly spaced; hub LOG_LEVEL=warn\n`,
 		);
 		redisPid = await localRedisPid();
 		// Warm-up at full speed, not counted: V8 optimizes the hot functions after thousands of calls, and the hub has more
@@ -210,18 +222,19 @@ async function main(): Promise<void> {
 					`${(hubRound.requestsPerSecond / floorRound.requestsPerSecond).toFixed(2)}× the floor`,
 			);
 		}
-		const serverSide: string[] = [];
-		const fixed: Measured[] = [];
-		for (const target of targets) {
-			// Each server's own count around its fixed-rate run: its side of the latency, without the client's and the
-			// scheduler's share (autocannon shares the two cores with both servers and Redis).
-			const before = await target.answeredWithin();
-			fixed.push(await load(target, { rate: FIXED_RATE }));
-			serverSide.push(bucketShares(before, await target.answeredWithin()));
+		// Then the fixed rate, in turns as well. Each server's own count around its runs gives its side of the latency,
+		// without the client's and the scheduler's share (the client shares the two cores with both servers and Redis).
+		const fixed: Measured[][] = targets.map(() => []);
+		const countedBefore = await Promise.all(targets.map((target) => target.answeredWithin()));
+		for (let round = 0; round < rounds; round += 1) {
+			for (const [index, target] of targets.entries()) fixed[index]!.push(await loadAtFixedRate(target));
 		}
+		const serverSide = await Promise.all(targets.map(async (target, index) => bucketShares(countedBefore[index]!, await target.answeredWithin())));
+		const p99s = (index: number) => fixed[index]!.map((measured) => measured.p99.toFixed(1)).join(', ');
+		say(`at ${FIXED_RATE} req/s, p99 ms by round: floor ${p99s(0)}; hub ${p99s(1)}`);
 
 		const ratios = full[1]!.map((hubRound, round) => hubRound.requestsPerSecond / full[0]![round]!.requestsPerSecond);
-		// At the fixed rate, "achieved" below 500 means the server could not keep up and requests queued. CPU is the
+		// At the fixed rate, "achieved" below 500 means requests were answered later than they were due. CPU is the
 		// server process's own (user + system) per request: steadier than throughput when other work shares the cores.
 		say('\nmedians of the rounds:');
 		say('endpoint                    req/s    p50 ms  p99 ms  × floor   @500/s: achieved  p99 ms  CPU µs/req  failures');
@@ -230,11 +243,13 @@ async function main(): Promise<void> {
 			const p50 = median(full[index]!.map((measured) => measured.p50));
 			const p99 = median(full[index]!.map((measured) => measured.p99));
 			const ratio = index === 0 ? 1 : median(ratios);
-			const failures = [...full[index]!, fixed[index]!].reduce((sum, measured) => sum + measured.failures, 0);
+			const failures = [...full[index]!, ...fixed[index]!].reduce((sum, measured) => sum + measured.failures, 0);
+			const atFixedRate = (pick: (measured: Measured) => number) => median(fixed[index]!.map(pick));
 			say(
 				`${target.label.padEnd(26)}${rate.toFixed(0).padStart(7)}${String(p50).padStart(9)}${String(p99).padStart(8)}` +
-					`${ratio.toFixed(2).padStart(9)}${fixed[index]!.requestsPerSecond.toFixed(0).padStart(19)}` +
-					`${String(fixed[index]!.p99).padStart(8)}${(fixed[index]!.cpuMicrosPerRequest?.toFixed(0) ?? 'n/a').padStart(12)}${String(failures).padStart(10)}`,
+					`${ratio.toFixed(2).padStart(9)}${atFixedRate((measured) => measured.requestsPerSecond).toFixed(0).padStart(19)}` +
+					`${atFixedRate((measured) => measured.p99).toFixed(1).padStart(8)}` +
+					`${atFixedRate((measured) => measured.cpuMicrosPerRequest ?? Number.NaN).toFixed(0).padStart(12)}${String(failures).padStart(10)}`,
 			);
 		}
 		// At full speed each server is bound by its one thread: the ratio of their CPU per request in a round predicts
