@@ -37,7 +37,7 @@ import { interactionsRoutes } from './modules/interactions/interactions.routes';
 import { leadsRoutes } from './modules/leads/leads.routes';
 import { providerAccountsRoutes } from './modules/provider-accounts/provider-accounts.routes';
 import { QuotaStore } from './modules/quotas/quota-store';
-import { quotasRoutes } from './modules/quotas/quotas.routes';
+import { consumeQuotaRoute } from './modules/quotas/quotas.routes';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { routingRoutes } from './modules/routing/routing.routes';
 import { UsersRepository } from './modules/users/users.repository';
@@ -175,7 +175,9 @@ export function createApp({
 	const parseJson = express.json({ limit: config.bodyLimit });
 	// The pipeline consumes quota once per DM: its route comes right after what every request gets, because each layer
 	// Express walks before reaching a route (body parsers of other paths, routers and their mounts) costs every call.
-	app.use('/api/quotas', parseJson, withKey, quotasRoutes(quotas, services.accounts));
+	// It is one route layer on the app: behind app.use('/api/quotas', …) each middleware was a layer of its own, each
+	// matching the path and rewriting req.url, and then a nested router did it all again.
+	app.post('/api/quotas/consume', parseJson, withKey, consumeQuotaRoute(quotas, services.accounts));
 	// Execution reports are authenticated by an HMAC over their exact bytes: that route keeps the raw body.
 	app.use(EXECUTION_WEBHOOK_PATH, express.raw({ type: () => true, limit: config.bodyLimit }));
 	app.post('/api/billing/webhook', ...stripeWebhookRoute(billing?.service ?? null, config.bodyLimit));

@@ -169,6 +169,21 @@ describe('POST /api/quotas/consume', () => {
 		expect(response.body).toMatchObject({ plan: 'freemium', limit: 10 });
 	});
 
+	it('is one route: a key is required, its requests are timed under its pattern, other methods are not routed', async () => {
+		const { apiKey } = await hub.createTenant();
+		expect((await hub.request('/api/quotas/consume', { body: freshMessage() })).status).toBe(401);
+		expect((await consume(apiKey.key, freshMessage())).status).toBe(200);
+		const get = await hub.request('/api/quotas/consume', { key: apiKey.key });
+		expect(get.status).toBe(404);
+		expect(get.body.error.code).toBe('not_found');
+
+		// The quota benchmark and dashboards read the consume's latency under this exact label.
+		const metrics = await hub.request('/metrics');
+		expect(metrics.body).toMatch(
+			/http_request_duration_seconds_count\{method="POST",route="\/api\/quotas\/consume",status_code="200"\} [1-9]\d*/,
+		);
+	});
+
 	it('rejects a body without messageId or conversationId', async () => {
 		const { apiKey } = await hub.createTenant();
 		const response = await consume(apiKey.key, { messageId: '' });
