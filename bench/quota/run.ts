@@ -12,9 +12,9 @@
  * each round also reading the server's and Redis's CPU time per request; then BENCH_ROUNDS rounds each at a fixed 500
  * requests/s, evenly spaced (paced-load.ts: autocannon's own rate limit sends each second's requests in one burst),
  * with the share of requests each server timed itself as answered within 5, 10 and 25 ms (the hub's request
- * histogram, the floor's own count). The ratio reported is the median of the rounds' ratios. Every request carries a new messageId,
- * for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at warn (below
- * debug it never logs a successful consume anyway).
+ * histogram, the floor's own count). The ratio reported is the median of the rounds' ratios. Every request carries a
+ * new messageId, for an Ultra account through the platform key, as the shared n8n pipeline sends them. The hub logs at
+ * warn (below debug it never logs a successful consume anyway).
  * Creates a throwaway database and drops it. Reports numbers; passes nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -134,7 +134,8 @@ async function load(target: Target, { seconds = durationSeconds }: { seconds?: n
 /** FIXED_RATE requests/s, evenly spaced, for BENCH_DURATION (bench/quota/paced-load.ts). */
 async function loadAtFixedRate(target: Target): Promise<Measured> {
 	const cpuBefore = cpuMicros(target.pid);
-	const result = await pacedLoad({ url: target.url, headers: target.headers, body: target.body, rate: FIXED_RATE, seconds: durationSeconds });
+	const { url, headers, body } = target;
+	const result = await pacedLoad({ url, headers, body, rate: FIXED_RATE, seconds: durationSeconds });
 	return {
 		...result,
 		cpuMicrosPerRequest: perRequest(cpuBefore, cpuMicros(target.pid), result.total),
@@ -229,7 +230,9 @@ async function main(): Promise<void> {
 		for (let round = 0; round < rounds; round += 1) {
 			for (const [index, target] of targets.entries()) fixed[index]!.push(await loadAtFixedRate(target));
 		}
-		const serverSide = await Promise.all(targets.map(async (target, index) => bucketShares(countedBefore[index]!, await target.answeredWithin())));
+		const serverSide = await Promise.all(
+			targets.map(async (target, index) => bucketShares(countedBefore[index]!, await target.answeredWithin())),
+		);
 		const p99s = (index: number) => fixed[index]!.map((measured) => measured.p99.toFixed(1)).join(', ');
 		say(`at ${FIXED_RATE} req/s, p99 ms by round: floor ${p99s(0)}; hub ${p99s(1)}`);
 
