@@ -274,6 +274,24 @@ describe('toggle and delete', () => {
 		expect(n8n.workflows.get(agent.n8nWorkflowId)!.active).toBe(true);
 	});
 
+	it('retries a 5xx to the workflow DELETE twice: a passing failure still deletes, a lasting one answers 502', async () => {
+		const { apiKey } = await hub.createTenant();
+		const agent = (await install(apiKey.key)).body.agent;
+		// The unpublish goes through, then the DELETE fails once, as the pinned n8n did in one end-to-end run.
+		n8n.failCalls({ after: 1, count: 1, status: 500 });
+		expect((await hub.request(`/api/agents/${agent.id}`, { key: apiKey.key, method: 'DELETE' })).status).toBe(204);
+		expect(n8n.workflows.has(agent.n8nWorkflowId)).toBe(false);
+
+		const other = (await install(apiKey.key)).body.agent;
+		n8n.failCalls({ after: 1, count: 3, status: 500 });
+		const failed = await hub.request(`/api/agents/${other.id}`, { key: apiKey.key, method: 'DELETE' });
+		expect(failed.status).toBe(502);
+		expect(failed.body.error.code).toBe('n8n_error');
+		expect(n8n.workflows.has(other.n8nWorkflowId)).toBe(true);
+		n8n.heal();
+		expect((await hub.request(`/api/agents/${other.id}`, { key: apiKey.key, method: 'DELETE' })).status).toBe(204);
+	});
+
 	it('keeps the status when n8n is down or fails (503 / 502, never 500)', async () => {
 		const { apiKey } = await hub.createTenant();
 		const agent = (await install(apiKey.key)).body.agent;

@@ -44,6 +44,7 @@ export interface N8nWorkflow {
 }
 
 const DELETE_ATTEMPTS = 20;
+const DELETE_SERVER_ERROR_RETRIES = 2;
 const DELETE_RETRY_DELAY_MS = 250;
 
 export class N8nClient {
@@ -80,16 +81,22 @@ export class N8nClient {
 
 	/**
 	 * n8n refuses to delete a published workflow: unpublish first. Unpublishing completes in the background, and
-	 * until it has, n8n answers 409 ("still being unpublished"): that answer is retried for a few seconds.
+	 * until it has, n8n answers 409 ("still being unpublished"): that answer is retried for a few seconds. A 5xx is
+	 * retried twice: the pinned n8n once answered 500 "Internal server error" to the DELETE right after unpublishing a
+	 * schedule-triggered workflow (about one end-to-end run in twenty), and a DELETE may be repeated: if the first did
+	 * land, the next answers 404, which every caller counts as gone.
 	 */
 	async deleteWorkflow(id: string): Promise<void> {
+		let serverErrors = 0;
 		for (let attempt = 1; ; attempt++) {
 			try {
 				await this.call('DELETE', `/workflows/${encodeURIComponent(id)}`);
 				return;
 			} catch (error) {
-				const stillUnpublishing = error instanceof N8nError && error.n8nStatus === 409;
-				if (!stillUnpublishing || attempt >= DELETE_ATTEMPTS) throw error;
+				const n8nStatus = error instanceof N8nError ? error.n8nStatus : 0;
+				const stillUnpublishing = n8nStatus === 409 && attempt < DELETE_ATTEMPTS;
+				const transient = n8nStatus >= 500 && ++serverErrors <= DELETE_SERVER_ERROR_RETRIES;
+				if (!stillUnpublishing && !transient) throw error;
 				await new Promise((resolve) => setTimeout(resolve, DELETE_RETRY_DELAY_MS));
 			}
 		}
