@@ -82,9 +82,9 @@ export class N8nClient {
 	/**
 	 * n8n refuses to delete a published workflow: unpublish first. Unpublishing completes in the background, and
 	 * until it has, n8n answers 409 ("still being unpublished"): that answer is retried for a few seconds. A 5xx is
-	 * retried twice: the pinned n8n once answered 500 "Internal server error" to the DELETE right after unpublishing a
-	 * schedule-triggered workflow (about one end-to-end run in twenty), and a DELETE may be repeated: if the first did
-	 * land, the next answers 404, which every caller counts as gone.
+	 * retried twice: the pinned n8n answered 500 "Internal server error" to the DELETE right after unpublishing a
+	 * schedule-triggered workflow in 2 of 23 end-to-end runs, and a DELETE may be repeated: if the first did land, the
+	 * next answers 404, which every caller counts as gone.
 	 */
 	async deleteWorkflow(id: string): Promise<void> {
 		let serverErrors = 0;
