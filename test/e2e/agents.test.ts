@@ -217,7 +217,7 @@ describe('an agent installed from a template into n8n', () => {
 			);
 		}
 		const deleted = await hub.request(`/api/agents/${agent.id}`, { key: tenant.apiKey.key, method: 'DELETE' });
-		// With the status, a failure shows n8n's answer (once: a 500 to the workflow DELETE, now retried by the client).
+		// With the status, a failure shows n8n's answer (seen: a 500 to the workflow DELETE, now retried by the client).
 		expect({ status: deleted.status, error: deleted.body?.error }).toEqual({ status: 204, error: undefined });
 		expect((await workflowIn(agent.n8nWorkflowId)).status).toBe(404);
 	});
