@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { CacheInvalidations } from './cache/cache-invalidations';
 import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
-import { errorMiddleware, routeNotFound } from './errors';
+import { errorMiddleware, routeNotFound } from './http/error-handler';
 import { authenticate, requireDefaultRole } from './http/auth';
 import { createMetrics } from './http/metrics';
 import { docsRoutes } from './http/openapi';

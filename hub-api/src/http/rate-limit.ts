@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config';
 import { HubError } from '../errors';
-import { type Principal, principalOf } from './auth';
+import type { Principal } from '../modules/auth/principal';
+import { principalOf } from './auth';
 
 const WINDOW_SECONDS = 60;
 

@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../clock';
 import { HubError, notFound } from '../../errors';
-import { validationFailed } from '../../http/validate';
+import { validationFailed } from '../../errors';
 import { N8nError, type N8nClient, type N8nWorkflowBody, n8nNotConfigured } from '../../n8n/n8n-client';
 import type { Account } from '../accounts/account.entity';
 import type { ApiKeysService } from '../api-keys/api-keys.service';

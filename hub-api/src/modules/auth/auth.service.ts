@@ -4,7 +4,7 @@ import type { WhoAmIResponse } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
 import type { AuthConfig } from '../../config';
 import { HubError } from '../../errors';
-import type { AccessTokenVerifier, Principal, UserPrincipal } from '../../http/auth';
+import type { AccessTokenVerifier, Principal, UserPrincipal } from './principal';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { type AccountView, type AccountsService, toAccountView } from '../accounts/accounts.service';
 import type { User } from '../users/user.entity';

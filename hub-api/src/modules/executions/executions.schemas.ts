@@ -5,7 +5,7 @@ import {
 	type ExecutionReportRequest,
 } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
-import type { Expect, MatchesContract } from '../../http/contract';
+import type { Expect, MatchesContract } from '../../contract-check';
 
 const id = z.string().min(1).max(512);
 const count = z.number().int().nonnegative().max(100_000_000);

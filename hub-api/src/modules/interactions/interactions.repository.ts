@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { InteractionStatus } from '../../../../contracts/hub-api';
-import { violatesConstraint } from '../../db/pg-errors';
+import { violatesConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Interaction, InteractionEntity } from './interaction.entity';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { INTERACTION_STATUSES, type LogInteractionRequest } from '../../../../contracts/hub-api';
 import { MESSAGE_KINDS, PROVIDERS } from '../../../../contracts/inbound-message';
-import type { Expect, MatchesContract } from '../../http/contract';
+import type { Expect, MatchesContract } from '../../contract-check';
 
 const id = z.string().min(1).max(512);
 const shortText = z.string().max(500);

@@ -1,7 +1,7 @@
 import type { InteractionResponse, InteractionStatus, LogInteractionRequest } from '../../../../contracts/hub-api';
 import type { MessageKind, Provider } from '../../../../contracts/inbound-message';
 import type { Clock } from '../../clock';
-import { validationFailed } from '../../http/validate';
+import { validationFailed } from '../../errors';
 import type { Interaction } from './interaction.entity';
 import type { InteractionsRepository, UpsertOutcome } from './interactions.repository';
 

@@ -2,7 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { LEAD_TEMPERATURES, type LeadResponse } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
-import type { Expect, MatchesContract } from '../../http/contract';
+import type { Expect, MatchesContract } from '../../contract-check';
 import { authenticated, errors, json } from '../../http/openapi';
 import { getLeadQuery, leadParams, listLeadsQuery, upsertLeadBody } from './leads.schemas';
 

@@ -1,7 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { LeadTemperature } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
-import { violatesConstraint } from '../../db/pg-errors';
+import { violatesConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Lead, LeadEntity } from './lead.entity';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LEAD_TEMPERATURES, type UpsertLeadRequest } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
-import type { Expect, MatchesContract } from '../../http/contract';
+import type { Expect, MatchesContract } from '../../contract-check';
 
 const id = z.string().min(1).max(512);
 /** Optional facts: null and absent both mean "not known by this caller", never "erase". */

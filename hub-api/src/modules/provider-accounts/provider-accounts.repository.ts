@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { PlanId } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
-import { violatesConstraint } from '../../db/pg-errors';
+import { violatesConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import type { AgentStatus } from '../agents/agent.entity';
 import { type ProviderAccount, ProviderAccountEntity } from './provider-account.entity';

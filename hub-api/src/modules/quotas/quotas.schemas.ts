@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ConsumeQuotaRequest } from '../../../../contracts/hub-api';
-import type { Expect, MatchesContract } from '../../http/contract';
+import type { Expect, MatchesContract } from '../../contract-check';
 
 export const consumeQuotaBody = z.object({
 	messageId: z.string().min(1).max(512),

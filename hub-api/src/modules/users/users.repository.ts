@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { violatesConstraint } from '../../db/pg-errors';
+import { violatesConstraint } from '../../pg-errors';
 import { HubError } from '../../errors';
 import { type User, UserEntity } from './user.entity';
 
