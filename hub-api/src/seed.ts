@@ -6,12 +6,12 @@ import type { AccountView } from './modules/accounts/accounts.service';
 import type { AgentView } from './modules/agents/agents.service';
 import type { CreatedApiKey } from './modules/api-keys/api-keys.service';
 import type { ProviderAccountView } from './modules/provider-accounts/provider-accounts.service';
-import { createServices } from './services';
+import { createDatabaseServices } from './services';
 
 /** Operator-side seeding, shared by the CLI (`npm start`, e2e) and the test support, through the same services. */
 
 export function createPlatformKey(dataSource: DataSource, name = 'platform'): Promise<CreatedApiKey> {
-	return createServices(dataSource, systemClock).apiKeys.create({ scope: 'platform' }, name);
+	return createDatabaseServices(dataSource, systemClock).apiKeys.create({ scope: 'platform' }, name);
 }
 
 export interface TenantSeed {
@@ -30,7 +30,7 @@ export interface SeededTenant {
 
 /** Account, first key, one agent and optionally the routing entry, in one transaction: all or nothing. */
 export function createTenant(dataSource: DataSource, seed: TenantSeed): Promise<SeededTenant> {
-	const services = createServices(dataSource, systemClock);
+	const services = createDatabaseServices(dataSource, systemClock);
 	return dataSource.transaction(async (manager) => {
 		const { account, apiKey } = await services.accounts.create(seed.name, seed.plan, manager);
 		const agent = await services.agents.create(account.id, `${seed.name} agent`, manager);

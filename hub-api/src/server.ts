@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { accessTokenVerifierOf, agentDeploymentsOf, createApp } from './app';
+import { createApp } from './app';
 import { CacheInvalidations } from './cache/cache-invalidations';
 import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
@@ -11,7 +11,7 @@ import { closeRedis, createRedis } from './db/redis';
 import { HubEvents } from './live/hub-events';
 import { attachLiveEvents, type LiveEvents } from './live/live-events';
 import { createLogger } from './logger';
-import { createBilling } from './modules/billing/billing.module';
+import { createHubServices, type HubServices } from './services';
 
 export interface StartHubOptions {
 	clock?: Clock;
@@ -41,20 +41,9 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	const invalidationsSubscriber = createRedis(config.redisUrl, logger);
 	const invalidations = new CacheInvalidations(redis, config.redisNamespace, logger);
 	invalidations.listen(invalidationsSubscriber);
-	// Billing runs in every replica, only when Stripe is configured (the hub runs without it); its workers start
-	// once the app exists, below.
-	const billing = config.billing
-		? createBilling(config.billing, {
-				dataSource,
-				redisUrl: config.redisUrl,
-				redisNamespace: config.redisNamespace,
-				logger,
-				clock: options.clock ?? systemClock,
-				invalidations,
-			})
-		: null;
+	let services: HubServices | undefined;
 	const release = async () => {
-		await billing?.close();
+		await services?.close();
 		await closeRedis(invalidationsSubscriber);
 		await closeRedis(redis);
 		await dataSource.destroy();
@@ -67,24 +56,21 @@ export async function startHub(config: HubConfig, options: StartHubOptions = {})
 	let app: Express;
 	let server: Server;
 	try {
-		app = createApp({
+		const clock = options.clock ?? systemClock;
+		services = createHubServices({
 			config,
 			dataSource,
 			redis,
 			logger,
-			clock: options.clock,
-			events,
-			billing,
-			publicUrl: () => listeningUrl,
+			clock,
 			invalidations,
+			events,
+			listeningUrl: () => listeningUrl,
 		});
-		// Billing is created first (the app's webhook and billing routes take its service), but a deleted customer's
-		// agents are stopped through the agent deployments the app builds (n8n client, templates, status events): so
-		// the workers start only now, with them. Jobs queued in between wait in Redis.
-		billing?.start(agentDeploymentsOf(app));
+		app = createApp({ config, services, redis, logger, clock });
 		server = createServer(app);
 		// socket.io shares the HTTP server (path /socket.io) and the REST API's access-token verifier.
-		live = attachLiveEvents(server, { events, verifier: accessTokenVerifierOf(app), logger });
+		live = attachLiveEvents(server, { events, verifier: services.auth, logger });
 		await listen(server, config.port);
 	} catch (error) {
 		// A broken template catalogue or a port in use: nothing may stay open (a caller in the same process, tests).

@@ -1,27 +1,51 @@
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CacheInvalidations } from './cache/cache-invalidations';
 import type { Clock } from './clock';
+import type { HubConfig } from './config';
+import { HubEvents } from './live/hub-events';
 import { AccountsRepository } from './modules/accounts/accounts.repository';
 import { AccountsService } from './modules/accounts/accounts.service';
+import { AgentDeploymentsService } from './modules/agents/agent-deployments.service';
+import { AgentEvents } from './modules/agents/agent-events';
 import { AgentsRepository } from './modules/agents/agents.repository';
 import { AgentsService } from './modules/agents/agents.service';
-import { BillingRepository } from './modules/billing/billing.repository';
-import { PlanLimitsService } from './modules/billing/plan-limits.service';
+import { AnalyticsRepository } from './modules/analytics/analytics.repository';
+import { AnalyticsService } from './modules/analytics/analytics.service';
 import { ApiKeysRepository } from './modules/api-keys/api-keys.repository';
 import { ApiKeysService } from './modules/api-keys/api-keys.service';
+import { AuthService } from './modules/auth/auth.service';
+import { LoginThrottle } from './modules/auth/login-throttle';
+import { createBilling } from './modules/billing/billing.module';
+import { BillingRepository } from './modules/billing/billing.repository';
+import { PlanLimitsService } from './modules/billing/plan-limits.service';
+import { ExecutionsRepository } from './modules/executions/executions.repository';
+import { ExecutionsService } from './modules/executions/executions.service';
+import { HealthService } from './modules/health/health.service';
 import { InteractionsRepository } from './modules/interactions/interactions.repository';
 import { InteractionsService } from './modules/interactions/interactions.service';
 import { LeadsRepository } from './modules/leads/leads.repository';
 import { LeadsService } from './modules/leads/leads.service';
 import { ProviderAccountsRepository } from './modules/provider-accounts/provider-accounts.repository';
 import { ProviderAccountsService } from './modules/provider-accounts/provider-accounts.service';
+import { QuotaStore } from './modules/quotas/quota-store';
+import { QuotasService } from './modules/quotas/quotas.service';
 import { RoutingService } from './modules/routing/routing.service';
+import { defaultTemplatesDir, loadTemplateCatalogue } from './modules/templates/template-catalogue';
+import { TemplatesService } from './modules/templates/templates.service';
+import { UsersRepository } from './modules/users/users.repository';
+import { UsersService } from './modules/users/users.service';
+import { N8nClient } from './n8n/n8n-client';
 
 /**
- * The database-backed services, wired once; shared by the HTTP app and the CLI. `invalidations` reaches the caches of
- * the hot path (authenticated keys, accounts) when a key is revoked or rotated or a plan changes.
+ * The composition root: every service of the hub is built here, once, and nowhere else. Routes (app.ts), workers
+ * (billing's bull jobs), socket.io (server.ts) and the CLI receive what they need from it.
+ *
+ * createDatabaseServices: what needs PostgreSQL only (the CLI and seeding use it without Redis).
+ * createHubServices: all of it, for a running hub.
  */
-export function createServices(dataSource: DataSource, clock: Clock, invalidations = new CacheInvalidations()) {
+export function createDatabaseServices(dataSource: DataSource, clock: Clock, invalidations = new CacheInvalidations()) {
 	const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), clock, invalidations);
 	const accounts = new AccountsService(dataSource, new AccountsRepository(dataSource), apiKeys, invalidations);
 	const providerAccountsRepository = new ProviderAccountsRepository(dataSource);
@@ -34,7 +58,86 @@ export function createServices(dataSource: DataSource, clock: Clock, invalidatio
 		routing: new RoutingService(providerAccountsRepository),
 		interactions: new InteractionsService(new InteractionsRepository(dataSource), clock),
 		leads: new LeadsService(new LeadsRepository(dataSource), clock),
+		users: new UsersService(new UsersRepository(dataSource)),
+		analytics: new AnalyticsService(new AnalyticsRepository(dataSource), clock),
 	};
 }
 
-export type HubServices = ReturnType<typeof createServices>;
+export interface HubInfrastructure {
+	config: Pick<HubConfig, 'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy'>;
+	dataSource: DataSource;
+	/** The hub's command connection (quotas, throttles, rate limits, cache invalidations, health). */
+	redis: Redis;
+	logger: Logger;
+	clock: Clock;
+	/** Revoked keys and plan changes reach the hot path's caches (server.ts also feeds it the other replicas'). */
+	invalidations: CacheInvalidations;
+	/** Where services publish what live clients hear (execution reports, agent status); server.ts feeds socket.io. */
+	events?: HubEvents;
+	/** The hub's URL as n8n reaches it when HUB_PUBLIC_URL is unset (the listening URL, known once server.ts listens). */
+	listeningUrl: () => string;
+}
+
+/**
+ * Every service of a running hub. Billing (only when Stripe is configured) starts its workers here: they need the
+ * agent deployments to stop a deactivated account's agents, so those are built first. Close what this returns with
+ * `services.close()`; the connections it was given are the caller's to close.
+ */
+export function createHubServices(infrastructure: HubInfrastructure) {
+	const { config, dataSource, redis, logger, clock, invalidations, events = new HubEvents() } = infrastructure;
+	const database = createDatabaseServices(dataSource, clock, invalidations);
+	// The catalogue is part of the release: read once here, a broken template stops start-up.
+	const templates = new TemplatesService(loadTemplateCatalogue(config.deploy.templatesDir ?? defaultTemplatesDir()));
+	const agentEvents = new AgentEvents();
+	agentEvents.on('status', ({ accountId, agentId, status, at }) =>
+		events.publish('agent:status', { accountId, agentId, status, at }),
+	);
+	const deployments = new AgentDeploymentsService({
+		repository: new AgentsRepository(dataSource),
+		templates,
+		n8n: config.deploy.n8n && new N8nClient({ baseUrl: config.deploy.n8n.url, apiKey: config.deploy.n8n.apiKey }),
+		apiKeys: database.apiKeys,
+		hubUrl: () => config.deploy.publicUrl ?? infrastructure.listeningUrl(),
+		webhookSecret: config.webhookSecret,
+		events: agentEvents,
+		clock,
+		agentLimit: database.planLimits,
+	});
+	const billing = config.billing
+		? createBilling(config.billing, {
+				dataSource,
+				redisUrl: config.redisUrl,
+				redisNamespace: config.redisNamespace,
+				logger,
+				clock,
+				invalidations,
+				agents: deployments,
+			})
+		: null;
+	return {
+		...database,
+		events,
+		agentEvents,
+		templates,
+		deployments,
+		/** Null without STRIPE_SECRET_KEY: the billing routes answer 503 billing_not_configured. */
+		billing: billing?.service ?? null,
+		quotas: new QuotasService(new QuotaStore(redis), clock),
+		executions: new ExecutionsService(new ExecutionsRepository(dataSource), events, clock),
+		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.
+		auth: new AuthService({
+			dataSource,
+			accounts: database.accounts,
+			throttle: new LoginThrottle(redis, config.redisNamespace),
+			config: config.auth,
+			clock,
+		}),
+		health: new HealthService(dataSource, redis),
+		/** Stops the billing workers (waits for a job in progress). */
+		close: async () => {
+			await billing?.close();
+		},
+	};
+}
+
+export type HubServices = ReturnType<typeof createHubServices>;

@@ -10,11 +10,6 @@ import { type AccountAgentsStopper, BillingService } from './billing.service';
 
 export interface BillingRuntime {
 	service: BillingService;
-	/**
-	 * Starts this replica's billing workers and queues again what a previous run left unfinished. `agents` stops a
-	 * deactivated account's agents; it is built with the app (createApp), after billing, hence this second step.
-	 */
-	start(agents: AccountAgentsStopper): void;
 	/** Stops this replica's billing workers (waits for a job in progress). */
 	close(): Promise<void>;
 }
@@ -41,11 +36,13 @@ export interface CreateBillingDeps {
 	clock: Clock;
 	/** Told of every committed plan change, so the quota path's account caches drop the old plan at once. */
 	invalidations?: CacheInvalidations;
+	/** Stops a deactivated account's agents (the agent deployments). */
+	agents: AccountAgentsStopper;
 }
 
 /**
- * Wires Stripe, the inbox and the bull queue. The webhook route can queue events at once; nothing is processed until
- * start() (jobs queued meanwhile wait in Redis, or are taken by another replica).
+ * Wires Stripe, the inbox and the bull queue, starts this replica's workers and queues again what a previous run left
+ * unfinished (events not processed, deactivated accounts whose agents still run).
  */
 export function createBilling(config: BillingConfig, deps: CreateBillingDeps): BillingRuntime {
 	const jobs = new BillingJobs(deps.redisUrl, deps.redisNamespace, deps.logger);
@@ -57,19 +54,17 @@ export function createBilling(config: BillingConfig, deps: CreateBillingDeps): B
 		deps.clock,
 		(accountId) => deps.invalidations?.invalidate('account', accountId),
 	);
-	const start = (agents: AccountAgentsStopper) => {
-		jobs.start({
-			processEvent: (eventId) => service.processEvent(eventId),
-			checkGracePeriod: (accountId) => service.checkGracePeriod(accountId),
-			stopAgents: (accountId) => service.stopAgentsOfDeactivatedAccount(accountId, agents),
-		});
-		service
-			.requeueUnprocessed()
-			.then(
-				(requeued) =>
-					requeued.events + requeued.agentStops > 0 && deps.logger.info(requeued, 'requeued unfinished billing work'),
-			)
-			.catch((error: unknown) => deps.logger.warn({ err: error }, 'could not requeue unfinished billing work'));
-	};
-	return { service, start, close: () => jobs.close() };
+	jobs.start({
+		processEvent: (eventId) => service.processEvent(eventId),
+		checkGracePeriod: (accountId) => service.checkGracePeriod(accountId),
+		stopAgents: (accountId) => service.stopAgentsOfDeactivatedAccount(accountId, deps.agents),
+	});
+	service
+		.requeueUnprocessed()
+		.then(
+			(requeued) =>
+				requeued.events + requeued.agentStops > 0 && deps.logger.info(requeued, 'requeued unfinished billing work'),
+		)
+		.catch((error: unknown) => deps.logger.warn({ err: error }, 'could not requeue unfinished billing work'));
+	return { service, close: () => jobs.close() };
 }
