@@ -94,6 +94,7 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 	);
 	const deployments = new AgentDeploymentsService({
 		repository: new AgentsRepository(dataSource),
+		agents: database.agents,
 		templates,
 		n8n: config.deploy.n8n && new N8nClient({ baseUrl: config.deploy.n8n.url, apiKey: config.deploy.n8n.apiKey }),
 		apiKeys: database.apiKeys,

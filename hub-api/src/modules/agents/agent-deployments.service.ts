@@ -1,23 +1,23 @@
-import type { ErrorObject } from 'ajv';
 import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../clock';
 import { HubError, notFound } from '../../errors';
-import { validationFailed } from '../../errors';
 import { N8nError, type N8nClient, type N8nWorkflowBody, n8nNotConfigured } from '../../n8n/n8n-client';
 import type { Account } from '../accounts/account.entity';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
-import { substitute } from '../templates/placeholders';
 import { compareVersions, type Template } from '../templates/template-catalogue';
+import {
+	credentialFor,
+	type InstallTarget,
+	validateConfig,
+	validateStoredConfig,
+	withoutSecrets,
+	workflowFor,
+} from '../templates/template-instance';
 import type { TemplatesService } from '../templates/templates.service';
 import type { Agent, AgentStatus } from './agent.entity';
 import type { AgentEvents } from './agent-events';
-import type { AgentListFilter, AgentsRepository } from './agents.repository';
-import { type AgentView, toAgentView } from './agents.service';
-
-export interface AgentDetailView extends AgentView {
-	counts: { interactions: number; versions: number };
-	versions: { version: number; templateVersion: string; deployedAt: string; current: boolean }[];
-}
+import type { AgentsRepository } from './agents.repository';
+import type { AgentDetailView, AgentsService } from './agents.service';
 
 /** BILLING's per-plan agent limit: runs `create` in the transaction that counts the account's agents. */
 export interface AgentLimit {
@@ -28,6 +28,8 @@ export interface AgentLimit {
 
 export interface AgentDeploymentsDeps {
 	repository: AgentsRepository;
+	/** Reads the agent back after each operation, as the routes answer it. */
+	agents: AgentsService;
 	templates: TemplatesService;
 	/** Null when the hub runs without N8N_URL / N8N_API_KEY: deployment routes answer 503 n8n_unavailable. */
 	n8n: N8nClient | null;
@@ -38,7 +40,7 @@ export interface AgentDeploymentsDeps {
 	webhookSecret: string | null;
 	events: AgentEvents;
 	clock: Clock;
-	agentLimit?: AgentLimit;
+	agentLimit: AgentLimit;
 }
 
 export interface DeployRequest {
@@ -46,9 +48,6 @@ export interface DeployRequest {
 	name?: string;
 	config: Record<string, unknown>;
 }
-
-/** The production webhook path of an agent's trigger: `/webhook/skybot/<agentId>/meta` on n8n. */
-export const agentWebhookPath = (agentId: string) => `skybot/${agentId}/meta`;
 
 /** n8n tag names hold at most 24 characters: a prefix and the start of the id's hex (the name carries full ids). */
 const tagFor = (prefix: 'acct' | 'agent', id: string) => `${prefix}-${id.replace(/-/g, '')}`.slice(0, 24);
@@ -96,28 +95,6 @@ export class AgentDeploymentsService {
 		return this.deps.n8n;
 	}
 
-	async list(accountId: string, filter: AgentListFilter): Promise<AgentView[]> {
-		return (await this.repository.listForAccount(accountId, filter)).map(toAgentView);
-	}
-
-	async get(accountId: string, id: string): Promise<AgentDetailView> {
-		const agent = await this.find(accountId, id);
-		const [versions, interactions] = await Promise.all([
-			this.repository.listVersions(agent.id),
-			this.repository.countInteractions(accountId, agent.id),
-		]);
-		return {
-			...toAgentView(agent),
-			counts: { interactions, versions: versions.length },
-			versions: versions.map((version) => ({
-				version: version.version,
-				templateVersion: version.templateVersion,
-				deployedAt: version.deployedAt.toISOString(),
-				current: version.version === agent.currentVersion,
-			})),
-		};
-	}
-
 	async deployFromTemplate(account: Account, request: DeployRequest): Promise<AgentDetailView> {
 		const n8n = this.requireN8n();
 		const template = this.deps.templates.get(request.templateSlug);
@@ -138,10 +115,10 @@ export class AgentDeploymentsService {
 				},
 				manager,
 			);
-		const agent = this.deps.agentLimit ? await this.deps.agentLimit.withinAgentLimit(account, create) : await create();
+		const agent = await this.deps.agentLimit.withinAgentLimit(account, create);
 		this.publish(agent);
 		await this.install(n8n, agent, template, config);
-		return this.get(account.id, agent.id);
+		return this.deps.agents.get(account.id, agent.id);
 	}
 
 	/**
@@ -159,7 +136,7 @@ export class AgentDeploymentsService {
 		const template = this.deps.templates.get(agent.templateSlug);
 		const config = validateConfig(template, { ...agent.config, ...configChanges });
 		// A retry publishes the workflow again: not for an account whose agents billing stopped.
-		await this.deps.agentLimit?.assertNotDeactivated(accountId);
+		await this.deps.agentLimit.assertNotDeactivated(accountId);
 		const deploying = await this.claim(agent, [agent.status], stale ? this.staleBefore() : undefined);
 		try {
 			await this.removeFromN8n(n8n, deploying);
@@ -176,7 +153,7 @@ export class AgentDeploymentsService {
 		});
 		this.publish(reset);
 		await this.install(n8n, reset, template, config);
-		return this.get(accountId, id);
+		return this.deps.agents.get(accountId, id);
 	}
 
 	/** ACTIVE ⇄ INACTIVE: publishes or unpublishes the agent's workflow. */
@@ -189,11 +166,11 @@ export class AgentDeploymentsService {
 		const target: AgentStatus = agent.status === 'ACTIVE' ? 'INACTIVE' : 'ACTIVE';
 		// Billing stopped the agents of a deactivated account; switching one off stays allowed, back on does not. (A
 		// switch-on racing the deactivation holds the agent DEPLOYING, and billing's stop job retries until it is over.)
-		if (target === 'ACTIVE') await this.deps.agentLimit?.assertNotDeactivated(accountId);
+		if (target === 'ACTIVE') await this.deps.agentLimit.assertNotDeactivated(accountId);
 		if (!agent.n8nWorkflowId) {
 			// An agent of the shared pipeline: nothing of its own runs in n8n.
 			this.publish(await this.repository.update(agent.id, { status: target }));
-			return this.get(accountId, id);
+			return this.deps.agents.get(accountId, id);
 		}
 		const n8n = this.requireN8n();
 		const claimed = await this.claim(agent, [agent.status]);
@@ -202,7 +179,7 @@ export class AgentDeploymentsService {
 			else await n8n.unpublishWorkflow(agent.n8nWorkflowId!);
 		});
 		this.publish(await this.repository.update(agent.id, { status: target }));
-		return this.get(accountId, id);
+		return this.deps.agents.get(accountId, id);
 	}
 
 	/**
@@ -284,13 +261,8 @@ export class AgentDeploymentsService {
 				`Version ${template.manifest.version} needs credentials this agent does not have (${missing.map((spec) => spec.key).join(', ')}): install it as a new agent`,
 			);
 		}
-		const config = { ...agent.config };
-		if (!template.validateStoredConfig(config)) {
-			throw new HubError(409, 'config_incompatible', 'The stored configuration does not fit the new version', {
-				issues: (template.validateStoredConfig.errors ?? []).map((issue) => toIssue(issue)),
-			});
-		}
-		const workflow = buildWorkflow(agent, template, config, agent.n8nCredentialIds);
+		const config = validateStoredConfig(template, agent.config);
+		const workflow = workflowBody(agent, template, config, agent.n8nCredentialIds);
 		await this.replaceWorkflow(agent, workflow);
 		const updated = await this.repository.update(agent.id, {
 			status: agent.status,
@@ -303,7 +275,7 @@ export class AgentDeploymentsService {
 			),
 		});
 		this.publish(updated);
-		return this.get(accountId, id);
+		return this.deps.agents.get(accountId, id);
 	}
 
 	/** Puts back the workflow of the version before the current one (kept in agent_versions). */
@@ -321,7 +293,7 @@ export class AgentDeploymentsService {
 				currentVersion: previous.version,
 			}),
 		);
-		return this.get(accountId, id);
+		return this.deps.agents.get(accountId, id);
 	}
 
 	private manageableTemplate(agent: Agent): Template {
@@ -364,20 +336,14 @@ export class AgentDeploymentsService {
 			);
 			created.apiKeyId = hubKey.id;
 			await this.repository.update(agent.id, { hubApiKeyId: hubKey.id });
+			const hub = { url: this.deps.hubUrl(), apiKey: hubKey.key, webhookSecret: this.deps.webhookSecret ?? undefined };
 			for (const spec of template.manifest.credentials) {
-				const data = substitute(spec.data, (path) =>
-					resolvePlaceholder(path, agent, config, created.credentials, {
-						url: this.deps.hubUrl(),
-						apiKey: hubKey.key,
-						webhookSecret: this.deps.webhookSecret ?? undefined,
-					}),
-				);
-				const { id } = await n8n.createCredential({ name: credentialName(spec.name, agent), type: spec.type, data });
+				const { id } = await n8n.createCredential(credentialFor(template, spec, installTarget(agent, config), hub));
 				created.credentials[spec.key] = id;
 				// Remembered as soon as it exists, so a retry or a delete can find it even if the hub stops here.
 				await this.repository.update(agent.id, { n8nCredentialIds: { ...created.credentials } });
 			}
-			const workflow = buildWorkflow(agent, template, config, created.credentials);
+			const workflow = workflowBody(agent, template, config, created.credentials);
 			const saved = await n8n.createWorkflow(workflow);
 			created.workflowId = saved.id;
 			await this.repository.update(agent.id, { n8nWorkflowId: saved.id });
@@ -518,76 +484,22 @@ export class AgentDeploymentsService {
 
 const busy = () => new HubError(409, 'agent_busy', 'Another operation on this agent is in progress; try again shortly');
 
-const credentialName = (name: string, agent: Agent) => `${name} · agent ${agent.id}`;
+const installTarget = (agent: Agent, config: Record<string, unknown>): InstallTarget => ({
+	agentId: agent.id,
+	agentName: agent.name,
+	accountId: agent.accountId,
+	config,
+});
 
-function toIssue(issue: ErrorObject) {
-	const missing = issue.keyword === 'required' ? `.${String(issue.params.missingProperty)}` : '';
-	const extra = issue.keyword === 'additionalProperties' ? `.${String(issue.params.additionalProperty)}` : '';
-	return {
-		path: `body.config${issue.instancePath.replace(/\//g, '.')}${missing}${extra}`,
-		message: issue.message ?? 'is invalid',
-		code: issue.keyword,
-	};
-}
-
-/** A validated copy of the configuration with the schema's defaults filled in; 422 with every problem otherwise. */
-function validateConfig(template: Template, config: Record<string, unknown>): Record<string, unknown> {
-	const copy = structuredClone(config);
-	if (!template.validateConfig(copy)) throw validationFailed((template.validateConfig.errors ?? []).map(toIssue));
-	return copy;
-}
-
-function withoutSecrets(template: Template, config: Record<string, unknown>): Record<string, unknown> {
-	return Object.fromEntries(Object.entries(config).filter(([field]) => !template.secretFields.has(field)));
-}
-
-function resolvePlaceholder(
-	path: string,
-	agent: Agent,
-	config: Record<string, unknown>,
-	credentialIds: Record<string, string>,
-	hub?: { url: string; apiKey: string; webhookSecret?: string },
-): string | number | boolean | undefined {
-	switch (path) {
-		case 'agent.id':
-			return agent.id;
-		case 'agent.name':
-			return agent.name;
-		case 'agent.webhookPath':
-			return agentWebhookPath(agent.id);
-		case 'account.id':
-			return agent.accountId;
-		case 'hub.url':
-			return hub?.url;
-		case 'hub.apiKey':
-			return hub?.apiKey;
-		case 'hub.webhookSecret':
-			return hub?.webhookSecret;
-	}
-	const [head, name, part] = path.split('.');
-	if (head === 'config') return config[name!] as string | number | boolean | undefined;
-	if (head === 'credentials' && part === 'id') return credentialIds[name!];
-	if (head === 'credentials' && part === 'name') return undefined;
-	throw new Error(`Unknown template placeholder {{skybot:${path}}}`);
-}
-
-/** The template's workflow for this agent: placeholders replaced, named after the agent, in the public API's shape. */
-function buildWorkflow(
+/** The template's workflow for this agent, named after it and its account, in the public API's shape. */
+function workflowBody(
 	agent: Agent,
 	template: Template,
 	config: Record<string, unknown>,
 	credentialIds: Record<string, string>,
 ): N8nWorkflowBody {
-	const names = Object.fromEntries(template.manifest.credentials.map((spec) => [spec.key, credentialName(spec.name, agent)]));
-	const filled = substitute(template.workflow, (path) => {
-		const [head, key, part] = path.split('.');
-		if (head === 'credentials' && part === 'name') return names[key!];
-		return resolvePlaceholder(path, agent, config, credentialIds);
-	});
 	return {
 		name: `${truncate(agent.name, 24)} · agent ${agent.id} · account ${agent.accountId}`,
-		nodes: filled.nodes,
-		connections: filled.connections,
-		settings: filled.settings ?? {},
+		...workflowFor(template, installTarget(agent, config), credentialIds),
 	};
 }

@@ -14,12 +14,12 @@ import {
 } from './agents.schemas';
 import type { AgentsService } from './agents.service';
 
-/** `agentLimit` (the plan's agent count) guards every agent creation; `deployments` adds the template routes. */
+/** `agentLimit` (the plan's agent count) guards every agent creation; `deployments` runs the template routes. */
 export function agentsRoutes(
 	agents: AgentsService,
 	accounts: AccountsService,
-	agentLimit?: AgentLimit,
-	deployments?: AgentDeploymentsService,
+	agentLimit: AgentLimit,
+	deployments: AgentDeploymentsService,
 ): Router {
 	const router = Router();
 
@@ -27,19 +27,14 @@ export function agentsRoutes(
 		const body = parseInput(createAgentBody, req.body, 'body');
 		const account = await accounts.resolveFor(principalOf(res), body.accountId);
 		const create = (manager?: EntityManager) => agents.create(account.id, body.name, manager);
-		res.status(201).json({ agent: agentLimit ? await agentLimit.withinAgentLimit(account, create) : await create() });
+		res.status(201).json({ agent: await agentLimit.withinAgentLimit(account, create) });
 	});
 
 	router.get('/', async (req, res) => {
 		const query = parseInput(listAgentsQuery, req.query, 'query');
 		const account = await accounts.resolveFor(principalOf(res), query.accountId);
-		res.json({
-			agents: deployments
-				? await deployments.list(account.id, { status: query.status, type: query.type })
-				: await agents.list(account.id),
-		});
+		res.json({ agents: await agents.list(account.id, { status: query.status, type: query.type }) });
 	});
-	if (!deployments) return router;
 
 	// Installing, switching and removing agents is account administration (it spends the plan and runs code).
 	const admin = requireRole('admin');
@@ -56,7 +51,7 @@ export function agentsRoutes(
 
 	router.get('/:id', async (req, res) => {
 		const { id } = parseInput(agentIdParams, req.params, 'params');
-		res.json({ agent: await deployments.get(await accountFor(req.query, res), id) });
+		res.json({ agent: await agents.get(await accountFor(req.query, res), id) });
 	});
 
 	router.put('/:id/toggle', admin, async (req, res) => {

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { AgentType } from '../templates/template-catalogue';
 import type { Agent, AgentStatus } from './agent.entity';
-import type { AgentsRepository } from './agents.repository';
+import { notFound } from '../../errors';
+import type { AgentListFilter, AgentsRepository } from './agents.repository';
 
 export interface AgentView {
 	id: string;
@@ -38,7 +39,15 @@ export const toAgentView = (agent: Agent): AgentView => ({
 	deletedAt: agent.deletedAt?.toISOString() ?? null,
 });
 
-/** Agents served by the operator's shared pipeline (no workflow of their own); template agents: AgentDeploymentsService. */
+export interface AgentDetailView extends AgentView {
+	counts: { interactions: number; versions: number };
+	versions: { version: number; templateVersion: string; deployedAt: string; current: boolean }[];
+}
+
+/**
+ * Reading agents, and creating those the operator's shared pipeline serves (no workflow of their own). Agents
+ * installed from templates are deployed, switched, upgraded and removed by AgentDeploymentsService.
+ */
 export class AgentsService {
 	private readonly repository: AgentsRepository;
 
@@ -50,7 +59,27 @@ export class AgentsService {
 		return toAgentView(await this.repository.insert({ accountId, name }, manager));
 	}
 
-	async list(accountId: string): Promise<AgentView[]> {
-		return (await this.repository.listForAccount(accountId)).map(toAgentView);
+	async list(accountId: string, filter?: AgentListFilter): Promise<AgentView[]> {
+		return (await this.repository.listForAccount(accountId, filter)).map(toAgentView);
+	}
+
+	/** One agent with its interaction and version counts and its version history; 404 for another account's. */
+	async get(accountId: string, id: string): Promise<AgentDetailView> {
+		const agent = await this.repository.findForAccount(accountId, id);
+		if (!agent) throw notFound('agent');
+		const [versions, interactions] = await Promise.all([
+			this.repository.listVersions(agent.id),
+			this.repository.countInteractions(accountId, agent.id),
+		]);
+		return {
+			...toAgentView(agent),
+			counts: { interactions, versions: versions.length },
+			versions: versions.map((version) => ({
+				version: version.version,
+				templateVersion: version.templateVersion,
+				deployedAt: version.deployedAt.toISOString(),
+				current: version.version === agent.currentVersion,
+			})),
+		};
 	}
 }

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import type { Clock } from '../../clock';
-import { HubError } from '../../errors';
+import { HubError, validationFailed } from '../../errors';
 import { ownAccountId, principalOf, requireRole, requireScope } from '../../http/auth';
-import { validationFailed } from '../../errors';
 import { parseInput } from '../../http/validate';
 import { type Role, roleAtLeast } from '../users/roles';
 import { apiKeyIdParams, createApiKeyBody } from './api-keys.schemas';

@@ -1,7 +1,6 @@
 import type { LeadResponse, ListLeadsResponse, UpsertLeadRequest } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
-import { notFound } from '../../errors';
-import { validationFailed } from '../../errors';
+import { notFound, validationFailed } from '../../errors';
 import type { Lead } from './lead.entity';
 import type { LeadFilter, LeadsRepository } from './leads.repository';
 import type { ListLeadsQuery } from './leads.schemas';

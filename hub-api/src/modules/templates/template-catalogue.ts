@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import { placeholdersIn } from './placeholders';
+import { placeholderProblem } from './template-instance';
 
 /** Agent types (template categories), from the product brief's AgentType. */
 export const AGENT_TYPES = [
@@ -80,11 +81,6 @@ export class TemplateLoadError extends Error {
 		this.name = 'TemplateLoadError';
 	}
 }
-
-/** Per-agent values a workflow may use, besides `config.<field>` and `credentials.<key>.id|name`. */
-const WORKFLOW_VALUES = new Set(['agent.id', 'agent.name', 'agent.webhookPath', 'account.id']);
-/** Credential data may also carry the hub's URL, the agent's own hub API key and the execution-report secret. */
-const CREDENTIAL_VALUES = new Set([...WORKFLOW_VALUES, 'hub.url', 'hub.apiKey', 'hub.webhookSecret']);
 
 export const SEMVER_PATTERN = SEMVER;
 
@@ -170,26 +166,22 @@ function loadTemplate(directory: string, folderName: string, ajv: Ajv): Template
 	}
 
 	const credentialKeys = new Set<string>();
+	const words = { configFields: new Set(Object.keys(properties)), secretFields, credentialKeys };
 	for (const credential of manifest.credentials) {
-		if (credentialKeys.has(credential.key)) fail(`credential key "${credential.key}" is declared twice`);
+		if (credentialKeys.has(credential.key)) fail(`credential "${credential.key}" is declared twice`);
 		credentialKeys.add(credential.key);
 		for (const { path, at } of placeholdersIn(credential.data)) {
-			const field = path.startsWith('config.') ? path.slice('config.'.length) : undefined;
-			if (field !== undefined ? !(field in properties) : !CREDENTIAL_VALUES.has(path)) {
+			if (placeholderProblem(path, 'credential', words)) {
 				fail(`credential "${credential.key}" data.${at} uses unknown placeholder {{skybot:${path}}}`);
 			}
 		}
 	}
 	for (const { path, at } of placeholdersIn(workflow)) {
-		const [head, name, part] = path.split('.');
-		const known =
-			WORKFLOW_VALUES.has(path) ||
-			(head === 'config' && name !== undefined && part === undefined && name in properties) ||
-			(head === 'credentials' && credentialKeys.has(name ?? '') && (part === 'id' || part === 'name'));
-		if (!known) fail(`${manifest.workflow} ${at} uses unknown placeholder {{skybot:${path}}}`);
+		const problem = placeholderProblem(path, 'workflow', words);
+		if (problem === 'unknown') fail(`${manifest.workflow} ${at} uses unknown placeholder {{skybot:${path}}}`);
 		// The workflow JSON is visible in n8n and kept in the hub's version history: secrets go in credentials only.
-		if (head === 'config' && secretFields.has(name!)) {
-			fail(`${manifest.workflow} ${at} uses the secret field ${name}; secrets belong in credential data`);
+		if (problem === 'secret') {
+			fail(`${manifest.workflow} ${at} uses the secret field ${path.split('.')[1]}; secrets belong in credential data`);
 		}
 	}
 	return { manifest, workflow, secretFields, validateConfig, validateStoredConfig };
