@@ -8,7 +8,7 @@ import { type Clock, systemClock } from './clock';
 import type { HubConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { closeRedis, createRedis } from './db/redis';
-import { HubEvents } from './live/hub-events';
+import { HubEvents } from './hub-events';
 import { attachLiveEvents, type LiveEvents } from './live/live-events';
 import { createLogger } from './logger';
 import { createHubServices, type HubServices } from './services';

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CacheInvalidations } from './cache/cache-invalidations';
 import type { Clock } from './clock';
 import type { HubConfig } from './config';
-import { HubEvents } from './live/hub-events';
+import { HubEvents } from './hub-events';
 import { AccountsRepository } from './modules/accounts/accounts.repository';
 import { AccountsService } from './modules/accounts/accounts.service';
 import { AgentDeploymentsService } from './modules/agents/agent-deployments.service';

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { type FakeN8n, startFakeN8n } from '../../test/fakes/n8n-public-api';
-import type { AgentExecutionEvent, AgentStatusEvent } from '../src/live/hub-events';
+import type { AgentExecutionEvent, AgentStatusEvent } from '../src/hub-events';
 import { signatureHeader } from '../src/modules/executions/signature';
 import { startTestHub, TEST_WEBHOOK_SECRET, type TestHub } from './support';
 

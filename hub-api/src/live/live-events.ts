@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { HubError } from '../errors';
-import type { HubEvents } from './hub-events';
+import type { HubEvents } from '../hub-events';
 
 /** Whatever turns the handshake's access token into the account it acts for (AUTH's access-token verifier). */
 export interface SocketTokenVerifier {

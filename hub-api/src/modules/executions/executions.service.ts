@@ -1,7 +1,7 @@
 import type { ExecutionReportRequest, ExecutionReportResponse } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
 import { notFound } from '../../errors';
-import type { HubEvents } from '../../live/hub-events';
+import type { HubEvents } from '../../hub-events';
 import type { AgentLogRecord, ExecutionRecord, ExecutionsRepository } from './executions.repository';
 
 export class ExecutionsService {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ExecutionStatus } from '../../../contracts/hub-api';
+import type { ExecutionStatus } from '../../contracts/hub-api';
 
 /** Sent as socket.io `agent:execution` to the account's room each time a report is recorded (not for duplicates). */
 export interface AgentExecutionEvent {
