@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { StripePriceIds } from './modules/quotas/plans';
 
 /**
  * The hub's settings, read once from the environment at start-up. Each setting declares its schema and an example
@@ -34,6 +33,13 @@ export interface DeployConfig {
 	templatesDir: string | null;
 	/** HUB_PUBLIC_URL, written into agents' SkyBot Hub API credentials; null means the URL the hub listens on. */
 	publicUrl: string | null;
+}
+
+/** The Stripe Price behind each purchasable (plan, interval): the STRIPE_PRICE_* settings. */
+export interface StripePriceIds {
+	premiumMonthly: string;
+	ultraMonthly: string;
+	ultraYearly: string;
 }
 
 export interface BillingConfig {

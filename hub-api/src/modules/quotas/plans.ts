@@ -1,4 +1,5 @@
 import type { PlanId } from '../../../../contracts/hub-api';
+import type { StripePriceIds } from '../../config';
 
 export const BILLING_INTERVALS = ['month', 'year'] as const;
 export type BillingInterval = (typeof BILLING_INTERVALS)[number];
@@ -40,13 +41,6 @@ export const DAILY_DM_LIMITS: Record<PlanId, number | null> = {
 	premium: PLANS.premium.dailyDms,
 	ultra: PLANS.ultra.dailyDms,
 };
-
-/** The Stripe Price behind each purchasable (plan, interval). */
-export interface StripePriceIds {
-	premiumMonthly: string;
-	ultraMonthly: string;
-	ultraYearly: string;
-}
 
 export type PaidPlanId = Exclude<PlanId, 'freemium'>;
 
