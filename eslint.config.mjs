@@ -11,7 +11,7 @@ export default tseslint.config(
 	{ ignores: ['**/dist/**', '**/node_modules/**', 'n8n-runtime/**', '.skybot/**', '.tmp/**', 'coverage/**'] },
 	...n8nCommunityNodeConfig.map(restrictToShipped),
 	{
-		files: ['hub-api/**/*.ts', 'migrations/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+		files: ['hub-api/**/*.ts', 'migrations/**/*.ts', 'n8n-public-api/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
 		extends: [tseslint.configs.recommended],
 	},
 	{

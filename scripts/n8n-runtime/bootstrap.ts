@@ -1,10 +1,16 @@
-import { N8nApiError, listAll, n8nRequest, publicApi } from './n8n-client.ts';
+import { N8nApiError, N8nPublicApi, n8nRequest } from '../../n8n-public-api/client.ts';
 import type { N8nOwner } from './owner.ts';
 import { readStateFile, updateStateFile } from '../lib/state-file.ts';
 import { userFolderStateFile } from './server.ts';
 import type { UserFolderState } from './server.ts';
 import { bindCredentials, findWorkflowFiles, readWorkflowFile, toPublicApiWorkflow } from './workflows.ts';
 import type { CredentialBindings } from './workflows.ts';
+
+/**
+ * Bounds every call against a hung n8n. Far above what the calls take (n8n answers in milliseconds; a freshly started
+ * one on a loaded machine in seconds), so that a slow n8n still gets bootstrapped.
+ */
+const CALL_TIMEOUT_MS = 120_000;
 
 /** A credential to create or update on n8n, matched by name and type. */
 export interface CredentialSpec {
@@ -58,9 +64,9 @@ export interface BootstrapResult {
 export async function bootstrapN8n(options: BootstrapN8nOptions): Promise<BootstrapResult> {
 	const stateFile = userFolderStateFile(options.userFolder);
 	const apiKey = await ensureApiKey(options, stateFile);
-	const api = publicApi(options.url, apiKey);
+	const n8n = new N8nPublicApi({ baseUrl: options.url, apiKey, timeoutMs: CALL_TIMEOUT_MS });
 
-	const credentials = await upsertCredentials(api, options.credentials ?? [], stateFile);
+	const credentials = await upsertCredentials(n8n, options.credentials ?? [], stateFile);
 	const bindings: CredentialBindings = {};
 	for (const credential of credentials) bindings[credential.type] = { id: credential.id, name: credential.name };
 
@@ -69,20 +75,17 @@ export async function bootstrapN8n(options: BootstrapN8nOptions): Promise<Bootst
 		const files = findWorkflowFiles(options.workflowsDir).filter(options.includeWorkflow ?? (() => true));
 		const parsed = files.map((file) => ({ file, workflow: readWorkflowFile(file) }));
 		assertUniqueNames(parsed);
-		const existing = await listAll<{ id: string; name: string; isArchived?: boolean }>(
-			api,
-			'/workflows?excludePinnedData=true',
-		);
+		const existing = await n8n.listWorkflows();
 		const idByName = new Map(existing.filter((workflow) => !workflow.isArchived).map((w) => [w.name, w.id]));
 		for (const { file, workflow } of parsed) {
 			const { workflow: bound, unboundTypes } = bindCredentials(workflow, bindings);
 			const body = toPublicApiWorkflow(bound);
 			const knownId = idByName.get(workflow.name);
 			const saved = await withContext(`${knownId ? 'updating' : 'creating'} workflow "${workflow.name}" (${file})`, () =>
-				knownId ? api<{ id: string }>('PUT', `/workflows/${knownId}`, body) : api<{ id: string }>('POST', '/workflows', body),
+				knownId ? n8n.updateWorkflow(knownId, body) : n8n.createWorkflow(body),
 			);
 			const published = await withContext(`publishing workflow "${workflow.name}" (${file})`, () =>
-				api<{ active?: boolean }>('POST', `/workflows/${saved.id}/publish`, {}),
+				n8n.publishWorkflow(saved.id),
 			);
 			workflows.push({
 				name: workflow.name,
@@ -96,18 +99,24 @@ export async function bootstrapN8n(options: BootstrapN8nOptions): Promise<Bootst
 	return { apiKey, credentials, workflows };
 }
 
-type PublicApi = ReturnType<typeof publicApi>;
-
 /** Reuses the stored API key when n8n still accepts it; otherwise logs in as the owner and creates a new one. */
 async function ensureApiKey(options: BootstrapN8nOptions, stateFile: string): Promise<string> {
 	const state = readStateFile<UserFolderState>(stateFile);
-	if (state.apiKey && (await apiKeyWorks(options.url, state.apiKey))) return state.apiKey;
+	if (state.apiKey) {
+		const storedKey = new N8nPublicApi({ baseUrl: options.url, apiKey: state.apiKey, timeoutMs: CALL_TIMEOUT_MS });
+		if (await storedKey.acceptsApiKey()) return state.apiKey;
+	}
 
+	// n8n's public API cannot create API keys: its internal REST API can, for the logged-in owner.
 	const cookie = await login(options.url, options.owner);
 	const rest = <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) =>
-		n8nRequest<{ data: T }>(options.url, { method, path: `/rest${path}`, body, headers: { cookie } }).then(
-			(response) => response.body.data,
-		);
+		n8nRequest<{ data: T }>(options.url, {
+			method,
+			path: `/rest${path}`,
+			body,
+			headers: { cookie },
+			timeoutMs: CALL_TIMEOUT_MS,
+		}).then((response) => response.body.data);
 	if (state.apiKeyId) {
 		// The stored key no longer works; drop its record so keys do not pile up. Already gone is fine.
 		await rest('DELETE', `/api-keys/${state.apiKeyId}`).catch(() => undefined);
@@ -122,28 +131,21 @@ async function ensureApiKey(options: BootstrapN8nOptions, stateFile: string): Pr
 	return created.rawApiKey;
 }
 
-async function apiKeyWorks(url: string, apiKey: string): Promise<boolean> {
-	try {
-		await publicApi(url, apiKey)('GET', '/workflows?limit=1');
-		return true;
-	} catch (error) {
-		if (error instanceof N8nApiError && (error.status === 401 || error.status === 403)) return false;
-		throw error;
-	}
-}
-
 /** POST /rest/login; returns the `n8n-auth` cookie for the internal REST API. */
 async function login(url: string, owner: N8nOwner): Promise<string> {
 	const { headers } = await n8nRequest(url, {
 		method: 'POST',
 		path: '/rest/login',
 		body: { emailOrLdapLoginId: owner.email, password: owner.password },
+		timeoutMs: CALL_TIMEOUT_MS,
 	});
 	const cookie = headers
 		.getSetCookie()
 		.map((setCookie) => setCookie.split(';')[0])
 		.find((pair) => pair.startsWith('n8n-auth='));
-	if (!cookie) throw new N8nApiError('POST', '/rest/login', 200, 'the response set no n8n-auth cookie');
+	if (!cookie) {
+		throw new N8nApiError({ method: 'POST', path: '/rest/login', status: 200, n8nMessage: 'the response set no n8n-auth cookie' });
+	}
 	return cookie;
 }
 
@@ -152,7 +154,7 @@ async function login(url: string, owner: N8nOwner): Promise<string> {
  * (`credential:list` scope); ids are also remembered in the state file as a fallback for keys without that scope.
  */
 async function upsertCredentials(
-	api: PublicApi,
+	n8n: N8nPublicApi,
 	specs: CredentialSpec[],
 	stateFile: string,
 ): Promise<BootstrapResult['credentials']> {
@@ -160,7 +162,7 @@ async function upsertCredentials(
 	const remembered = readStateFile<UserFolderState>(stateFile).credentialIds ?? {};
 	let listed: { id: string; name: string; type: string }[] | undefined;
 	try {
-		listed = await listAll(api, '/credentials');
+		listed = await n8n.listCredentials();
 	} catch (error) {
 		if (!(error instanceof N8nApiError && error.status === 403)) throw error;
 	}
@@ -172,7 +174,7 @@ async function upsertCredentials(
 		let id: string | undefined;
 		if (existingId) {
 			id = await withContext(`updating credential "${spec.name}"`, () =>
-				api<{ id: string }>('PATCH', `/credentials/${existingId}`, spec),
+				n8n.updateCredential(existingId, spec),
 			).then(
 				(updated) => updated.id ?? existingId,
 				(error: unknown) => {
@@ -181,7 +183,7 @@ async function upsertCredentials(
 				},
 			);
 		}
-		id ??= (await withContext(`creating credential "${spec.name}"`, () => api<{ id: string }>('POST', '/credentials', spec))).id;
+		id ??= (await withContext(`creating credential "${spec.name}"`, () => n8n.createCredential(spec))).id;
 		results.push({ name: spec.name, type: spec.type, id });
 		remembered[spec.name] = id;
 	}

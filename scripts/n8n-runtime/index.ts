@@ -21,6 +21,6 @@ export { generateOwnerPassword, hashOwnerPassword } from './owner.ts';
 export type { N8nOwner } from './owner.ts';
 export { bootstrapN8n } from './bootstrap.ts';
 export type { BootstrapN8nOptions, BootstrapResult, BootstrappedWorkflow, CredentialSpec } from './bootstrap.ts';
-export { N8nApiError } from './n8n-client.ts';
+export { N8nApiError } from '../../n8n-public-api/client.ts';
 export { bindCredentials, findWorkflowFiles, parseWorkflow, readWorkflowFile, toPublicApiWorkflow } from './workflows.ts';
 export type { CredentialBindings, WorkflowJson } from './workflows.ts';

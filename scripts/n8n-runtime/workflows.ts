@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { N8nWorkflowBody } from '../../n8n-public-api/client.ts';
+
 /** A reference from a node to a stored credential, as n8n writes it in workflow JSON. */
 export interface CredentialReference {
 	id?: string | null;
@@ -105,8 +107,8 @@ export function bindCredentials(workflow: WorkflowJson, bindings: CredentialBind
  * The body n8n's public API accepts for create and update: it rejects unknown top-level fields (additionalProperties:
  * false) and read-only ones such as `id`, `active` or `versionId` that exports carry.
  */
-export function toPublicApiWorkflow(workflow: WorkflowJson): Record<string, unknown> {
-	const body: Record<string, unknown> = {
+export function toPublicApiWorkflow(workflow: WorkflowJson): N8nWorkflowBody {
+	const body: N8nWorkflowBody = {
 		name: workflow.name,
 		nodes: workflow.nodes,
 		connections: workflow.connections,

@@ -1,7 +1,7 @@
 /**
- * A fake of the parts of n8n's public API (`/api/v1`, header X-N8N-API-KEY) the hub drives: credentials, workflows,
- * publish / unpublish, tags. It keeps state like n8n (a published workflow cannot be deleted, tag names are unique
- * and at most 24 characters) and refuses what n8n refuses or what would break at run time: unknown body fields,
+ * A fake of the parts of n8n's public API (`/api/v1`, header X-N8N-API-KEY) the hub and the scripts drive: credentials,
+ * workflows, publish / unpublish, tags, and their lists in pages of `limit` (at most 250) with a `nextCursor`. It keeps
+ * state like n8n (a published workflow cannot be deleted, tag names are unique and at most 24 characters) and refuses what n8n refuses or what would break at run time: unknown body fields,
  * credential data missing required fields, workflows that still contain `{{skybot:…}}` placeholders or reference
  * credentials that do not exist. Tests can make it fail (`failCalls`), hold calls (`hold`) or stop it to simulate
  * n8n going down. The real n8n is exercised by the end-to-end suite.
@@ -60,6 +60,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
 	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+function offsetOf(cursor: string): number {
+	try {
+		const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { offset?: unknown };
+		if (Number.isInteger(offset)) return offset as number;
+	} catch {
+		// not a cursor this fake gave out
+	}
+	throw badRequest('An invalid cursor was provided');
+}
+
+/** One page of a list as n8n answers it: `limit` 1 to 250 (default 100), an opaque cursor to the next page or null. */
+function listPage(items: unknown[], query: Record<string, string>): FakeReply {
+	const limit = query.limit === undefined ? 100 : Number(query.limit);
+	if (!Number.isInteger(limit) || limit < 1 || limit > 250) throw badRequest('request/query/limit must be <= 250');
+	const offset = query.cursor === undefined ? 0 : offsetOf(query.cursor);
+	const end = offset + limit;
+	const nextCursor = end < items.length ? Buffer.from(JSON.stringify({ offset: end })).toString('base64url') : null;
+	return { status: 200, body: { data: items.slice(offset, end), nextCursor } };
+}
+
 export async function startFakeN8n(): Promise<FakeN8n> {
 	const apiKey = `n8n_api_${randomBytes(12).toString('hex')}`;
 	const credentials = new Map<string, FakeCredential>();
@@ -100,6 +120,20 @@ export async function startFakeN8n(): Promise<FakeN8n> {
 		};
 	};
 
+	const readCredential = (body: unknown): Omit<FakeCredential, 'id'> => {
+		if (!isObject(body)) throw badRequest('request/body must be object');
+		const extra = Object.keys(body).find((key) => !CREDENTIAL_FIELDS.has(key));
+		if (extra) throw badRequest(`request/body must NOT have additional properties (${extra})`);
+		const required = typeof body.type === 'string' ? CREDENTIAL_TYPES[body.type] : undefined;
+		if (typeof body.name !== 'string' || !required || !isObject(body.data)) {
+			throw badRequest('request/body needs name, a known type and data');
+		}
+		const data = body.data;
+		const missing = required.filter((field) => typeof data[field] !== 'string' || data[field] === '');
+		if (missing.length) throw badRequest(`request.body.data requires property "${missing[0]}"`);
+		return { name: body.name, type: body.type as string, data };
+	};
+
 	const workflowOf = (id: string | undefined) => {
 		const workflow = workflows.get(id ?? '');
 		if (!workflow) throw notFound();
@@ -112,21 +146,19 @@ export async function startFakeN8n(): Promise<FakeN8n> {
 		const ok = (body: unknown): FakeReply => ({ status: 200, body });
 
 		if (resource === 'credentials') {
+			if (request.method === 'GET' && !id) {
+				return listPage([...credentials.values()].map(({ id, name, type }) => ({ id, name, type })), request.query);
+			}
 			if (request.method === 'POST' && !id) {
-				const body = request.json;
-				if (!isObject(body)) throw badRequest('request/body must be object');
-				const extra = Object.keys(body).find((key) => !CREDENTIAL_FIELDS.has(key));
-				if (extra) throw badRequest(`request/body must NOT have additional properties (${extra})`);
-				const required = typeof body.type === 'string' ? CREDENTIAL_TYPES[body.type] : undefined;
-				if (typeof body.name !== 'string' || !required || !isObject(body.data)) {
-					throw badRequest('request/body needs name, a known type and data');
-				}
-				const data = body.data;
-				const missing = required.filter((field) => typeof data[field] !== 'string' || data[field] === '');
-				if (missing.length) throw badRequest(`request.body.data requires property "${missing[0]}"`);
-				const credential = { id: newId(), name: body.name, type: body.type as string, data };
+				const credential = { id: newId(), ...readCredential(request.json) };
 				credentials.set(credential.id, credential);
 				return ok({ id: credential.id, name: credential.name, type: credential.type });
+			}
+			if (request.method === 'PATCH' && id) {
+				const credential = credentials.get(id);
+				if (!credential) throw notFound();
+				Object.assign(credential, readCredential(request.json));
+				return ok({ id, name: credential.name, type: credential.type });
 			}
 			if (request.method === 'DELETE' && id) {
 				const credential = credentials.get(id);
@@ -137,7 +169,7 @@ export async function startFakeN8n(): Promise<FakeN8n> {
 		}
 
 		if (resource === 'tags') {
-			if (request.method === 'GET' && !id) return ok({ data: [...tags.values()], nextCursor: null });
+			if (request.method === 'GET' && !id) return listPage([...tags.values()], request.query);
 			if (request.method === 'POST' && !id) {
 				const name = isObject(request.json) ? request.json.name : undefined;
 				if (typeof name !== 'string' || name.length === 0 || name.length > 24) {
@@ -151,6 +183,7 @@ export async function startFakeN8n(): Promise<FakeN8n> {
 		}
 
 		if (resource === 'workflows') {
+			if (request.method === 'GET' && !id) return listPage([...workflows.values()], request.query);
 			if (request.method === 'POST' && !id) {
 				const workflow: FakeWorkflow = { id: newId(), active: false, tagIds: [], ...readWorkflow(request.json) };
 				workflows.set(workflow.id, workflow);

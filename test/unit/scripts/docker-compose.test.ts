@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
 import { findRepoRoot } from '../../../scripts/lib/paths.ts';
 
@@ -38,5 +38,20 @@ describe('docker-compose.yml', () => {
 		}
 		expect(compose).toContain('hub-api/dist/hub-api/src/main.js');
 		expect(compose).toContain('hub-api/dist/hub-api/src/cli.js", "migrate"');
+	});
+
+	it('copies into the hub image every folder outside hub-api that the hub imports', () => {
+		const hubSource = join(root, 'hub-api', 'src');
+		const outside = new Set<string>();
+		for (const file of readdirSync(hubSource, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'))) {
+			const source = readFileSync(join(hubSource, file), 'utf8');
+			for (const [, specifier] of source.matchAll(/from '(\.[^']+)'/g)) {
+				const [top] = relative(root, resolve(dirname(join(hubSource, file)), specifier!)).split('/');
+				if (top !== 'hub-api') outside.add(top!);
+			}
+		}
+		expect([...outside].sort()).toEqual(expect.arrayContaining(['contracts', 'migrations', 'n8n-public-api']));
+		const hubBuild = compose.slice(compose.indexOf('x-hub-build:'));
+		for (const folder of outside) expect(hubBuild).toContain(`COPY ${folder} ${folder}`);
 	});
 });
