@@ -32,6 +32,17 @@ describe('docker-compose.yml', () => {
 		expect(compose).toContain('node_modules/n8n-nodes-skybot');
 	});
 
+	it('passes the hub only settings it reads, and every one billing needs once switched on', () => {
+		const hubEnv = /^x-hub-env: &hub-env\n((?: {2}.*\n)+)/m.exec(compose)?.[1] ?? '';
+		const names = [...hubEnv.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]!);
+		expect(names.length).toBeGreaterThan(10);
+		const config = readFileSync(join(root, 'hub-api', 'src', 'config.ts'), 'utf8');
+		// config.ts declares each setting as a key of its SETTINGS table.
+		expect(names.filter((name) => !new RegExp(`^\\t${name}: \\{`, 'm').test(config))).toEqual([]);
+		const billing = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_PREMIUM_MONTHLY', 'STRIPE_PRICE_ULTRA_MONTHLY', 'STRIPE_PRICE_ULTRA_YEARLY'];
+		expect(billing.filter((name) => !names.includes(name))).toEqual([]);
+	});
+
 	it('configures the hub with the architecture setting names and the paths the hub build produces', () => {
 		for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'JWT_SECRET', 'SKYBOT_WEBHOOK_SECRET', 'N8N_URL', 'N8N_API_KEY', 'LOG_LEVEL']) {
 			expect(compose).toMatch(new RegExp(`^  ${name}: `, 'm'));
