@@ -12,12 +12,8 @@ import type { TemplatesService } from '../templates/templates.service';
 import type { Agent, AgentStatus } from './agent.entity';
 import type { AgentEvents } from './agent-events';
 import type { AgentListFilter, AgentsRepository } from './agents.repository';
-import { type AgentView, toAgentView } from './agents.service';
-
-export interface AgentDetailView extends AgentView {
-	counts: { interactions: number; versions: number };
-	versions: { version: number; templateVersion: string; deployedAt: string; current: boolean }[];
-}
+import type { AgentDetailView, AgentView } from './agents.schemas';
+import { toAgentView } from './agents.service';
 
 /** BILLING's per-plan agent limit: runs `create` in the transaction that counts the account's agents. */
 export interface AgentLimit {

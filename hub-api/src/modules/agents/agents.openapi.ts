@@ -1,45 +1,16 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { authenticated, errors, json } from '../../http/openapi';
-import { AGENT_TYPES } from '../templates/template-catalogue';
-import { AGENT_STATUSES } from './agent.entity';
 import {
 	accountQuery,
+	agentDetailView,
 	agentIdParams,
+	agentView,
 	createAgentBody,
 	createFromTemplateBody,
 	listAgentsQuery,
 	retryAgentBody,
 } from './agents.schemas';
-
-const agentViewSchema = z.object({
-	id: z.uuid(),
-	accountId: z.uuid(),
-	name: z.string(),
-	status: z.enum(AGENT_STATUSES),
-	type: z.enum(AGENT_TYPES).nullable(),
-	templateSlug: z.string().nullable(),
-	templateVersion: z.string().nullable(),
-	errorReason: z.string().nullable(),
-	n8nWorkflowId: z.string().nullable(),
-	config: z.record(z.string(), z.unknown()).describe('The configuration without its secret (writeOnly) fields'),
-	deployedAt: z.iso.datetime().nullable(),
-	createdAt: z.iso.datetime(),
-	updatedAt: z.iso.datetime(),
-	deletedAt: z.iso.datetime().nullable(),
-});
-
-const agentDetailSchema = agentViewSchema.extend({
-	counts: z.object({ interactions: z.number().int(), versions: z.number().int() }),
-	versions: z.array(
-		z.object({
-			version: z.number().int(),
-			templateVersion: z.string(),
-			deployedAt: z.iso.datetime(),
-			current: z.boolean(),
-		}),
-	),
-});
 
 /** Deployment failures name the agent left in ERROR so the client can retry it. */
 const N8N_ERRORS = {
@@ -48,8 +19,8 @@ const N8N_ERRORS = {
 };
 
 export function registerAgentsOpenApi(registry: OpenAPIRegistry): void {
-	const agent = registry.register('Agent', agentViewSchema);
-	const detail = registry.register('AgentDetail', agentDetailSchema);
+	const agent = registry.register('Agent', agentView);
+	const detail = registry.register('AgentDetail', agentDetailView);
 	const tags = ['agents'];
 	const oneAgent = { 200: { description: 'The agent', content: json(z.object({ agent: detail })) } };
 	const byId = { params: agentIdParams, query: accountQuery };

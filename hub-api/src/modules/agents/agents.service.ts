@@ -1,25 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { AgentType } from '../templates/template-catalogue';
-import type { Agent, AgentStatus } from './agent.entity';
+import type { Agent } from './agent.entity';
 import type { AgentsRepository } from './agents.repository';
-
-export interface AgentView {
-	id: string;
-	accountId: string;
-	name: string;
-	status: AgentStatus;
-	type: AgentType | null;
-	templateSlug: string | null;
-	templateVersion: string | null;
-	errorReason: string | null;
-	n8nWorkflowId: string | null;
-	/** The configuration without its secrets (those went to n8n credentials only). */
-	config: Record<string, unknown>;
-	deployedAt: string | null;
-	createdAt: string;
-	updatedAt: string;
-	deletedAt: string | null;
-}
+import type { AgentView } from './agents.schemas';
 
 export const toAgentView = (agent: Agent): AgentView => ({
 	id: agent.id,

@@ -4,6 +4,7 @@ import { LEAD_TEMPERATURES, type LeadResponse } from '../../../../contracts/hub-
 import { PROVIDERS } from '../../../../contracts/inbound-message';
 import type { Expect, MatchesContract } from '../../http/contract';
 import { authenticated, errors, json } from '../../http/openapi';
+import { cursorPage } from '../../http/pagination';
 import { getLeadQuery, leadParams, listLeadsQuery, upsertLeadBody } from './leads.schemas';
 
 const leadSchema = z.object({
@@ -66,7 +67,7 @@ export function registerLeadsOpenApi(registry: OpenAPIRegistry): void {
 			200: {
 				description: 'A page (JSON), or every matching lead (CSV)',
 				content: {
-					...json(z.object({ leads: z.array(lead), nextCursor: z.string().nullable() })),
+					...json(cursorPage('leads', lead)),
 					'text/csv': { schema: z.string() },
 				},
 			},

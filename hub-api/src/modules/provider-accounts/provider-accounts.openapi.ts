@@ -1,20 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { authenticated, errors, json } from '../../http/openapi';
-import { claimProviderAccountBody, listProviderAccountsQuery, provider } from './provider-accounts.schemas';
-
-const providerAccountViewSchema = z.object({
-	id: z.uuid(),
-	provider,
-	externalId: z.string(),
-	accountId: z.uuid(),
-	agentId: z.uuid().nullable(),
-	name: z.string().nullable(),
-	createdAt: z.iso.datetime(),
-});
+import { claimProviderAccountBody, listProviderAccountsQuery, providerAccountView } from './provider-accounts.schemas';
 
 export function registerProviderAccountsOpenApi(registry: OpenAPIRegistry): void {
-	const providerAccount = registry.register('ProviderAccount', providerAccountViewSchema);
+	const providerAccount = registry.register('ProviderAccount', providerAccountView);
 	const tags = ['provider-accounts'];
 	registry.registerPath({
 		method: 'post',
