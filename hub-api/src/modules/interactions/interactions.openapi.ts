@@ -1,38 +1,24 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { authenticated, errors, json } from '../../http/openapi';
+import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
 import { cursorPage } from '../../http/pagination';
 import { interactionView, listInteractionsQuery, loggedInteraction, logInteractionBody } from './interactions.schemas';
 
 export function registerInteractionsOpenApi(registry: OpenAPIRegistry): void {
 	const logged = registry.register('LoggedInteraction', loggedInteraction);
 	const interaction = registry.register('Interaction', interactionView);
-	const tags = ['interactions'];
-	registry.registerPath({
-		method: 'post',
-		path: '/api/interactions',
-		tags,
-		summary: 'Log how the pipeline handled a message; idempotent per (account, provider, messageId)',
+	const docs = documentRoutes(registry, 'interactions');
+	docs.post('/api/interactions', 'Log how the pipeline handled a message; idempotent per (account, provider, messageId)', {
 		...authenticated('member'),
 		request: { body: { content: json(logInteractionBody) } },
 		responses: {
-			200: { description: 'Repeat: kept (duplicate) or replaced a failed row', content: json(logged) },
-			201: { description: 'Logged', content: json(logged) },
+			200: answer('Repeat: kept (duplicate) or replaced a failed row', logged),
+			201: answer('Logged', logged),
 			...errors(400, 401, 403, 404, 422),
 		},
 	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/interactions',
-		tags,
-		summary: 'List interactions, newest first, keyset-paginated by `cursor`',
+	docs.get('/api/interactions', 'List interactions, newest first, keyset-paginated by `cursor`', {
 		...authenticated('viewer'),
 		request: { query: listInteractionsQuery },
-		responses: {
-			200: {
-				description: 'A page',
-				content: json(cursorPage('interactions', interaction)),
-			},
-			...errors(401, 403, 404, 422),
-		},
+		responses: { 200: answer('A page', cursorPage('interactions', interaction)), ...errors(401, 403, 404, 422) },
 	});
 }
