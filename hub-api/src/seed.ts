@@ -3,9 +3,9 @@ import type { PlanId } from '../../contracts/hub-api';
 import type { Provider } from '../../contracts/inbound-message';
 import { systemClock } from './clock';
 import type { AccountView } from './modules/accounts/accounts.service';
-import type { AgentView } from './modules/agents/agents.service';
+import type { AgentView } from './modules/agents/agents.schemas';
 import type { CreatedApiKey } from './modules/api-keys/api-keys.service';
-import type { ProviderAccountView } from './modules/provider-accounts/provider-accounts.service';
+import type { ProviderAccountView } from './modules/provider-accounts/provider-accounts.schemas';
 import { createDatabaseServices } from './services';
 
 /** Operator-side seeding, shared by the CLI (`npm start`, e2e) and the test support, through the same services. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type FakeN8n, startFakeN8n } from '../../test/fakes/n8n-public-api';
 import { defaultTemplatesDir } from '../src/modules/templates/template-catalogue';
 import { createTestDatabase, startTestHub, TEST_WEBHOOK_SECRET, type TestDatabase, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 let database: TestDatabase;
 let n8n: FakeN8n;
@@ -54,6 +55,7 @@ describe('POST /api/agents/from-template', () => {
 		const { account, apiKey } = await hub.createTenant();
 		const response = await install(apiKey.key);
 		expect(response.status).toBe(201);
+		expectDocumented(response, 'post', '/api/agents/from-template');
 		const agent = response.body.agent;
 		expect(agent).toMatchObject({
 			accountId: account.id,
@@ -121,6 +123,7 @@ describe('POST /api/agents/from-template', () => {
 		expect(stored).not.toContain(hubCredential.apiKey);
 		const asAgent = await hub.request('/api/agents', { key: hubCredential.apiKey });
 		expect(asAgent.status).toBe(200);
+		expectDocumented(asAgent, 'get', '/api/agents');
 		expect(asAgent.body.agents.every((listed: { accountId: string }) => listed.accountId === account.id)).toBe(true);
 	});
 
@@ -188,10 +191,12 @@ describe('POST /api/agents/from-template', () => {
 		expect(failed.body.error.code).toBe('n8n_error');
 		const agentId = failed.body.error.details.agentId;
 		expect(failed.body.error.details.status).toBe('ERROR');
+		expectDocumented(failed, 'post', '/api/agents/from-template');
 		expect(n8n.credentials.size).toBe(credentialsBefore);
 		expect(n8n.workflows.size).toBe(workflowsBefore);
 
 		const detail = await hub.request(`/api/agents/${agentId}`, { key: apiKey.key });
+		expectDocumented(detail, 'get', '/api/agents/{id}');
 		expect(detail.body.agent).toMatchObject({ status: 'ERROR', n8nWorkflowId: null, accountId: account.id });
 		expect(detail.body.agent.errorReason).toContain('publish');
 		const row = await agentRow(agentId);
@@ -206,6 +211,7 @@ describe('POST /api/agents/from-template', () => {
 		const retried = await hub.request(`/api/agents/${agentId}/retry`, { key: apiKey.key, body: { config: SECRETS } });
 		expect(retried.status).toBe(200);
 		expect(retried.body.agent).toMatchObject({ id: agentId, status: 'ACTIVE', errorReason: null });
+		expectDocumented(retried, 'post', '/api/agents/{id}/retry');
 		expect(n8n.workflows.get(retried.body.agent.n8nWorkflowId)!.active).toBe(true);
 	});
 
@@ -267,6 +273,7 @@ describe('toggle and delete', () => {
 		const agent = (await install(apiKey.key)).body.agent;
 		const off = await hub.request(`/api/agents/${agent.id}/toggle`, { key: apiKey.key, method: 'PUT' });
 		expect(off.status).toBe(200);
+		expectDocumented(off, 'put', '/api/agents/{id}/toggle');
 		expect(off.body.agent.status).toBe('INACTIVE');
 		expect(n8n.workflows.get(agent.n8nWorkflowId)!.active).toBe(false);
 		const on = await hub.request(`/api/agents/${agent.id}/toggle`, { key: apiKey.key, method: 'PUT' });
@@ -338,11 +345,13 @@ describe('toggle and delete', () => {
 
 		const deleted = await hub.request(`/api/agents/${agent.id}`, { key: apiKey.key, method: 'DELETE' });
 		expect(deleted.status).toBe(204);
+		expectDocumented(deleted, 'delete', '/api/agents/{id}');
 		expect(n8n.workflows.has(agent.n8nWorkflowId)).toBe(false);
 		for (const id of credentialIds) expect(n8n.credentials.has(id)).toBe(false);
 		expect((await hub.request('/api/agents', { key: hubKey })).status).toBe(401);
 
 		const history = await hub.request(`/api/agents/${agent.id}`, { key: apiKey.key });
+		expectDocumented(history, 'get', '/api/agents/{id}');
 		expect(history.body.agent).toMatchObject({ status: 'DELETED', deletedAt: expect.any(String) });
 		expect(history.body.agent.counts.versions).toBe(1);
 		const listed = await hub.request('/api/agents', { key: apiKey.key });
@@ -497,6 +506,7 @@ describe('upgrade and rollback', () => {
 
 		const up = await upgraded.request(`/api/agents/${agent.id}/upgrade`, { key: apiKey.key, method: 'POST' });
 		expect(up.status).toBe(200);
+		expectDocumented(up, 'post', '/api/agents/{id}/upgrade');
 		expect(up.body.agent).toMatchObject({
 			id: agent.id,
 			status: 'ACTIVE',
@@ -518,6 +528,7 @@ describe('upgrade and rollback', () => {
 
 		const back = await upgraded.request(`/api/agents/${agent.id}/rollback`, { key: apiKey.key, method: 'POST' });
 		expect(back.status).toBe(200);
+		expectDocumented(back, 'post', '/api/agents/{id}/rollback');
 		expect(back.body.agent).toMatchObject({ id: agent.id, templateVersion: '1.0.0', counts: { versions: 2 } });
 		expect(back.body.agent.versions.find((v: { current: boolean }) => v.current).version).toBe(1);
 		expect(replyContext(agent.n8nWorkflowId)).toBe('Open 9-18, Tuesday to Saturday.');

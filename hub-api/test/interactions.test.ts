@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LogInteractionRequest } from '../../contracts/hub-api';
 import { createManualClock, startTestHub, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const clock = createManualClock('2026-03-10T09:00:00.000Z');
 let hub: TestHub;
@@ -41,6 +42,7 @@ describe('POST /api/interactions', () => {
 		const response = await log(apiKey.key, request);
 
 		expect(response.status).toBe(201);
+		expectDocumented(response, 'post', '/api/interactions');
 		expect(response.body).toEqual({
 			id: expect.any(String),
 			accountId: account.id,
@@ -100,6 +102,7 @@ describe('POST /api/interactions', () => {
 
 		expect(stored.status).toBe(201);
 		expect(retried.status).toBe(200);
+		expectDocumented(retried, 'post', '/api/interactions');
 		expect(retried.body).toMatchObject({ id: stored.body.id, status: 'replied', duplicate: false });
 		expect(repeatAfterSuccess.body).toMatchObject({ status: 'replied', duplicate: true });
 		const [row] = await rowsFor(account.id);
@@ -193,6 +196,7 @@ describe('GET /api/interactions', () => {
 
 		const firstPage = await hub.request('/api/interactions?limit=2', { key: apiKey.key });
 		expect(firstPage.status).toBe(200);
+		expectDocumented(firstPage, 'get', '/api/interactions');
 		expect(firstPage.body.interactions.map((row: { id: string }) => row.id)).toEqual([ids[4], ids[3]]);
 		const secondPage = await hub.request(`/api/interactions?limit=2&cursor=${firstPage.body.nextCursor}`, {
 			key: apiKey.key,
@@ -203,8 +207,10 @@ describe('GET /api/interactions', () => {
 		});
 		expect(lastPage.body.interactions.map((row: { id: string }) => row.id)).toEqual([ids[0]]);
 		expect(lastPage.body.nextCursor).toBeNull();
+		expectDocumented(lastPage, 'get', '/api/interactions');
 
 		const replied = await hub.request('/api/interactions?status=replied', { key: apiKey.key });
+		expectDocumented(replied, 'get', '/api/interactions');
 		expect(replied.body.interactions.map((row: { id: string }) => row.id)).toEqual([ids[4], ids[2], ids[0]]);
 		expect(replied.body.interactions[0]).toMatchObject({
 			contact: { externalId: 'igsid-42', name: 'Lea' },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { UpsertLeadRequest } from '../../contracts/hub-api';
 import { createManualClock, startTestHub, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const clock = createManualClock('2026-03-10T09:00:00.000Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -39,6 +40,7 @@ describe('POST /api/leads', () => {
 		const response = await upsert(apiKey.key, request);
 
 		expect(response.status).toBe(201);
+		expectDocumented(response, 'post', '/api/leads');
 		expect(response.body).toEqual({
 			id: expect.any(String),
 			accountId: account.id,
@@ -77,6 +79,7 @@ describe('POST /api/leads', () => {
 		});
 
 		expect(later.status).toBe(200);
+		expectDocumented(later, 'post', '/api/leads');
 		expect(later.body).toMatchObject({
 			id: created.body.id,
 			contact: { name: 'Léa Martin', handle: 'lea.m', phone: '+33612345678' },
@@ -228,6 +231,7 @@ describe('GET /api/leads', () => {
 	const list = async (key: string, query = '') => {
 		const response = await hub.request(`/api/leads${query}`, { key });
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'get', '/api/leads');
 		return response.body as { leads: { id: string; idleDays: number }[]; nextCursor: string | null };
 	};
 	const idsOf = (page: { leads: { id: string }[] }) => page.leads.map((lead) => lead.id);
@@ -307,6 +311,7 @@ describe('GET /api/leads', () => {
 
 		const response = await hub.request('/api/leads?format=csv&temperature=hot', { key: apiKey.key });
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'get', '/api/leads');
 		expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
 		expect(response.headers.get('content-disposition')).toBe('attachment; filename=leads.csv');
 		const text = response.body as string;
@@ -346,6 +351,7 @@ describe('GET /api/leads/:id', () => {
 
 		const found = await hub.request(`/api/leads/${own.id}`, { key: caller.apiKey.key });
 		expect(found.status).toBe(200);
+		expectDocumented(found, 'get', '/api/leads/{id}');
 		expect(found.body).toEqual(own);
 		for (const id of [theirs.id, randomUUID()]) {
 			const response = await hub.request(`/api/leads/${id}`, { key: caller.apiKey.key });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestHub, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 let hub: TestHub;
 
@@ -19,10 +20,12 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 			body: { provider: 'messenger', externalId, agentId: agent.id, name: 'Main page' },
 		});
 		expect(claimed.status).toBe(201);
+		expectDocumented(claimed, 'post', '/api/provider-accounts');
 		expect(claimed.body.providerAccount).toMatchObject({ provider: 'messenger', externalId, agentId: agent.id });
 
 		const route = await hub.request(`/api/routing/messenger/${externalId}`, { key: hub.platformKey });
 		expect(route.status).toBe(200);
+		expectDocumented(route, 'get', '/api/routing/{provider}/{accountExternalId}');
 		expect(route.body).toEqual({
 			provider: 'messenger',
 			accountExternalId: externalId,
@@ -67,10 +70,12 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 			body: { ...body, name: 'renamed' },
 		});
 		expect(again.status).toBe(200);
+		expectDocumented(again, 'post', '/api/provider-accounts');
 		expect(again.body.providerAccount.name).toBe('renamed');
 
 		const taken = await hub.request('/api/provider-accounts', { key: rival.apiKey.key, body });
 		expect(taken.status).toBe(409);
+		expectDocumented(taken, 'post', '/api/provider-accounts');
 		expect(taken.body.error.code).toBe('provider_account_taken');
 		const route = await hub.request(`/api/routing/instagram/${body.externalId}`, { key: hub.platformKey });
 		expect(route.body.accountId).toBe(owner.account.id);
@@ -103,6 +108,7 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 			hub.createTenant({ externalAccount: { provider: 'instagram', externalId: pageId() } }),
 		]);
 		const list = await hub.request('/api/provider-accounts', { key: caller.apiKey.key });
+		expectDocumented(list, 'get', '/api/provider-accounts');
 		expect(list.body.providerAccounts.map((row: { id: string }) => row.id)).toEqual([caller.providerAccount!.id]);
 		expect(JSON.stringify(list.body)).not.toContain(other.providerAccount!.externalId);
 	});
@@ -120,9 +126,11 @@ describe('/api/agents', () => {
 		const { agent, apiKey, account } = await hub.createTenant();
 		const created = await hub.request('/api/agents', { key: apiKey.key, body: { name: 'Night shift' } });
 		expect(created.status).toBe(201);
+		expectDocumented(created, 'post', '/api/agents');
 		expect(created.body.agent).toMatchObject({ accountId: account.id, name: 'Night shift', status: 'ACTIVE' });
 
 		const list = await hub.request('/api/agents', { key: apiKey.key });
+		expectDocumented(list, 'get', '/api/agents');
 		expect(list.body.agents.map((row: { id: string }) => row.id).sort()).toEqual(
 			[agent.id, created.body.agent.id].sort(),
 		);

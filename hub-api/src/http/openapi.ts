@@ -12,10 +12,11 @@ import type { Role } from '../modules/users/roles';
 
 /**
  * The OpenAPI 3.1 document is generated from the same zod schemas that validate requests. Pattern, per module:
- *   modules/<module>/<module>.openapi.ts exports `register<Module>OpenApi(registry)`, which calls
- *   `registry.registerPath(...)` for each route with the module's request schemas (and response schemas), using the
- *   helpers below; the function is listed once in src/openapi.ts. hub-api/test/openapi.test.ts fails when a route
- *   mounted on the app is missing from the document.
+ *   modules/<module>/<module>.openapi.ts exports `register<Module>OpenApi(registry)`, which registers the module's
+ *   response schemas as components and documents each route through `documentRoutes(registry, tag)` with the
+ *   module's request and response schemas (both in <module>.schemas.ts), using the helpers below; the function is
+ *   listed once in src/openapi.ts. hub-api/test/openapi.test.ts fails when a route mounted on the app is missing from
+ *   the document, and the tests' expectDocumented() when a real answer does not match it.
  */
 export type OpenApiRegistrar = (registry: OpenAPIRegistry) => void;
 
@@ -40,6 +41,12 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 
 export const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 
+/** A response with a JSON body. */
+export const answer = (description: string, schema: z.ZodType): ResponseConfig => ({
+	description,
+	content: json(schema),
+});
+
 /** Response entries for the hub's error statuses, all with the one error body. */
 export function errors(...statuses: number[]): Record<number, ResponseConfig> {
 	return Object.fromEntries(
@@ -63,7 +70,18 @@ export const authenticated = (role: Role): Pick<RouteConfig, 'security'> & { 'x-
 /** A route for the operator's platform key only (the shared n8n pipeline, tenant onboarding). */
 export const platformOnly = { security: PLATFORM_KEY, 'x-platform-key-only': true } as const;
 
-export const uuidParams = z.object({ id: z.uuid() });
+/** What a module writes for one route; `documentRoutes` adds the method, the path, the summary and the module's tag. */
+export type RouteDocumentation = Omit<RouteConfig, 'method' | 'path' | 'summary'>;
+
+/**
+ * Documents a module's routes the way its router declares them, `docs.post(path, summary, documentation)`, each
+ * under the module's tag (a route listed under several tags gives `tags` in its documentation).
+ */
+export function documentRoutes(registry: OpenAPIRegistry, tag: string) {
+	const route = (method: RouteConfig['method']) => (path: string, summary: string, documentation: RouteDocumentation) =>
+		registry.registerPath({ method, path, tags: [tag], summary, ...documentation });
+	return { get: route('get'), post: route('post'), put: route('put'), patch: route('patch'), delete: route('delete') };
+}
 
 export function buildOpenApiDocument(registrars: OpenApiRegistrar[]) {
 	const registry = new OpenAPIRegistry();

@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { PLAN_IDS } from '../../../../contracts/hub-api';
-import { errors, json, platformOnly } from '../../http/openapi';
+import { answer, documentRoutes, errors, json, platformOnly } from '../../http/openapi';
 import { createdApiKeySchema } from '../api-keys/api-keys.openapi';
 import { createAccountBody } from './accounts.schemas';
 
@@ -14,19 +14,16 @@ export const accountViewSchema = z.object({
 
 export function registerAccountsOpenApi(registry: OpenAPIRegistry): void {
 	const account = registry.register('Account', accountViewSchema);
-	registry.registerPath({
-		method: 'post',
-		path: '/api/accounts',
-		tags: ['accounts'],
-		summary: 'Onboard a tenant (operator): the account and its first (owner) API key',
-		...platformOnly,
-		request: { body: { content: json(createAccountBody) } },
-		responses: {
-			201: {
-				description: 'Created; `apiKey.key` is shown only here',
-				content: json(z.object({ account, apiKey: createdApiKeySchema })),
+	documentRoutes(registry, 'accounts').post(
+		'/api/accounts',
+		'Onboard a tenant (operator): the account and its first (owner) API key',
+		{
+			...platformOnly,
+			request: { body: { content: json(createAccountBody) } },
+			responses: {
+				201: answer('Created; `apiKey.key` is shown only here', z.object({ account, apiKey: createdApiKeySchema })),
+				...errors(400, 401, 403, 422),
 			},
-			...errors(400, 401, 403, 422),
 		},
-	});
+	);
 }

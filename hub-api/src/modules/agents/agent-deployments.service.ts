@@ -17,7 +17,8 @@ import type { TemplatesService } from '../templates/templates.service';
 import type { Agent, AgentStatus } from './agent.entity';
 import type { AgentEvents } from './agent-events';
 import type { AgentsRepository } from './agents.repository';
-import type { AgentDetailView, AgentsService } from './agents.service';
+import type { AgentDetailView } from './agents.schemas';
+import type { AgentsService } from './agents.service';
 
 /** BILLING's per-plan agent limit: runs `create` in the transaction that counts the account's agents. */
 export interface AgentLimit {

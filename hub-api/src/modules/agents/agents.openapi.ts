@@ -1,45 +1,16 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { authenticated, errors, json } from '../../http/openapi';
-import { AGENT_TYPES } from '../templates/template-catalogue';
-import { AGENT_STATUSES } from './agent.entity';
+import { answer, authenticated, documentRoutes, errors, json, type RouteDocumentation } from '../../http/openapi';
 import {
 	accountQuery,
+	agentDetailView,
 	agentIdParams,
+	agentView,
 	createAgentBody,
 	createFromTemplateBody,
 	listAgentsQuery,
 	retryAgentBody,
 } from './agents.schemas';
-
-const agentViewSchema = z.object({
-	id: z.uuid(),
-	accountId: z.uuid(),
-	name: z.string(),
-	status: z.enum(AGENT_STATUSES),
-	type: z.enum(AGENT_TYPES).nullable(),
-	templateSlug: z.string().nullable(),
-	templateVersion: z.string().nullable(),
-	errorReason: z.string().nullable(),
-	n8nWorkflowId: z.string().nullable(),
-	config: z.record(z.string(), z.unknown()).describe('The configuration without its secret (writeOnly) fields'),
-	deployedAt: z.iso.datetime().nullable(),
-	createdAt: z.iso.datetime(),
-	updatedAt: z.iso.datetime(),
-	deletedAt: z.iso.datetime().nullable(),
-});
-
-const agentDetailSchema = agentViewSchema.extend({
-	counts: z.object({ interactions: z.number().int(), versions: z.number().int() }),
-	versions: z.array(
-		z.object({
-			version: z.number().int(),
-			templateVersion: z.string(),
-			deployedAt: z.iso.datetime(),
-			current: z.boolean(),
-		}),
-	),
-});
 
 /** Deployment failures name the agent left in ERROR so the client can retry it. */
 const N8N_ERRORS = {
@@ -47,105 +18,71 @@ const N8N_ERRORS = {
 	503: { description: 'n8n is unreachable, or the hub has no N8N_URL (`n8n_unavailable`)' },
 };
 
-export function registerAgentsOpenApi(registry: OpenAPIRegistry): void {
-	const agent = registry.register('Agent', agentViewSchema);
-	const detail = registry.register('AgentDetail', agentDetailSchema);
-	const tags = ['agents'];
-	const oneAgent = { 200: { description: 'The agent', content: json(z.object({ agent: detail })) } };
-	const byId = { params: agentIdParams, query: accountQuery };
-	const n8nErrors = (...statuses: number[]) => {
-		const documented = errors(...statuses);
-		for (const [status, response] of Object.entries(N8N_ERRORS)) {
-			documented[Number(status)] = { ...documented[Number(status)]!, description: response.description };
-		}
-		return documented;
-	};
+const n8nErrors = (...statuses: number[]) => {
+	const documented = errors(...statuses);
+	for (const [status, response] of Object.entries(N8N_ERRORS)) {
+		documented[Number(status)] = { ...documented[Number(status)]!, description: response.description };
+	}
+	return documented;
+};
 
-	registry.registerPath({
-		method: 'post',
-		path: '/api/agents',
-		tags,
-		summary: 'Create an agent served by the shared pipeline (`accountId` only with the platform key)',
+export function registerAgentsOpenApi(registry: OpenAPIRegistry): void {
+	const agent = registry.register('Agent', agentView);
+	const detail = registry.register('AgentDetail', agentDetailView);
+	const docs = documentRoutes(registry, 'agents');
+	const oneAgent = { 200: answer('The agent', z.object({ agent: detail })) };
+	const byId = { params: agentIdParams, query: accountQuery };
+	/** An admin's operation on one agent in n8n: 409 while another runs or when the agent's state does not allow it. */
+	const operation = (request: RouteDocumentation['request'], answers: RouteDocumentation['responses'] = oneAgent) => ({
+		...authenticated('admin'),
+		request,
+		responses: { ...answers, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
+	});
+
+	docs.post('/api/agents', 'Create an agent served by the shared pipeline (`accountId` only with the platform key)', {
 		...authenticated('member'),
 		request: { body: { content: json(createAgentBody) } },
-		responses: { 201: { description: 'Created', content: json(z.object({ agent })) }, ...errors(400, 401, 403, 404, 422) },
+		responses: { 201: answer('Created', z.object({ agent })), ...errors(400, 401, 403, 404, 422) },
 	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/agents',
-		tags,
-		summary: "List the account's agents (DELETED ones only with status=DELETED)",
+	docs.get('/api/agents', "List the account's agents (DELETED ones only with status=DELETED)", {
 		...authenticated('viewer'),
 		request: { query: listAgentsQuery },
-		responses: { 200: { description: 'Agents', content: json(z.object({ agents: z.array(agent) })) }, ...errors(401, 403, 404, 422) },
+		responses: { 200: answer('Agents', z.object({ agents: z.array(agent) })), ...errors(401, 403, 404, 422) },
 	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/agents/from-template',
-		tags,
-		summary:
-			'Install a template: validates `config` against its schema, creates the credentials and the workflow in n8n, ' +
+	docs.post(
+		'/api/agents/from-template',
+		'Install a template: validates `config` against its schema, creates the credentials and the workflow in n8n, ' +
 			'publishes it. DEPLOYING → ACTIVE; on failure what was created is removed and the agent is left in ERROR ' +
 			'(its id in error.details.agentId) for POST /{id}/retry',
-		...authenticated('admin'),
-		request: { body: { content: json(createFromTemplateBody) } },
-		responses: {
-			201: { description: 'Installed and published', content: json(z.object({ agent: detail })) },
-			...n8nErrors(400, 401, 403, 404, 422, 502, 503),
+		{
+			...authenticated('admin'),
+			request: { body: { content: json(createFromTemplateBody) } },
+			responses: {
+				201: answer('Installed and published', z.object({ agent: detail })),
+				...n8nErrors(400, 401, 403, 404, 422, 502, 503),
+			},
 		},
-	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/agents/{id}',
-		tags,
-		summary: 'One agent with its counts and version history',
+	);
+	docs.get('/api/agents/{id}', 'One agent with its counts and version history', {
 		...authenticated('viewer'),
 		request: byId,
 		responses: { ...oneAgent, ...errors(401, 403, 404, 422) },
 	});
-	registry.registerPath({
-		method: 'put',
-		path: '/api/agents/{id}/toggle',
-		tags,
-		summary: 'ACTIVE ⇄ INACTIVE: publishes or unpublishes the workflow in n8n',
-		...authenticated('admin'),
-		request: byId,
-		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
-	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/agents/{id}/retry',
-		tags,
-		summary: 'Re-install an agent in ERROR (same id); send the secret configuration fields again',
-		...authenticated('admin'),
-		request: { params: agentIdParams, body: { content: json(retryAgentBody) } },
-		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
-	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/agents/{id}/upgrade',
-		tags,
-		summary: "Replace the workflow with the catalogue's newer template version (same workflow, credentials, id)",
-		...authenticated('admin'),
-		request: byId,
-		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
-	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/agents/{id}/rollback',
-		tags,
-		summary: 'Put back the workflow of the version before the current one',
-		...authenticated('admin'),
-		request: byId,
-		responses: { ...oneAgent, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
-	});
-	registry.registerPath({
-		method: 'delete',
-		path: '/api/agents/{id}',
-		tags,
-		summary: 'Unpublish and delete the workflow and credentials in n8n; the agent stays as DELETED history',
-		...authenticated('admin'),
-		request: byId,
-		responses: { 204: { description: 'Deleted (also when already deleted)' }, ...n8nErrors(401, 403, 404, 409, 422, 502, 503) },
-	});
+	docs.put('/api/agents/{id}/toggle', 'ACTIVE ⇄ INACTIVE: publishes or unpublishes the workflow in n8n', operation(byId));
+	docs.post(
+		'/api/agents/{id}/retry',
+		'Re-install an agent in ERROR (same id); send the secret configuration fields again',
+		operation({ params: agentIdParams, body: { content: json(retryAgentBody) } }),
+	);
+	docs.post(
+		'/api/agents/{id}/upgrade',
+		"Replace the workflow with the catalogue's newer template version (same workflow, credentials, id)",
+		operation(byId),
+	);
+	docs.post('/api/agents/{id}/rollback', 'Put back the workflow of the version before the current one', operation(byId));
+	docs.delete(
+		'/api/agents/{id}',
+		'Unpublish and delete the workflow and credentials in n8n; the agent stays as DELETED history',
+		operation(byId, { 204: { description: 'Deleted (also when already deleted)' } }),
+	);
 }

@@ -35,3 +35,40 @@ export const retryAgentBody = z.object({
 	/** Secrets again (they are never stored), and any field to change. */
 	config: configuration.default({}),
 });
+
+/**
+ * An agent as the hub answers it (the OpenAPI component `Agent`): the one declaration of its shape, from which
+ * `AgentView` is derived, so the documented answer and the services' type cannot drift apart.
+ */
+export const agentView = z.object({
+	id: z.uuid(),
+	accountId: z.uuid(),
+	name: z.string(),
+	status: z.enum(AGENT_STATUSES),
+	type: z.enum(AGENT_TYPES).nullable(),
+	templateSlug: z.string().nullable(),
+	templateVersion: z.string().nullable(),
+	errorReason: z.string().nullable(),
+	n8nWorkflowId: z.string().nullable(),
+	/** Secrets went to n8n credentials only. */
+	config: z.record(z.string(), z.unknown()).describe('The configuration without its secret (writeOnly) fields'),
+	deployedAt: z.iso.datetime().nullable(),
+	createdAt: z.iso.datetime(),
+	updatedAt: z.iso.datetime(),
+	deletedAt: z.iso.datetime().nullable(),
+});
+export type AgentView = z.output<typeof agentView>;
+
+/** One agent with its counts and version history (`AgentDetail`): what every single-agent route answers. */
+export const agentDetailView = agentView.extend({
+	counts: z.object({ interactions: z.number().int(), versions: z.number().int() }),
+	versions: z.array(
+		z.object({
+			version: z.number().int(),
+			templateVersion: z.string(),
+			deployedAt: z.iso.datetime(),
+			current: z.boolean(),
+		}),
+	),
+});
+export type AgentDetailView = z.output<typeof agentDetailView>;

@@ -1,26 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { AgentType } from '../templates/template-catalogue';
-import type { Agent, AgentStatus } from './agent.entity';
 import { notFound } from '../../errors';
+import type { Agent } from './agent.entity';
 import type { AgentListFilter, AgentsRepository } from './agents.repository';
-
-export interface AgentView {
-	id: string;
-	accountId: string;
-	name: string;
-	status: AgentStatus;
-	type: AgentType | null;
-	templateSlug: string | null;
-	templateVersion: string | null;
-	errorReason: string | null;
-	n8nWorkflowId: string | null;
-	/** The configuration without its secrets (those went to n8n credentials only). */
-	config: Record<string, unknown>;
-	deployedAt: string | null;
-	createdAt: string;
-	updatedAt: string;
-	deletedAt: string | null;
-}
+import type { AgentDetailView, AgentView } from './agents.schemas';
 
 export const toAgentView = (agent: Agent): AgentView => ({
 	id: agent.id,
@@ -38,11 +20,6 @@ export const toAgentView = (agent: Agent): AgentView => ({
 	updatedAt: agent.updatedAt.toISOString(),
 	deletedAt: agent.deletedAt?.toISOString() ?? null,
 });
-
-export interface AgentDetailView extends AgentView {
-	counts: { interactions: number; versions: number };
-	versions: { version: number; templateVersion: string; deployedAt: string; current: boolean }[];
-}
 
 /**
  * Reading agents, and creating those the operator's shared pipeline serves (no workflow of their own). Agents

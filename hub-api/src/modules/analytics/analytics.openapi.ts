@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { authenticated, errors, json } from '../../http/openapi';
+import { answer, authenticated, documentRoutes, errors } from '../../http/openapi';
 import { agentStatsParams, agentStatsQuery, costsQuery, overviewQuery, STATS_PERIODS } from './analytics.schemas';
 
 const milliseconds = z.number().nullable().describe('Milliseconds; null when nothing ran');
@@ -63,41 +63,32 @@ const costsSchema = z.object({
 });
 
 export function registerAnalyticsOpenApi(registry: OpenAPIRegistry): void {
-	const tags = ['analytics'];
-	registry.registerPath({
-		method: 'get',
-		path: '/api/analytics/overview',
-		tags,
-		summary: "Today's figures (UTC day) of the account: agents, executions, response time, error rate, top agents",
-		...authenticated('viewer'),
-		request: { query: overviewQuery },
-		responses: {
-			200: { description: 'Overview', content: json(registry.register('AnalyticsOverview', overviewSchema)) },
-			...errors(401, 403, 404, 422),
+	const docs = documentRoutes(registry, 'analytics');
+	docs.get(
+		'/api/analytics/overview',
+		"Today's figures (UTC day) of the account: agents, executions, response time, error rate, top agents",
+		{
+			...authenticated('viewer'),
+			request: { query: overviewQuery },
+			responses: {
+				200: answer('Overview', registry.register('AnalyticsOverview', overviewSchema)),
+				...errors(401, 403, 404, 422),
+			},
 		},
-	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/analytics/costs',
-		tags,
-		summary: 'Tokens and AI cost per agent over a period (default 4w)',
+	);
+	docs.get('/api/analytics/costs', 'Tokens and AI cost per agent over a period (default 4w)', {
 		...authenticated('viewer'),
 		request: { query: costsQuery },
-		responses: {
-			200: { description: 'Costs', content: json(registry.register('AnalyticsCosts', costsSchema)) },
-			...errors(401, 403, 404, 422),
-		},
+		responses: { 200: answer('Costs', registry.register('AnalyticsCosts', costsSchema)), ...errors(401, 403, 404, 422) },
 	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/agents/{id}/stats',
-		tags: ['agents', ...tags],
-		summary: "An agent's executions, rates, latency percentiles, tokens and cost, with a daily/weekly series",
-		...authenticated('viewer'),
-		request: { params: agentStatsParams, query: agentStatsQuery },
-		responses: {
-			200: { description: 'Stats', content: json(registry.register('AgentStats', statsSchema)) },
-			...errors(401, 403, 404, 422),
+	docs.get(
+		'/api/agents/{id}/stats',
+		"An agent's executions, rates, latency percentiles, tokens and cost, with a daily/weekly series",
+		{
+			tags: ['agents', 'analytics'],
+			...authenticated('viewer'),
+			request: { params: agentStatsParams, query: agentStatsQuery },
+			responses: { 200: answer('Stats', registry.register('AgentStats', statsSchema)), ...errors(401, 403, 404, 422) },
 		},
-	});
+	);
 }

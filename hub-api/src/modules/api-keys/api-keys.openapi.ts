@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { authenticated, errors, json } from '../../http/openapi';
+import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
 import { ROLES } from '../users/roles';
 import { apiKeyIdParams, createApiKeyBody } from './api-keys.schemas';
 
@@ -30,44 +30,32 @@ const apiKeyViewSchema = z.object({
 export function registerApiKeysOpenApi(registry: OpenAPIRegistry): void {
 	const created = registry.register('CreatedApiKey', createdApiKeySchema);
 	const view = registry.register('ApiKey', apiKeyViewSchema);
-	const common = { tags: ['api-keys'], ...authenticated('admin') };
-	registry.registerPath({
-		method: 'post',
-		path: '/api/api-keys',
-		summary: 'Create an account key (role at most the creator\'s; default member)',
-		...common,
+	const docs = documentRoutes(registry, 'api-keys');
+	docs.post('/api/api-keys', "Create an account key (role at most the creator's; default member)", {
+		...authenticated('admin'),
 		request: { body: { content: json(createApiKeyBody) } },
 		responses: {
-			201: { description: 'Created; the secret is shown only here', content: json(z.object({ apiKey: created })) },
+			201: answer('Created; the secret is shown only here', z.object({ apiKey: created })),
 			...errors(400, 401, 403, 422),
 		},
 	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/api-keys',
-		summary: 'List the account\'s keys (never their secrets)',
-		...common,
-		responses: { 200: { description: 'Keys, newest first', content: json(z.object({ apiKeys: z.array(view) })) }, ...errors(401, 403) },
+	docs.get('/api/api-keys', "List the account's keys (never their secrets)", {
+		...authenticated('admin'),
+		responses: { 200: answer('Keys, newest first', z.object({ apiKeys: z.array(view) })), ...errors(401, 403) },
 	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/api-keys/{id}/rotate',
-		summary: 'Replace a key: new secret shown once, the old one keeps working for API_KEY_ROTATION_GRACE',
-		...common,
+	docs.post('/api/api-keys/{id}/rotate', 'Replace a key: new secret shown once, the old one keeps working for API_KEY_ROTATION_GRACE', {
+		...authenticated('admin'),
 		request: { params: apiKeyIdParams },
 		responses: {
-			201: {
-				description: 'The successor key, and when the replaced one stops working',
-				content: json(z.object({ apiKey: created, replaced: z.object({ id: z.uuid(), expiresAt: z.iso.datetime() }) })),
-			},
+			201: answer(
+				'The successor key, and when the replaced one stops working',
+				z.object({ apiKey: created, replaced: z.object({ id: z.uuid(), expiresAt: z.iso.datetime() }) }),
+			),
 			...errors(401, 403, 404, 409, 422),
 		},
 	});
-	registry.registerPath({
-		method: 'delete',
-		path: '/api/api-keys/{id}',
-		summary: 'Revoke a key at once (idempotent)',
-		...common,
+	docs.delete('/api/api-keys/{id}', 'Revoke a key at once (idempotent)', {
+		...authenticated('admin'),
 		request: { params: apiKeyIdParams },
 		responses: { 204: { description: 'Revoked' }, ...errors(401, 403, 404, 422) },
 	});

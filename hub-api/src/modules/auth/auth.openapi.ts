@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { PLAN_IDS } from '../../../../contracts/hub-api';
-import { authenticated, errors, json } from '../../http/openapi';
+import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
 import { accountViewSchema } from '../accounts/accounts.openapi';
 import { ROLES } from '../users/roles';
 import { loginBody, logoutBody, refreshBody, registerBody } from './auth.schemas';
@@ -35,54 +35,29 @@ export function registerAuthOpenApi(registry: OpenAPIRegistry): void {
 	const user = registry.register('User', userViewSchema);
 	const tokens = registry.register('SessionTokens', tokensSchema);
 	const signedIn = z.object({ user, account: accountViewSchema, tokens });
-	const tags = ['auth'];
-	registry.registerPath({
-		method: 'post',
-		path: '/api/auth/register',
-		tags,
-		summary: 'Create an account with yourself as its owner, signed in',
-		security: [],
-		request: { body: { content: json(registerBody) } },
-		responses: { 201: { description: 'Registered', content: json(signedIn) }, ...errors(400, 409, 413, 422, 429) },
+	const docs = documentRoutes(registry, 'auth');
+	/** Registering and signing in or out take no credentials: the body carries what the route needs. */
+	const unauthenticated = (body: z.ZodType) => ({ security: [], request: { body: { content: json(body) } } });
+	docs.post('/api/auth/register', 'Create an account with yourself as its owner, signed in', {
+		...unauthenticated(registerBody),
+		responses: { 201: answer('Registered', signedIn), ...errors(400, 409, 413, 422, 429) },
 	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/auth/login',
-		tags,
-		summary: 'Sign in (failed attempts are throttled per e-mail+IP and per IP)',
-		security: [],
-		request: { body: { content: json(loginBody) } },
-		responses: { 200: { description: 'Signed in', content: json(signedIn) }, ...errors(400, 401, 422, 429, 503) },
+	docs.post('/api/auth/login', 'Sign in (failed attempts are throttled per e-mail+IP and per IP)', {
+		...unauthenticated(loginBody),
+		responses: { 200: answer('Signed in', signedIn), ...errors(400, 401, 422, 429, 503) },
 	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/auth/refresh',
-		tags,
-		summary: 'Exchange a refresh token for a new pair; reusing a retired one ends the whole session',
-		security: [],
-		request: { body: { content: json(refreshBody) } },
-		responses: { 200: { description: 'New tokens', content: json(z.object({ tokens })) }, ...errors(400, 401, 422, 429) },
+	docs.post('/api/auth/refresh', 'Exchange a refresh token for a new pair; reusing a retired one ends the whole session', {
+		...unauthenticated(refreshBody),
+		responses: { 200: answer('New tokens', z.object({ tokens })), ...errors(400, 401, 422, 429) },
 	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/auth/logout',
-		tags,
-		summary: 'End the session of a refresh token (its access tokens stop working too)',
-		security: [],
-		request: { body: { content: json(logoutBody) } },
+	docs.post('/api/auth/logout', 'End the session of a refresh token (its access tokens stop working too)', {
+		...unauthenticated(logoutBody),
 		responses: { 204: { description: 'Signed out (also for an unknown token)' }, ...errors(400, 422, 429) },
 	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/auth/me',
-		tags,
-		summary: 'Who is calling: {user, account} for a person, WhoAmIResponse for an API key',
+	docs.get('/api/auth/me', 'Who is calling: {user, account} for a person, WhoAmIResponse for an API key', {
 		...authenticated('viewer'),
 		responses: {
-			200: {
-				description: 'The caller',
-				content: json(z.union([z.object({ user, account: accountViewSchema }), keyWhoAmISchema])),
-			},
+			200: answer('The caller', z.union([z.object({ user, account: accountViewSchema }), keyWhoAmISchema])),
 			...errors(400, 401),
 		},
 	});

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { authenticated, errors, json } from '../../http/openapi';
+import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
 import {
 	checkoutBody,
 	checkoutResponse,
@@ -12,54 +12,40 @@ import {
 } from './billing.schemas';
 
 export function registerBillingOpenApi(registry: OpenAPIRegistry): void {
-	const tags = ['billing'];
-	registry.registerPath({
-		method: 'get',
-		path: '/api/billing/usage',
-		tags,
-		summary: "Today's DM count, the plan's limit and when it resets (the figures of /api/quotas/consume, nothing consumed)",
-		...authenticated('viewer'),
-		request: { query: usageQuery },
-		responses: { 200: { description: 'Usage', content: json(usageResponse) }, ...errors(401, 403, 404, 422, 429, 503) },
-	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/billing/checkout',
-		tags,
-		summary: 'A Stripe Checkout Session subscribing the account to a plan (redirect the person to `url`)',
+	const docs = documentRoutes(registry, 'billing');
+	docs.get(
+		'/api/billing/usage',
+		"Today's DM count, the plan's limit and when it resets (the figures of /api/quotas/consume, nothing consumed)",
+		{
+			...authenticated('viewer'),
+			request: { query: usageQuery },
+			responses: { 200: answer('Usage', usageResponse), ...errors(401, 403, 404, 422, 429, 503) },
+		},
+	);
+	docs.post('/api/billing/checkout', 'A Stripe Checkout Session subscribing the account to a plan (redirect the person to `url`)', {
 		...authenticated('owner'),
 		request: { body: { content: json(checkoutBody) } },
 		responses: {
-			201: { description: 'Checkout Session', content: json(checkoutResponse) },
+			201: answer('Checkout Session', checkoutResponse),
 			...errors(401, 403, 409, 422, 429, 503),
-			502: { description: 'Stripe refused the request', content: json(z.object({ error: z.unknown() })) },
+			502: answer('Stripe refused the request', z.object({ error: z.unknown() })),
 		},
 	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/billing/portal',
-		tags,
-		summary: 'A Stripe Customer Portal session (change plan, payment method, cancel)',
+	docs.post('/api/billing/portal', 'A Stripe Customer Portal session (change plan, payment method, cancel)', {
 		...authenticated('owner'),
 		request: { body: { content: json(portalBody) } },
-		responses: {
-			201: { description: 'Portal session', content: json(portalResponse) },
-			...errors(401, 403, 409, 422, 429, 503),
-		},
+		responses: { 201: answer('Portal session', portalResponse), ...errors(401, 403, 409, 422, 429, 503) },
 	});
-	registry.registerPath({
-		method: 'post',
-		path: '/api/billing/webhook',
-		tags,
-		summary: 'Stripe webhook endpoint: signature checked on the raw body (300 s tolerance), event stored, then processed',
-		security: [],
-		request: {
-			headers: z.object({ 'stripe-signature': z.string() }),
-			body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+	docs.post(
+		'/api/billing/webhook',
+		'Stripe webhook endpoint: signature checked on the raw body (300 s tolerance), event stored, then processed',
+		{
+			security: [],
+			request: {
+				headers: z.object({ 'stripe-signature': z.string() }),
+				body: { content: json(z.record(z.string(), z.unknown())) },
+			},
+			responses: { 200: answer('Stored (duplicate: already received)', webhookResponse), ...errors(400, 413, 503) },
 		},
-		responses: {
-			200: { description: 'Stored (duplicate: already received)', content: json(webhookResponse) },
-			...errors(400, 413, 503),
-		},
-	});
+	);
 }

@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { INTERACTION_STATUSES, type LogInteractionRequest } from '../../../../contracts/hub-api';
+import {
+	INTERACTION_STATUSES,
+	type InteractionResponse,
+	type LogInteractionRequest,
+} from '../../../../contracts/hub-api';
 import { MESSAGE_KINDS, PROVIDERS } from '../../../../contracts/inbound-message';
 import type { Expect, MatchesContract } from '../../contract-check';
+import { cursorPage } from '../../cursor-page';
 
 const id = z.string().min(1).max(512);
 const shortText = z.string().max(500);
@@ -63,3 +68,53 @@ export const listInteractionsQuery = z.object({
 	limit: z.coerce.number().int().min(1).max(100).default(50),
 	cursor: z.string().min(1).max(200).optional(),
 });
+
+/** What POST /api/interactions answers (the OpenAPI component `LoggedInteraction`), read by the SkyBot node. */
+export const loggedInteraction = z.object({
+	id: z.uuid(),
+	accountId: z.uuid(),
+	agentId: z.uuid().nullable(),
+	provider: z.enum(PROVIDERS),
+	messageId: z.string(),
+	conversationId: z.string(),
+	status: z.enum(INTERACTION_STATUSES),
+	reason: z.string().nullable(),
+	createdAt: z.iso.datetime(),
+	duplicate: z.boolean(),
+});
+
+/** The documented answer and the wire contract the SkyBot node reads must not drift apart. */
+export type LoggedInteractionMatchesContract = Expect<MatchesContract<typeof loggedInteraction, InteractionResponse>>;
+
+/** A row as listed to the tenant (the OpenAPI component `Interaction`); `InteractionView` is derived from it. */
+export const interactionView = z.object({
+	id: z.uuid(),
+	accountId: z.uuid(),
+	agentId: z.uuid().nullable(),
+	provider: z.enum(PROVIDERS),
+	kind: z.enum(MESSAGE_KINDS),
+	messageId: z.string(),
+	conversationId: z.string(),
+	contact: z.object({ externalId: z.string(), name: z.string().nullable() }),
+	inboundText: z.string().nullable(),
+	status: z.enum(INTERACTION_STATUSES),
+	reason: z.string().nullable(),
+	reply: z
+		.object({
+			text: z.string(),
+			externalId: z.string().nullable(),
+			model: z.string().nullable(),
+			promptTokens: z.number().int().nullable(),
+			completionTokens: z.number().int().nullable(),
+			costUsd: z.number().nullable(),
+		})
+		.nullable(),
+	error: z.object({ message: z.string(), code: z.string().nullable(), httpStatus: z.number().int().nullable() }).nullable(),
+	messageTimestamp: z.iso.datetime(),
+	createdAt: z.iso.datetime(),
+	updatedAt: z.iso.datetime(),
+});
+export type InteractionView = z.output<typeof interactionView>;
+
+export const interactionPage = cursorPage('interactions', interactionView);
+export type InteractionPage = z.output<typeof interactionPage>;

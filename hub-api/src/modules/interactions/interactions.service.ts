@@ -1,42 +1,9 @@
 import type { InteractionResponse, InteractionStatus, LogInteractionRequest } from '../../../../contracts/hub-api';
-import type { MessageKind, Provider } from '../../../../contracts/inbound-message';
 import type { Clock } from '../../clock';
 import { validationFailed } from '../../errors';
 import type { Interaction } from './interaction.entity';
 import type { InteractionsRepository, UpsertOutcome } from './interactions.repository';
-
-/** A row as listed to the tenant. */
-export interface InteractionView {
-	id: string;
-	accountId: string;
-	agentId: string | null;
-	provider: Provider;
-	kind: MessageKind;
-	messageId: string;
-	conversationId: string;
-	contact: { externalId: string; name: string | null };
-	inboundText: string | null;
-	status: InteractionStatus;
-	reason: string | null;
-	reply: {
-		text: string;
-		externalId: string | null;
-		model: string | null;
-		promptTokens: number | null;
-		completionTokens: number | null;
-		costUsd: number | null;
-	} | null;
-	error: { message: string; code: string | null; httpStatus: number | null } | null;
-	messageTimestamp: string;
-	createdAt: string;
-	updatedAt: string;
-}
-
-export interface InteractionPage {
-	interactions: InteractionView[];
-	/** Pass as `cursor` to get the next (older) page; null on the last page. */
-	nextCursor: string | null;
-}
+import type { InteractionPage, InteractionView } from './interactions.schemas';
 
 const toView = (row: Interaction): InteractionView => ({
 	id: row.id,

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { LEAD_TEMPERATURES, type LeadResponse } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
 import type { Expect, MatchesContract } from '../../contract-check';
-import { authenticated, errors, json } from '../../http/openapi';
+import { cursorPage } from '../../cursor-page';
+import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
 import { getLeadQuery, leadParams, listLeadsQuery, upsertLeadBody } from './leads.schemas';
 
 const leadSchema = z.object({
@@ -37,49 +38,40 @@ export type LeadSchemaMatchesContract = Expect<MatchesContract<typeof leadSchema
 
 export function registerLeadsOpenApi(registry: OpenAPIRegistry): void {
 	const lead = registry.register('Lead', leadSchema);
-	const tags = ['leads'];
-	registry.registerPath({
-		method: 'post',
-		path: '/api/leads',
-		tags,
-		summary:
-			'Upsert a prospect, idempotent per (account, provider, contact): later facts fill in, nulls never erase; ' +
+	const docs = documentRoutes(registry, 'leads');
+	docs.post(
+		'/api/leads',
+		'Upsert a prospect, idempotent per (account, provider, contact): later facts fill in, nulls never erase; ' +
 			'`contacted: true` records a follow-up sent now',
-		...authenticated('member'),
-		request: { body: { content: json(upsertLeadBody) } },
-		responses: {
-			200: { description: 'Existing lead updated', content: json(lead) },
-			201: { description: 'New lead', content: json(lead) },
-			...errors(400, 401, 403, 404, 422),
-		},
-	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/leads',
-		tags,
-		summary:
-			'List leads, newest activity first, keyset-paginated by `cursor`; `format=csv` downloads every matching lead ' +
-			'(RFC 4180, cells starting with = + - @ prefixed with \' so spreadsheets never run them)',
-		...authenticated('viewer'),
-		request: { query: listLeadsQuery },
-		responses: {
-			200: {
-				description: 'A page (JSON), or every matching lead (CSV)',
-				content: {
-					...json(z.object({ leads: z.array(lead), nextCursor: z.string().nullable() })),
-					'text/csv': { schema: z.string() },
-				},
+		{
+			...authenticated('member'),
+			request: { body: { content: json(upsertLeadBody) } },
+			responses: {
+				200: answer('Existing lead updated', lead),
+				201: answer('New lead', lead),
+				...errors(400, 401, 403, 404, 422),
 			},
-			...errors(401, 403, 404, 422),
 		},
-	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/leads/{id}',
-		tags,
-		summary: "One lead (another account's id answers 404)",
+	);
+	docs.get(
+		'/api/leads',
+		'List leads, newest activity first, keyset-paginated by `cursor`; `format=csv` downloads every matching lead ' +
+			"(RFC 4180, cells starting with = + - @ prefixed with ' so spreadsheets never run them)",
+		{
+			...authenticated('viewer'),
+			request: { query: listLeadsQuery },
+			responses: {
+				200: {
+					description: 'A page (JSON), or every matching lead (CSV)',
+					content: { ...json(cursorPage('leads', lead)), 'text/csv': { schema: z.string() } },
+				},
+				...errors(401, 403, 404, 422),
+			},
+		},
+	);
+	docs.get('/api/leads/{id}', "One lead (another account's id answers 404)", {
 		...authenticated('viewer'),
 		request: { params: leadParams, query: getLeadQuery },
-		responses: { 200: { description: 'The lead', content: json(lead) }, ...errors(401, 403, 404, 422) },
+		responses: { 200: answer('The lead', lead), ...errors(401, 403, 404, 422) },
 	});
 }

@@ -1,43 +1,26 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { authenticated, errors, json } from '../../http/openapi';
-import { claimProviderAccountBody, listProviderAccountsQuery, provider } from './provider-accounts.schemas';
-
-const providerAccountViewSchema = z.object({
-	id: z.uuid(),
-	provider,
-	externalId: z.string(),
-	accountId: z.uuid(),
-	agentId: z.uuid().nullable(),
-	name: z.string().nullable(),
-	createdAt: z.iso.datetime(),
-});
+import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
+import { claimProviderAccountBody, listProviderAccountsQuery, providerAccountView } from './provider-accounts.schemas';
 
 export function registerProviderAccountsOpenApi(registry: OpenAPIRegistry): void {
-	const providerAccount = registry.register('ProviderAccount', providerAccountViewSchema);
-	const tags = ['provider-accounts'];
-	registry.registerPath({
-		method: 'post',
-		path: '/api/provider-accounts',
-		tags,
-		summary: 'Link a provider account (page, IG account, phone number id) to the account; idempotent',
+	const providerAccount = registry.register('ProviderAccount', providerAccountView);
+	const docs = documentRoutes(registry, 'provider-accounts');
+	const claimed = z.object({ providerAccount });
+	docs.post('/api/provider-accounts', 'Link a provider account (page, IG account, phone number id) to the account; idempotent', {
 		...authenticated('member'),
 		request: { body: { content: json(claimProviderAccountBody) } },
 		responses: {
-			200: { description: 'Already linked to this account (updated)', content: json(z.object({ providerAccount })) },
-			201: { description: 'Linked', content: json(z.object({ providerAccount })) },
+			200: answer('Already linked to this account (updated)', claimed),
+			201: answer('Linked', claimed),
 			...errors(400, 401, 403, 404, 409, 422),
 		},
 	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/provider-accounts',
-		tags,
-		summary: 'List the account\'s provider accounts',
+	docs.get('/api/provider-accounts', "List the account's provider accounts", {
 		...authenticated('viewer'),
 		request: { query: listProviderAccountsQuery },
 		responses: {
-			200: { description: 'Provider accounts', content: json(z.object({ providerAccounts: z.array(providerAccount) })) },
+			200: answer('Provider accounts', z.object({ providerAccounts: z.array(providerAccount) })),
 			...errors(401, 403, 404, 422),
 		},
 	});

@@ -14,3 +14,15 @@ export const claimProviderAccountBody = z.object({
 });
 
 export const listProviderAccountsQuery = z.object({ accountId: z.uuid().optional() });
+
+/** A provider account as the hub answers it (the OpenAPI component `ProviderAccount`); its type is derived from it. */
+export const providerAccountView = z.object({
+	id: z.uuid(),
+	provider,
+	externalId: z.string(),
+	accountId: z.uuid(),
+	agentId: z.uuid().nullable(),
+	name: z.string().nullable(),
+	createdAt: z.iso.datetime(),
+});
+export type ProviderAccountView = z.output<typeof providerAccountView>;

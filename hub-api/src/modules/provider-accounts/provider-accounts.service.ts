@@ -3,16 +3,7 @@ import type { Provider } from '../../../../contracts/inbound-message';
 import { HubError } from '../../errors';
 import type { ProviderAccount } from './provider-account.entity';
 import type { ProviderAccountsRepository } from './provider-accounts.repository';
-
-export interface ProviderAccountView {
-	id: string;
-	provider: Provider;
-	externalId: string;
-	accountId: string;
-	agentId: string | null;
-	name: string | null;
-	createdAt: string;
-}
+import type { ProviderAccountView } from './provider-accounts.schemas';
 
 export const toProviderAccountView = (row: ProviderAccount): ProviderAccountView => ({
 	id: row.id,

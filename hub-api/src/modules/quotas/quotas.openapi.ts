@@ -1,21 +1,19 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { PLAN_IDS } from '../../../../contracts/hub-api';
-import { authenticated, errors, json } from '../../http/openapi';
+import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
 import { consumeQuotaBody } from './quotas.schemas';
 
 export function registerQuotasOpenApi(registry: OpenAPIRegistry): void {
-	registry.registerPath({
-		method: 'post',
-		path: '/api/quotas/consume',
-		tags: ['pipeline'],
-		summary: 'Consume one message of today\'s plan quota; idempotent per messageId (ConsumeQuotaResponse)',
-		...authenticated('member'),
-		request: { body: { content: json(consumeQuotaBody) } },
-		responses: {
-			200: {
-				description: 'Whether the message may be answered',
-				content: json(
+	documentRoutes(registry, 'pipeline').post(
+		'/api/quotas/consume',
+		"Consume one message of today's plan quota; idempotent per messageId (ConsumeQuotaResponse)",
+		{
+			...authenticated('member'),
+			request: { body: { content: json(consumeQuotaBody) } },
+			responses: {
+				200: answer(
+					'Whether the message may be answered',
 					z.object({
 						allowed: z.boolean(),
 						limit: z.number().int().nullable(),
@@ -27,8 +25,8 @@ export function registerQuotasOpenApi(registry: OpenAPIRegistry): void {
 						previousAllowedAt: z.iso.datetime().nullable(),
 					}),
 				),
+				...errors(400, 401, 403, 404, 422, 503),
 			},
-			...errors(400, 401, 403, 404, 422, 503),
 		},
-	});
+	);
 }

@@ -1,22 +1,20 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { PLAN_IDS, ROUTE_INACTIVE_REASONS } from '../../../../contracts/hub-api';
-import { errors, json, platformOnly } from '../../http/openapi';
+import { answer, documentRoutes, errors, platformOnly } from '../../http/openapi';
 import { provider } from '../provider-accounts/provider-accounts.schemas';
 import { routeParams } from './routing.schemas';
 
 export function registerRoutingOpenApi(registry: OpenAPIRegistry): void {
-	registry.registerPath({
-		method: 'get',
-		path: '/api/routing/{provider}/{accountExternalId}',
-		tags: ['pipeline'],
-		summary: 'Which account and agent an inbound message belongs to (RouteResponse)',
-		...platformOnly,
-		request: { params: routeParams },
-		responses: {
-			200: {
-				description: 'The route',
-				content: json(
+	documentRoutes(registry, 'pipeline').get(
+		'/api/routing/{provider}/{accountExternalId}',
+		'Which account and agent an inbound message belongs to (RouteResponse)',
+		{
+			...platformOnly,
+			request: { params: routeParams },
+			responses: {
+				200: answer(
+					'The route',
 					z.object({
 						provider,
 						accountExternalId: z.string(),
@@ -27,8 +25,8 @@ export function registerRoutingOpenApi(registry: OpenAPIRegistry): void {
 						inactiveReason: z.enum(ROUTE_INACTIVE_REASONS).nullable(),
 					}),
 				),
+				...errors(401, 403, 404, 422),
 			},
-			...errors(401, 403, 404, 422),
 		},
-	});
+	);
 }

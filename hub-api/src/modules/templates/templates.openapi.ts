@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { authenticated, errors, json } from '../../http/openapi';
+import { answer, authenticated, documentRoutes, errors } from '../../http/openapi';
 import { AGENT_TYPES } from './template-catalogue';
 import { listTemplatesQuery, templateSlugParams } from './templates.schemas';
 
@@ -21,26 +21,15 @@ const templateViewSchema = z.object({
 
 export function registerTemplatesOpenApi(registry: OpenAPIRegistry): void {
 	const template = registry.register('Template', templateViewSchema);
-	const tags = ['templates'];
-	registry.registerPath({
-		method: 'get',
-		path: '/api/templates',
-		tags,
-		summary: 'The template catalogue (loaded at start-up), optionally by category and premium flag',
+	const docs = documentRoutes(registry, 'templates');
+	docs.get('/api/templates', 'The template catalogue (loaded at start-up), optionally by category and premium flag', {
 		...authenticated('viewer'),
 		request: { query: listTemplatesQuery },
-		responses: {
-			200: { description: 'Templates', content: json(z.object({ templates: z.array(template) })) },
-			...errors(401, 403, 422),
-		},
+		responses: { 200: answer('Templates', z.object({ templates: z.array(template) })), ...errors(401, 403, 422) },
 	});
-	registry.registerPath({
-		method: 'get',
-		path: '/api/templates/{slug}',
-		tags,
-		summary: 'One template, with the JSON Schema of its configuration',
+	docs.get('/api/templates/{slug}', 'One template, with the JSON Schema of its configuration', {
 		...authenticated('viewer'),
 		request: { params: templateSlugParams },
-		responses: { 200: { description: 'Template', content: json(z.object({ template })) }, ...errors(401, 403, 404) },
+		responses: { 200: answer('Template', z.object({ template })), ...errors(401, 403, 404) },
 	});
 }
