@@ -145,7 +145,7 @@ export function createApp({
 	agentEvents.on('status', ({ accountId, agentId, status, at }) =>
 		events.publish('agent:status', { accountId, agentId, status, at }),
 	);
-	const quotas = new QuotasService(new QuotaStore(redis), clock);
+	const quotas = new QuotasService(new QuotaStore(redis, config.redisNamespace), clock);
 	const metrics = createMetrics();
 	const executions = new ExecutionsService(new ExecutionsRepository(dataSource), events, clock);
 	const analytics = new AnalyticsService(new AnalyticsRepository(dataSource), clock);

@@ -21,7 +21,7 @@ export interface HubConfig {
 	/** Stripe billing; null when STRIPE_SECRET_KEY is unset (billing routes then answer 503 billing_not_configured). */
 	billing: BillingConfig | null;
 	rateLimits: RateLimitConfig;
-	/** Prefix of the hub's own Redis keys (rate-limit counters, billing jobs), so hubs can share one Redis. */
+	/** Prefix of the hub's own Redis keys (quota and rate-limit counters, billing jobs), so hubs can share one Redis. */
 	redisNamespace: string;
 	/** Agent deployments: n8n's public API, the template catalogue, and how n8n reaches the hub. */
 	deploy: DeployConfig;
