@@ -81,8 +81,17 @@ export interface UpsertLeadRequest {
 	accountId?: string;
 	agentId?: string | null;
 	provider: Provider;
-	/** `phone` in E.164 (+ and 8 to 15 digits). */
-	contact: { externalId: string; name?: string | null; handle?: string | null; phone?: string | null };
+	/**
+	 * `phone`: a valid number in E.164 (+33612345678), or in national form with `phoneCountry` (ISO 3166-1 alpha-2:
+	 * "06 12 34 56 78" with "FR"); stored in E.164. One that is not a valid number is refused (422 naming it).
+	 */
+	contact: {
+		externalId: string;
+		name?: string | null;
+		handle?: string | null;
+		phone?: string | null;
+		phoneCountry?: string;
+	};
 	/** The provider account (page id, IG account id, phone_number_id) the contact talks to: what a follow-up sends from. */
 	accountExternalId?: string | null;
 	conversationId?: string | null;

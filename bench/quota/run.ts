@@ -162,12 +162,11 @@ async function main(): Promise<void> {
 		JWT_SECRET: randomBytes(32).toString('base64url'),
 	};
 	const children: ChildProcess[] = [];
-	let accountId: string | undefined;
 	try {
 		await runNode([hubFiles.cli, 'migrate'], env);
 		const tenant = JSON.parse(await runNode([hubFiles.cli, 'create-account', '--name', 'bench', '--plan', 'ultra'], env));
 		const platformKey: string = JSON.parse(await runNode([hubFiles.cli, 'create-platform-key', '--name', 'bench'], env)).key;
-		accountId = tenant.account.id as string;
+		const accountId = tenant.account.id as string;
 
 		const hubUrl = `http://127.0.0.1:${hubPort}`;
 		const floorUrl = `http://127.0.0.1:${floorPort}`;
@@ -269,8 +268,9 @@ async function main(): Promise<void> {
 		for (const child of children) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		await drop();
-		// A run consumes ~10^5 messages, each leaving an idempotency key (48 h TTL) in the shared Redis.
-		await deleteKeys([`skybot:quota:{${accountId ?? 'none'}}:*`, `${name}:*`]);
+		// A run consumes ~10^5 messages, each leaving an idempotency key (48 h TTL) in the shared Redis. Every key the
+		// hub and the floor wrote is under the run's REDIS_NAMESPACE (the hub's quota keys included).
+		await deleteKeys(`${name}:*`);
 	}
 }
 
@@ -299,14 +299,12 @@ function bucketShares(before: Buckets, after: Buckets): string {
 		.join(', ') + ` (${total} requests)`;
 }
 
-async function deleteKeys(patterns: string[]): Promise<void> {
+async function deleteKeys(match: string): Promise<void> {
 	const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
 	try {
 		await redis.connect();
-		for (const match of patterns) {
-			for await (const batch of redis.scanStream({ match, count: 1000 })) {
-				if ((batch as string[]).length > 0) await redis.unlink(...(batch as string[]));
-			}
+		for await (const batch of redis.scanStream({ match, count: 1000 })) {
+			if ((batch as string[]).length > 0) await redis.unlink(...(batch as string[]));
 		}
 	} finally {
 		redis.disconnect();

@@ -1,3 +1,4 @@
+import ms from 'ms';
 import { z } from 'zod';
 
 /**
@@ -20,7 +21,7 @@ export interface HubConfig {
 	/** Stripe billing; null when STRIPE_SECRET_KEY is unset (billing routes then answer 503 billing_not_configured). */
 	billing: BillingConfig | null;
 	rateLimits: RateLimitConfig;
-	/** Prefix of the hub's own Redis keys (rate-limit counters, billing jobs), so hubs can share one Redis. */
+	/** Prefix of the hub's own Redis keys (quota and rate-limit counters, billing jobs), so hubs can share one Redis. */
 	redisNamespace: string;
 	/** Agent deployments: n8n's public API, the template catalogue, and how n8n reaches the hub. */
 	deploy: DeployConfig;
@@ -98,13 +99,20 @@ const urlWithProtocols = (protocols: string[]) =>
 		`must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
 	);
 
-const DURATION_UNITS_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
-
-/** "90s", "15m", "12h", "7d" → seconds (the notation of JWT expiries), strictly positive. */
+/**
+ * A lifetime in whole seconds, in the compact notation of ms (the library jsonwebtoken reads expiries with): a
+ * positive whole number and one unit letter, s, m, h, d or w ("90s", "15m", "12h", "7d", "2w"). ms reads more; these
+ * are refused on purpose, each for a reason:
+ * - words and spaces ("15 minutes", "2 days"): one notation in the docs, the examples and the env files;
+ * - a bare number ("900"): ms reads milliseconds where jsonwebtoken reads seconds, so either reading surprises;
+ * - fractions and ms ("1.5h", "500ms"): they can fall between whole seconds, and "90m" says 1.5h exactly;
+ * - upper case ("1M", which ms reads as a minute and a reader as a month);
+ * - y ("1y"), which ms counts as 365.25 days.
+ */
 const duration = z
 	.string()
-	.regex(/^[1-9]\d*[smhd]$/, 'must be a duration such as 30s, 15m, 12h or 7d')
-	.transform((value) => Number(value.slice(0, -1)) * DURATION_UNITS_SECONDS[value.at(-1) as 's' | 'm' | 'h' | 'd']);
+	.regex(/^[1-9]\d*[smhdw]$/, 'must be a duration such as 30s, 15m, 12h, 7d or 2w')
+	.transform((value) => ms(value as ms.StringValue) / 1000);
 
 /** Optional text: empty means unset. */
 const optionalText = z.string().transform((value) => value || undefined);

@@ -123,7 +123,8 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		deployments,
 		/** Null without STRIPE_SECRET_KEY: the billing routes answer 503 billing_not_configured. */
 		billing: billing?.service ?? null,
-		quotas: new QuotasService(new QuotaStore(redis), clock),
+		// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
+		quotas: new QuotasService(new QuotaStore(redis, config.redisNamespace), clock),
 		executions: new ExecutionsService(new ExecutionsRepository(dataSource), events, clock),
 		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.
 		auth: new AuthService({

@@ -77,6 +77,14 @@ describe('loadConfig', () => {
 		expect(
 			loadConfig({ ...valid, JWT_ACCESS_EXPIRY: '90s', JWT_REFRESH_EXPIRY: '12h', API_KEY_ROTATION_GRACE: '2d' }).auth,
 		).toMatchObject({ accessTokenTtlSeconds: 90, refreshTokenTtlSeconds: 43_200, apiKeyRotationGraceSeconds: 172_800 });
+		expect(loadConfig({ ...valid, JWT_REFRESH_EXPIRY: '2w' }).auth.refreshTokenTtlSeconds).toBe(1_209_600);
+	});
+
+	// ms (which reads the durations) also takes these; config.ts says why each is refused.
+	it.each(['2 days', '900', '1.5h', '500ms', '1M', '1y', '7D'])('refuses the duration %j, naming the setting', (value) => {
+		expect(configError({ ...valid, JWT_REFRESH_EXPIRY: value })).toBe(
+			'Configuration error: JWT_REFRESH_EXPIRY must be a duration such as 30s, 15m, 12h, 7d or 2w (e.g. 7d)',
+		);
 	});
 
 	describe('billing and rate limits', () => {

@@ -208,6 +208,71 @@ describe('POST /api/leads', () => {
 		expect(notJson.status).toBe(400);
 		expect(await rowsFor(account.id)).toHaveLength(0);
 	});
+
+	describe('phone', () => {
+		const withPhone = (contact: Partial<UpsertLeadRequest['contact']>) =>
+			leadRequest({ contact: { externalId: `igsid-${randomUUID()}`, ...contact } });
+
+		it.each([
+			['already E.164', { phone: '+33612345678' }, '+33612345678'],
+			['international, with spaces and the bracketed trunk 0', { phone: '+33 (0)6 12 34 56 78' }, '+33612345678'],
+			['national, with its country', { phone: '06 12 34 56 78', phoneCountry: 'FR' }, '+33612345678'],
+			['national elsewhere', { phone: '020 7946 0958', phoneCountry: 'GB' }, '+442079460958'],
+			['international, whatever the country given', { phone: '+1 202-555-0143', phoneCountry: 'FR' }, '+12025550143'],
+		])('stores a valid number in E.164: %s', async (_case, contact, stored) => {
+			const { account, apiKey } = await hub.createTenant();
+			const response = await upsert(apiKey.key, withPhone(contact));
+			expect(response.status).toBe(201);
+			expect(response.body.contact.phone).toBe(stored);
+			expect((await rowsFor(account.id)).map((row) => row.phone)).toEqual([stored]);
+		});
+
+		it.each([
+			// Lengths France uses, in a range it has not opened: only the full numbering metadata knows.
+			['an unassigned range', { phone: '+33712345678' }],
+			['no such calling code', { phone: '+99912345678' }],
+			['too long', { phone: '+336123456789' }],
+			['national, without its country', { phone: '06 12 34 56 78' }],
+			['national, with the wrong country', { phone: '06 12 34 56 78', phoneCountry: 'GB' }],
+			['a sentence around a number', { phone: 'appelez le +33612345678' }],
+			['an extension E.164 cannot hold', { phone: '+33 6 12 34 56 78 ext. 12' }],
+		])('refuses %s with a 422 naming contact.phone, and stores nothing', async (_case, contact) => {
+			const { account, apiKey } = await hub.createTenant();
+			const response = await upsert(apiKey.key, withPhone(contact));
+			expect(response.status).toBe(422);
+			expect(response.body.error).toMatchObject({
+				code: 'validation_failed',
+				details: [expect.objectContaining({ path: 'body.contact.phone', message: expect.stringMatching(/^Not a valid phone number/) })],
+			});
+			expect(await rowsFor(account.id)).toHaveLength(0);
+		});
+
+		it('refuses a country that is not an ISO 3166-1 alpha-2 code, naming contact.phoneCountry', async () => {
+			const { apiKey } = await hub.createTenant();
+			for (const phoneCountry of ['XX', 'fr', 'France']) {
+				const response = await upsert(apiKey.key, withPhone({ phone: '06 12 34 56 78', phoneCountry }));
+				expect(response.status).toBe(422);
+				expect(response.body.error.details).toEqual([expect.objectContaining({ path: 'body.contact.phoneCountry' })]);
+			}
+		});
+
+		it('keeps the known phone when a later call sends none', async () => {
+			const { apiKey } = await hub.createTenant();
+			const first = withPhone({ phone: '06 12 34 56 78', phoneCountry: 'FR' });
+			await upsert(apiKey.key, first);
+			const later = await upsert(apiKey.key, { provider: 'instagram', contact: { externalId: first.contact.externalId, phone: null, phoneCountry: 'FR' } });
+			expect(later.status).toBe(200);
+			expect(later.body.contact.phone).toBe('+33612345678');
+		});
+
+		it('is documented with phoneCountry', async () => {
+			const documented = (await hub.request('/api/docs/openapi.json')).body.paths['/api/leads'].post.requestBody.content[
+				'application/json'
+			].schema.properties.contact.properties;
+			expect(documented.phone.description).toMatch(/E\.164/);
+			expect(documented.phoneCountry).toMatchObject({ type: 'string', description: expect.stringMatching(/^ISO 3166-1 alpha-2/) });
+		});
+	});
 });
 
 describe('GET /api/leads', () => {

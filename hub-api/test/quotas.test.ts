@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { createManualClock, startTestHub, TEST_REDIS_URL, type TestHub } from './support';
+import { createManualClock, createTestDatabase, startTestHub, TEST_REDIS_URL, type TestDatabase, type TestHub } from './support';
 
 // Mid-afternoon UTC, so "today" is unambiguous; the clock only moves when a test moves it.
 const clock = createManualClock('2026-03-10T15:00:00.000Z');
@@ -12,7 +12,9 @@ beforeAll(async () => {
 afterAll(() => hub?.close());
 beforeEach(() => clock.set('2026-03-10T15:00:00.000Z'));
 
-const consume = (key: string, body: Record<string, unknown>) => hub.request('/api/quotas/consume', { key, body });
+const consumeOn = (target: TestHub, key: string, body: Record<string, unknown>) =>
+	target.request('/api/quotas/consume', { key, body });
+const consume = (key: string, body: Record<string, unknown>) => consumeOn(hub, key, body);
 const freshMessage = () => ({ messageId: `mid.${randomUUID()}`, conversationId: `conv-${randomUUID()}` });
 
 describe('POST /api/quotas/consume', () => {
@@ -85,7 +87,7 @@ describe('POST /api/quotas/consume', () => {
 		await consume(apiKey.key, message);
 		const redis = new Redis(TEST_REDIS_URL);
 		try {
-			const keys = await redis.keys(`skybot:quota:{${account.id}}:*`);
+			const keys = await redis.keys(`${hub.redisNamespace}:quota:{${account.id}}:*`);
 			const ttls = Object.fromEntries(
 				await Promise.all(keys.map(async (key) => [key.split(':').slice(3).join(':'), await redis.ttl(key)] as const)),
 			);
@@ -191,5 +193,77 @@ describe('POST /api/quotas/consume', () => {
 		expect(response.body.error.details.map((issue: { path: string }) => issue.path)).toEqual(
 			expect.arrayContaining(['body.messageId', 'body.conversationId']),
 		);
+	});
+});
+
+/**
+ * Deployments that share one Redis keep their quotas apart by REDIS_NAMESPACE, and replicas of one deployment share
+ * them. All hubs here use one database, so one account exists in each: only the namespace decides what they share.
+ */
+describe('POST /api/quotas/consume on a Redis shared by several deployments', () => {
+	let database: TestDatabase;
+	let replicas: TestHub[];
+	let otherDeployment: TestHub;
+
+	beforeAll(async () => {
+		database = await createTestDatabase();
+		const namespace = `skybot-test-${randomBytes(6).toString('hex')}`;
+		replicas = await Promise.all(
+			[1, 2].map(() => startTestHub({ database, clock: clock.now, loginThrottlePrefix: namespace })),
+		);
+		otherDeployment = await startTestHub({ database, clock: clock.now });
+	});
+	afterAll(async () => {
+		for (const running of [...(replicas ?? []), otherDeployment]) await running?.close();
+		await database?.drop();
+	});
+
+	it('shares counters and stored answers between replicas, and keeps them apart from another deployment', async () => {
+		const [first, second] = replicas as [TestHub, TestHub];
+		expect(first.redisNamespace).toBe(second.redisNamespace);
+		expect(otherDeployment.redisNamespace).not.toBe(first.redisNamespace);
+		const { apiKey } = await first.createTenant({ plan: 'freemium' });
+		const repeated = freshMessage();
+		expect((await consumeOn(first, apiKey.key, repeated)).body).toMatchObject({ used: 1, duplicate: false });
+		expect((await consumeOn(second, apiKey.key, repeated)).body).toMatchObject({ used: 1, duplicate: true });
+		for (let index = 1; index < 10; index += 1) {
+			await consumeOn(index % 2 === 0 ? first : second, apiKey.key, freshMessage());
+		}
+		for (const replica of replicas) {
+			expect((await consumeOn(replica, apiKey.key, freshMessage())).body).toMatchObject({ allowed: false, used: 10 });
+		}
+
+		// The other deployment has counted nothing of that, not even the message the replicas had seen.
+		expect((await consumeOn(otherDeployment, apiKey.key, repeated)).body).toMatchObject({
+			allowed: true,
+			used: 1,
+			duplicate: false,
+		});
+		const usage = async (target: TestHub) => (await target.request('/api/billing/usage', { key: apiKey.key })).body;
+		expect(await usage(second)).toMatchObject({ used: 10, remaining: 0 });
+		expect(await usage(otherDeployment)).toMatchObject({ used: 1, remaining: 9 });
+	});
+
+	it('writes no quota key outside the namespace of the deployment that consumed', async () => {
+		const [first] = replicas as [TestHub];
+		const { apiKey, account } = await first.createTenant();
+		const message = freshMessage();
+		for (const target of [first, otherDeployment]) {
+			await consumeOn(target, apiKey.key, message);
+			await consumeOn(target, apiKey.key, { ...freshMessage(), conversationId: message.conversationId });
+		}
+		const redis = new Redis(TEST_REDIS_URL);
+		try {
+			// Every key that names the account, wherever it was written: the account id is a fresh UUID.
+			const keys: string[] = [];
+			for await (const batch of redis.scanStream({ match: `*${account.id}*`, count: 1000 })) keys.push(...(batch as string[]));
+			const under = (target: TestHub) => keys.filter((key) => key.startsWith(`${target.redisNamespace}:quota:`));
+			// Per deployment: the day counter, the conversation and two stored answers; nothing anywhere else.
+			expect(under(first)).toHaveLength(4);
+			expect(under(otherDeployment)).toHaveLength(4);
+			expect(keys).toHaveLength(8);
+		} finally {
+			redis.disconnect();
+		}
 	});
 });

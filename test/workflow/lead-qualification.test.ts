@@ -148,6 +148,25 @@ describe('lead qualification workflow', () => {
 		});
 	});
 
+	it('keeps the lead when the hub refuses the phone found: saved without it, with a warning', async () => {
+		const tenant = await instagramTenant();
+		// A French mobile's length, so the node's pattern pass takes it, in a range France has not opened: the hub refuses it.
+		const message = inbound(tenant.accountExternalId, 'Rappelez-moi au 07 12 34 56 78 svp');
+
+		const result = await runWorkflow({ workflowJson: qualification, triggerItems: [message], credentials: credentials() });
+
+		expect(result.error).toBeUndefined();
+		const [item] = result.outputsOf('Upsert lead');
+		expect(item).toMatchObject({ phone: { number: '+33712345678', source: 'text' }, lead: { contact: { phone: null } } });
+		expect(result.outputsOf('Upsert lead', 1)).toEqual([]);
+		expect(result.runData['Upsert lead']![0]!.hints).toEqual([
+			expect.objectContaining({ message: expect.stringMatching(/refused the phone number \+33712345678 as invalid; the lead was saved without it$/) }),
+		]);
+		expect(await leadsOf(tenant.apiKey.key)).toEqual([
+			expect.objectContaining({ contact: expect.objectContaining({ phone: null }), temperature: 'hot', lastMessageText: message.text }),
+		]);
+	});
+
 	it('sends an unparseable classification down the error output with a clear message, and stores no lead', async () => {
 		const tenant = await instagramTenant();
 		const message = inbound(tenant.accountExternalId, 'Salut');

@@ -119,6 +119,8 @@ export interface TestResponse {
 
 export interface TestHub extends RunningHub {
 	databaseUrl: string;
+	/** The hub's REDIS_NAMESPACE: every Redis key it writes starts with `<redisNamespace>:`. */
+	redisNamespace: string;
 	/** A platform-scope key, as the shared n8n pipeline holds. */
 	platformKey: string;
 	/** A connection to the hub's database, for seeding and for asserting what was (not) stored. */
@@ -159,8 +161,8 @@ export interface StartTestHubOptions {
 	/** Overrides of the auth settings (token lifetimes, rotation grace); the secret is TEST_JWT_SECRET. */
 	auth?: Partial<AuthConfig>;
 	/**
-	 * The hub's REDIS_NAMESPACE (login throttle, rate limits, billing jobs); random by default so test files never
-	 * share counters. Give two hubs the same one to act as replicas of one deployment.
+	 * The hub's REDIS_NAMESPACE (quotas, login throttle, rate limits, billing jobs); random by default so test files
+	 * never share counters. Give two hubs the same one to act as replicas of one deployment.
 	 */
 	loginThrottlePrefix?: string;
 	/** Stripe billing (STRIPE_* settings); none by default, as in a hub without Stripe. */
@@ -199,7 +201,6 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 		const dataSource = createDataSource(database.url);
 		await dataSource.initialize();
 		cleanups.push(() => dataSource.destroy());
-		cleanups.push(() => deleteQuotaKeys(dataSource, redisUrl));
 		cleanups.push(() => deleteKeysMatching(redisUrl, `${loginThrottlePrefix}:*`));
 		const platformKey = (await createPlatformKey(dataSource, 'test platform')).key;
 		const hub = await startHub(
@@ -221,7 +222,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				// Production limits per user/key; the per-IP auth limit is raised because every test signs in from
 				// 127.0.0.1 (rate-limit.test.ts sets it low to test it).
 				rateLimits: { perMinute: 100, authPerMinute: 10_000, ...options.rateLimits },
-				// Rate-limit counters and billing jobs: shared by hubs that share the login-throttle prefix (replicas).
+				// Quota and rate-limit counters, billing jobs: shared by hubs that share the prefix (replicas).
 				redisNamespace: loginThrottlePrefix,
 				deploy: { n8n: null, templatesDir: null, publicUrl: null, ...options.deploy },
 			},
@@ -242,6 +243,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 		return {
 			...hub,
 			databaseUrl: database.url,
+			redisNamespace: loginThrottlePrefix,
 			platformKey,
 			dataSource,
 			request,
@@ -306,28 +308,6 @@ async function deleteKeysMatching(redisUrl: string, pattern: string): Promise<vo
 		await redis.connect();
 		for await (const batch of redis.scanStream({ match: pattern, count: 1000 })) {
 			if ((batch as string[]).length > 0) await redis.unlink(...(batch as string[]));
-		}
-	} finally {
-		redis.disconnect();
-	}
-}
-
-/**
- * Quota keys of this database's accounts live in the shared Redis; remove them so runs leave nothing behind.
- * One SCAN pass for all accounts: a SCAN walks the whole keyspace whatever its pattern, so one pass per account
- * made every test file's teardown slower with each key other runs (or a benchmark) had left.
- */
-async function deleteQuotaKeys(dataSource: DataSource, redisUrl: string): Promise<void> {
-	const accounts: { id: string }[] = await dataSource.query('SELECT id FROM accounts');
-	if (accounts.length === 0) return;
-	const ours = new Set(accounts.map(({ id }) => id));
-	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1_000, lazyConnect: true });
-	redis.on('error', () => {});
-	try {
-		await redis.connect();
-		for await (const batch of redis.scanStream({ match: 'skybot:quota:{*', count: 1000 })) {
-			const keys = (batch as string[]).filter((key) => ours.has(key.slice('skybot:quota:{'.length, key.indexOf('}'))));
-			if (keys.length > 0) await redis.unlink(...keys);
 		}
 	} finally {
 		redis.disconnect();

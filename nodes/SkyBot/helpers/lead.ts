@@ -5,6 +5,7 @@ import {
 	type UpsertLeadRequest,
 } from '../../../contracts/hub-api';
 import { PROVIDERS, type Provider } from '../../../contracts/inbound-message';
+import { toItemError } from '../../shared/item-error';
 
 export class LeadInputError extends Error {}
 
@@ -84,6 +85,12 @@ export function buildUpsertLeadRequest(parameters: UpsertLeadParameters): Upsert
 	if (lastMessageText) request.lastMessageText = lastMessageText;
 	if (parameters.contacted === true) request.contacted = true;
 	return request;
+}
+
+/** Whether the hub refused a request's content (422 validation_failed), as it refuses a phone that is no valid number. */
+export function isRefusedAsInvalid(error: unknown): boolean {
+	const { httpStatus, code } = toItemError(error);
+	return httpStatus === 422 && code === 'validation_failed';
 }
 
 export interface ListLeadsFilters {

@@ -1,5 +1,8 @@
 import type { LeadResponse } from '../../../contracts/hub-api';
-import { buildListLeadsQuery, buildUpsertLeadRequest, LeadInputError, leadItem } from '../../../nodes/SkyBot/helpers/lead';
+import type { INode } from 'n8n-workflow';
+
+import { buildListLeadsQuery, buildUpsertLeadRequest, isRefusedAsInvalid, LeadInputError, leadItem } from '../../../nodes/SkyBot/helpers/lead';
+import { hubApiError } from '../../../nodes/SkyBot/transport';
 
 describe('buildUpsertLeadRequest', () => {
 	it('sends every known fact, trimmed, with the time as ISO 8601', () => {
@@ -123,5 +126,18 @@ describe('leadItem', () => {
 			route: { accountId: 'acc', agentId: 'agent' },
 			lead,
 		});
+	});
+});
+
+describe('isRefusedAsInvalid', () => {
+	const node = { name: 'Upsert lead', type: 'n8n-nodes-skybot.skyBot', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
+	const hubError = (status: number, code: string) => hubApiError(node, status, { error: { code, message: 'refused' } }, 0);
+
+	it("is the hub's 422 validation_failed (what it answers for an invalid phone), and nothing else", () => {
+		expect(isRefusedAsInvalid(hubError(422, 'validation_failed'))).toBe(true);
+		expect(isRefusedAsInvalid(hubError(404, 'agent_not_found'))).toBe(false);
+		expect(isRefusedAsInvalid(hubError(503, 'validation_failed'))).toBe(false);
+		expect(isRefusedAsInvalid(hubError(422, 'plan_limit'))).toBe(false);
+		expect(isRefusedAsInvalid(new Error('socket hang up'))).toBe(false);
 	});
 });

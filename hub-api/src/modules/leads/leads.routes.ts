@@ -1,9 +1,10 @@
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import type { LeadResponse } from '../../../../contracts/hub-api';
 import { principalOf } from '../../http/auth';
 import { parseInput } from '../../http/validate';
 import type { AccountsService } from '../accounts/accounts.service';
-import { csvRow, type CsvValue } from './csv';
+import { type CsvValue, csvStream } from './csv';
 import { getLeadQuery, leadParams, listLeadsQuery, upsertLeadBody } from './leads.schemas';
 import type { LeadsService } from './leads.service';
 
@@ -48,17 +49,22 @@ export function leadsRoutes(leads: LeadsService, accounts: AccountsService): Rou
 			return;
 		}
 		// The first page is read before any byte is sent, so a database failure still gets a proper error answer.
-		const rows = leads.export(account.id, query);
-		const first = await rows.next();
+		const leadsLeft = leads.export(account.id, query);
+		const first = await leadsLeft.next();
 		res.status(200);
 		res.type('text/csv; charset=utf-8');
 		res.attachment('leads.csv');
-		res.write(csvRow(CSV_COLUMNS.map(([header]) => header)));
-		if (!first.done) {
-			res.write(csvRow(CSV_COLUMNS.map(([, cell]) => cell(first.value))));
-			for await (const lead of rows) res.write(csvRow(CSV_COLUMNS.map(([, cell]) => cell(lead))));
+		async function* records() {
+			if (first.done) return;
+			yield CSV_COLUMNS.map(([, cell]) => cell(first.value));
+			for await (const lead of leadsLeft) yield CSV_COLUMNS.map(([, cell]) => cell(lead));
 		}
-		res.end();
+		// pipeline honours backpressure: a slow client slows the reading of pages rather than filling the memory.
+		await pipeline(records(), csvStream(CSV_COLUMNS.map(([header]) => header)), res).catch((error: unknown) => {
+			// The client went away mid-download: nothing is left to answer, and reading stopped with it.
+			if (res.destroyed && (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+			throw error;
+		});
 	});
 
 	router.get('/:id', async (req, res) => {

@@ -2,11 +2,45 @@ import { z } from 'zod';
 import { LEAD_TEMPERATURES, type UpsertLeadRequest } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
 import type { Expect, MatchesContract } from '../../contract-check';
+import { type CountryCode, isPhoneCountry, toE164 } from './lead-phone';
 
 const id = z.string().min(1).max(512);
 /** Optional facts: null and absent both mean "not known by this caller", never "erase". */
 const fact = <Schema extends z.ZodType>(schema: Schema) => schema.nullable().optional();
-const E164 = /^\+[1-9]\d{7,14}$/;
+
+/**
+ * A lead's contact. Its phone is stored in E.164 whatever way it was written, and only once lead-phone.ts has judged
+ * it a valid number: anything else is refused (422 naming contact.phone) rather than stored or silently dropped.
+ * A direct API call learns at once what was wrong. The inbound pipeline cannot lose a lead over it either: its phones
+ * come from a best-effort extraction, and the SkyBot node's Upsert Lead sends the lead again without the phone the
+ * hub refused (nodes/SkyBot/actions/lead/upsertLead.operation.ts).
+ */
+const contact = z
+	.object({
+		externalId: id,
+		name: fact(z.string().max(500)),
+		handle: fact(z.string().max(500)),
+		phone: fact(z.string().max(64)).describe(
+			'A valid phone number, stored in E.164: +33612345678 (separators allowed), or national form with phoneCountry',
+		),
+		phoneCountry: z
+			.string()
+			.refine(isPhoneCountry, 'Expected an ISO 3166-1 alpha-2 country code, such as FR')
+			.optional()
+			.describe('ISO 3166-1 alpha-2 country a phone in national form (06 12 34 56 78) is dialled in; +… numbers need none'),
+	})
+	.strip()
+	.transform(({ phoneCountry, ...known }, context) => {
+		if (known.phone === undefined || known.phone === null) return known;
+		const phone = toE164(known.phone, phoneCountry as CountryCode | undefined);
+		if (phone) return { ...known, phone };
+		context.addIssue({
+			code: 'custom',
+			path: ['phone'],
+			message: 'Not a valid phone number: expected E.164 (+33612345678), or a national number with contact.phoneCountry',
+		});
+		return z.NEVER;
+	});
 
 export const upsertLeadBody = z
 	.object({
@@ -14,14 +48,7 @@ export const upsertLeadBody = z
 		accountId: z.uuid().optional(),
 		agentId: fact(z.uuid()),
 		provider: z.enum(PROVIDERS),
-		contact: z
-			.object({
-				externalId: id,
-				name: fact(z.string().max(500)),
-				handle: fact(z.string().max(500)),
-				phone: fact(z.string().regex(E164, 'Expected an E.164 phone number (+ and 8 to 15 digits)')),
-			})
-			.strip(),
+		contact,
 		accountExternalId: fact(id),
 		conversationId: fact(id),
 		temperature: fact(z.enum(LEAD_TEMPERATURES)),

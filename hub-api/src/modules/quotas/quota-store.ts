@@ -99,17 +99,23 @@ export function utcDayOf(now: Date): UtcDay {
 	return lastDay;
 }
 
-/** The {accountId} hash tag keeps one account's keys in one slot, as a script touching several keys needs on a
- * Redis Cluster. */
-const accountKeyBase = (accountId: string) => `skybot:quota:{${accountId}}`;
-const dayCounterKey = (accountId: string, day: UtcDay) => `${accountKeyBase(accountId)}:day:${day.date}`;
+/**
+ * Every key of an account's quota: `<namespace>:quota:{<accountId>}:…`. The namespace is the deployment's
+ * REDIS_NAMESPACE, so two deployments sharing one Redis keep their own counters while replicas of one share them
+ * (the default namespace, skybot, gives the keys the hub wrote before it had one). The {accountId} hash tag keeps one
+ * account's keys in one slot, as a script touching several keys needs on a Redis Cluster; the namespace holds no
+ * brace (config.ts), so the tag stays the account id.
+ */
+const quotaKeyPrefix = (namespace: string) => `${namespace}:quota:`;
 
 export class QuotaStore {
 	private readonly redis: Redis;
 	private readonly consumeCommand: ConsumeCommand;
+	private readonly keyPrefix: string;
 
-	constructor(redis: Redis) {
+	constructor(redis: Redis, namespace: string) {
 		this.redis = redis;
+		this.keyPrefix = quotaKeyPrefix(namespace);
 		// defineCommand sends EVALSHA and falls back to EVAL once per connection when the script is not cached.
 		redis.defineCommand('skybotConsumeQuota', { numberOfKeys: 3, lua: CONSUME_SCRIPT });
 		const commands = redis as unknown as { skybotConsumeQuota: ConsumeCommand };
@@ -117,11 +123,11 @@ export class QuotaStore {
 	}
 
 	async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
-		const base = accountKeyBase(input.accountId);
+		const base = this.accountKeyBase(input.accountId);
 		const day = utcDayOf(input.now);
 		const [duplicate, json] = await this.consumeCommand(
 			`${base}:message:${input.messageId}`,
-			dayCounterKey(input.accountId, day),
+			this.dayCounterKey(input.accountId, day),
 			`${base}:conversation:${input.conversationId}`,
 			input.limit ?? UNLIMITED,
 			input.now.toISOString(),
@@ -134,6 +140,14 @@ export class QuotaStore {
 
 	/** DMs already allowed today (UTC), read without consuming: the same counter the consume script keeps. */
 	async usedToday(accountId: string, now: Date): Promise<number> {
-		return Number((await this.redis.get(dayCounterKey(accountId, utcDayOf(now)))) ?? 0);
+		return Number((await this.redis.get(this.dayCounterKey(accountId, utcDayOf(now)))) ?? 0);
+	}
+
+	private accountKeyBase(accountId: string): string {
+		return `${this.keyPrefix}{${accountId}}`;
+	}
+
+	private dayCounterKey(accountId: string, day: UtcDay): string {
+		return `${this.accountKeyBase(accountId)}:day:${day.date}`;
 	}
 }

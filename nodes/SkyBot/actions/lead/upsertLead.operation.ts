@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { LeadResponse } from '../../../../contracts/hub-api';
+import type { LeadResponse, UpsertLeadRequest } from '../../../../contracts/hub-api';
 import { enrichEachItem } from '../../../shared/execute';
-import { buildUpsertLeadRequest } from '../../helpers/lead';
+import { buildUpsertLeadRequest, isRefusedAsInvalid } from '../../helpers/lead';
 import { hubApiRequest } from '../../transport';
 
 const properties: INodeProperties[] = [
@@ -91,7 +91,8 @@ const properties: INodeProperties[] = [
 				name: 'phone',
 				type: 'string',
 				default: '',
-				description: 'E.164 (+33612345678), e.g. from SkyBot AI Extract Phone; any other value is left out',
+				description:
+					'E.164 (+33612345678), e.g. from SkyBot AI Extract Phone. Any other value, or a number the hub finds invalid, is left out (with a warning) rather than failing the lead.',
 			},
 			{
 				displayName: 'Summary',
@@ -132,13 +133,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			contactExternalId: this.getNodeParameter('contactExternalId', itemIndex),
 			contacted: this.getNodeParameter('contacted', itemIndex, false),
 		});
-		const lead = (await hubApiRequest.call(
-			this,
-			'POST',
-			'/api/leads',
-			itemIndex,
-			request as unknown as IDataObject,
-		)) as LeadResponse;
+		const upsert = async (body: UpsertLeadRequest) =>
+			(await hubApiRequest.call(this, 'POST', '/api/leads', itemIndex, body as unknown as IDataObject)) as LeadResponse;
+		const lead = await upsert(request).catch(async (error: unknown) => {
+			// The hub judges a phone against each country's numbering plan; what reaches this node was only found plausible
+			// (SkyBot AI Extract Phone, a provider's contact). A number the hub refuses must not cost the lead: it is sent
+			// again without it. A refusal of that one too was not about the phone, and fails the item as usual.
+			const { phone, ...contact } = request.contact;
+			if (!phone || !isRefusedAsInvalid(error)) throw error;
+			const saved = await upsert({ ...request, contact });
+			this.addExecutionHints({
+				message: `Item ${itemIndex}: SkyBot Hub refused the phone number ${phone} as invalid; the lead was saved without it`,
+				type: 'warning',
+				location: 'outputPane',
+			});
+			return saved;
+		});
 		return { lead: { ...lead } };
 	});
 }
