@@ -3,37 +3,22 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { parseClassification } from '../../helpers/answers';
 import { buildClassifyMessages } from '../../helpers/prompts';
-import { completeEachItem, modelProperty, optionsProperty } from './common';
+import {
+	businessNameProperty,
+	completeEachItem,
+	contextProperty,
+	conversationProperty,
+	modelProperty,
+	optionsProperty,
+} from './common';
 
 const DEFAULTS = { maxTokens: 150, temperature: 0, jsonMode: true };
 
 const properties: INodeProperties[] = [
 	modelProperty,
-	{
-		displayName: 'Conversation',
-		name: 'conversation',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '={{ $json.text }}',
-		required: true,
-		description: "The prospect's message, or the whole conversation as text (one message per line)",
-	},
-	{
-		displayName: 'Business Name',
-		name: 'businessName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Atelier Lumière',
-		description: 'The business the prospect is interested in (or not)',
-	},
-	{
-		displayName: 'Context',
-		name: 'context',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'What the business sells and what makes a lead hot for it (budget, area, timing...)',
-	},
+	conversationProperty("The prospect's message, or the whole conversation as text (one message per line)"),
+	businessNameProperty('The business the prospect is interested in (or not)'),
+	contextProperty('What the business sells and what makes a lead hot for it (budget, area, timing...)'),
 	optionsProperty(DEFAULTS),
 ];
 

@@ -19,6 +19,43 @@ export const modelProperty: INodeProperties = {
 	description: 'Chat model name, as the API (or the compatible server set in the credential) knows it',
 };
 
+/** Business Name, as the operations whose prompt names the business read it; `description` says what for. */
+export function businessNameProperty(description: string): INodeProperties {
+	return {
+		displayName: 'Business Name',
+		name: 'businessName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Atelier Lumière',
+		description,
+	};
+}
+
+/** Context: the business facts appended to an operation's instructions; `description` says which facts count. */
+export function contextProperty(description: string): INodeProperties {
+	return {
+		displayName: 'Context',
+		name: 'context',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		description,
+	};
+}
+
+/** Conversation: the text Classify and Summarize read, the inbound message's own text by default. */
+export function conversationProperty(description: string): INodeProperties {
+	return {
+		displayName: 'Conversation',
+		name: 'conversation',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '={{ $json.text }}',
+		required: true,
+		description,
+	};
+}
+
 export interface CompletionOptions {
 	maxTokens?: number;
 	temperature?: number;

@@ -2,20 +2,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { buildFollowUpMessages } from '../../helpers/prompts';
-import { completeEachItem, modelProperty, optionsProperty } from './common';
+import { businessNameProperty, completeEachItem, contextProperty, modelProperty, optionsProperty } from './common';
 
 const DEFAULTS = { maxTokens: 300, temperature: 0.7 };
 
 const properties: INodeProperties[] = [
 	modelProperty,
-	{
-		displayName: 'Business Name',
-		name: 'businessName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Atelier Lumière',
-		description: 'The business the assistant speaks for',
-	},
+	businessNameProperty('The business the assistant speaks for'),
 	{
 		displayName: 'Last Message',
 		name: 'lastMessage',
@@ -36,14 +29,7 @@ const properties: INodeProperties[] = [
 		default: '={{ $json.lead ? $json.lead.idleDays : 1 }}',
 		description: 'How long the conversation has been silent, in days',
 	},
-	{
-		displayName: 'Context',
-		name: 'context',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'Facts the follow-up may use: offer, prices, opening hours, links',
-	},
+	contextProperty('Facts the follow-up may use: offer, prices, opening hours, links'),
 	optionsProperty(DEFAULTS),
 ];
 

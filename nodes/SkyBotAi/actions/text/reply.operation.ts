@@ -2,20 +2,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { buildReplyMessages } from '../../helpers/prompts';
-import { completeEachItem, modelProperty, optionsProperty } from './common';
+import { businessNameProperty, completeEachItem, contextProperty, modelProperty, optionsProperty } from './common';
 
 const DEFAULTS = { maxTokens: 500, temperature: 0.7 };
 
 const properties: INodeProperties[] = [
 	modelProperty,
-	{
-		displayName: 'Business Name',
-		name: 'businessName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Atelier Lumière',
-		description: 'The business the assistant speaks for',
-	},
+	businessNameProperty('The business the assistant speaks for'),
 	{
 		displayName: 'Message',
 		name: 'message',
@@ -24,14 +17,7 @@ const properties: INodeProperties[] = [
 		default: '={{ $json.text }}',
 		description: 'The customer\'s message to answer. Empty → no API call and an empty reply.',
 	},
-	{
-		displayName: 'Context',
-		name: 'context',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'Facts the reply may use: offer, prices, opening hours, links',
-	},
+	contextProperty('Facts the reply may use: offer, prices, opening hours, links'),
 	withSystemPrompt(optionsProperty(DEFAULTS)),
 ];
 

@@ -3,22 +3,14 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { parseSummary } from '../../helpers/answers';
 import { buildSummaryMessages } from '../../helpers/prompts';
-import { completeEachItem, modelProperty, optionsProperty } from './common';
+import { completeEachItem, conversationProperty, modelProperty, optionsProperty } from './common';
 
 const DEFAULTS = { maxTokens: 300, temperature: 0.2, jsonMode: true };
 const MAX_POINTS = 10;
 
 const properties: INodeProperties[] = [
 	modelProperty,
-	{
-		displayName: 'Conversation',
-		name: 'conversation',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '={{ $json.text }}',
-		required: true,
-		description: 'The conversation as text, one message per line (e.g. "Customer: …" / "Us: …")',
-	},
+	conversationProperty('The conversation as text, one message per line (e.g. "Customer: …" / "Us: …")'),
 	{
 		displayName: 'Number of Points',
 		name: 'pointCount',
