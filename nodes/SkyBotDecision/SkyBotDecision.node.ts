@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { asNodeError, failedItem } from '../shared/execute';
+import { failedItemOrThrow } from '../shared/execute';
 import { decide } from './decide';
 
 export class SkyBotDecision implements INodeType {
@@ -106,10 +106,8 @@ export class SkyBotDecision implements INodeType {
 				const output = { json: { ...item.json, decision: decision as IDataObject }, pairedItem: { item: itemIndex } };
 				(decision.action === 'send' ? send : skip).push(output);
 			} catch (error) {
-				const nodeError = asNodeError(this.getNode(), error, itemIndex);
-				if (!this.continueOnFail()) throw nodeError;
 				// Under "continue (regular output)" a failed decision must never lead to a send.
-				skip.push(failedItem(this.getNode(), item, nodeError, itemIndex));
+				skip.push(failedItemOrThrow.call(this, item, error, itemIndex));
 			}
 		}
 		return [send, skip];

@@ -3,10 +3,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { toItemError } from './item-error';
 
-export type NodeItemError = NodeApiError | NodeOperationError;
+type NodeItemError = NodeApiError | NodeOperationError;
 
 /** Any thrown value as an n8n node error that knows which item failed. */
-export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeItemError {
+function asNodeError(node: INode, error: unknown, itemIndex: number): NodeItemError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex ??= itemIndex;
 		return error;
@@ -24,7 +24,7 @@ export function asNodeError(node: INode, error: unknown, itemIndex: number): Nod
  *   `{error: message}` (WorkflowExecute.normalizeNodeErrors) and lose the message being processed.
  * - "continue (regular output)": nothing is merged, so the item carries the input json itself.
  */
-export function failedItem(
+function failedItem(
 	node: INode,
 	item: INodeExecutionData,
 	error: NodeItemError,
@@ -33,6 +33,21 @@ export function failedItem(
 	const itemError = toItemError(error) as unknown as IDataObject;
 	const json = node.onError === 'continueErrorOutput' ? { error: itemError } : { ...item.json, error: itemError };
 	return { json, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * What becomes of an input item that failed: the node error that stops the node, thrown, or, when the node is set
+ * to continue on fail, the failed item to emit in its place.
+ */
+export function failedItemOrThrow(
+	this: IExecuteFunctions,
+	item: INodeExecutionData,
+	error: unknown,
+	itemIndex: number,
+): INodeExecutionData {
+	const nodeError = asNodeError(this.getNode(), error, itemIndex);
+	if (!this.continueOnFail()) throw nodeError;
+	return failedItem(this.getNode(), item, nodeError, itemIndex);
 }
 
 /**
@@ -52,9 +67,7 @@ export async function enrichEachItem(
 			const added = await enrich(item, itemIndex);
 			output.push({ json: { ...item.json, ...added }, pairedItem: { item: itemIndex } });
 		} catch (error) {
-			const nodeError = asNodeError(this.getNode(), error, itemIndex);
-			if (!this.continueOnFail()) throw nodeError;
-			output.push(failedItem(this.getNode(), item, nodeError, itemIndex));
+			output.push(failedItemOrThrow.call(this, item, error, itemIndex));
 		}
 	}
 	return output;

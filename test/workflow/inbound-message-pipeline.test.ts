@@ -224,6 +224,23 @@ describe('inbound message pipeline', () => {
 		expect(interaction!.reply?.text).toBe(completionsMentioning(text)[0]!.reply);
 	});
 
+	it('answers a photo without caption with nothing: no AI call, logged as skipped empty_reply', async () => {
+		const { pageId, key } = await messengerTenant();
+		const aiCalls = openai.requests.length;
+
+		const result = await runPipeline(
+			messengerMessage({ accountId: pageId, text: undefined, attachments: [{ type: 'image', payload: { url: 'https://cdn.example/photo.jpg' } }] }),
+		);
+
+		expect(result.error).toBeUndefined();
+		expect(openai.requests).toHaveLength(aiCalls);
+		expect(result.outputsOf('Write reply')).toEqual([
+			expect.objectContaining({ ai: { text: '', model: 'gpt-4o-mini', promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 } }),
+		]);
+		expect(sentTo(pageId)).toEqual([]);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'empty_reply' })]);
+	});
+
 	it('logs ai_failed and sends nothing when the AI provider fails', async () => {
 		const { pageId, key } = await messengerTenant();
 		openai.failNext(1, { status: 500 });

@@ -186,6 +186,22 @@ describe('lead qualification workflow', () => {
 		expect(await leadsOf(tenant.apiKey.key)).toEqual([]);
 	});
 
+	it('sends a message without text down the error output without asking the model, and qualifies the others', async () => {
+		const tenant = await instagramTenant();
+		const blank = inbound(tenant.accountExternalId, '   ');
+		const message = inbound(tenant.accountExternalId, 'Bonjour, il reste de la place samedi ?');
+
+		const result = await runWorkflow({ workflowJson: qualification, triggerItems: [blank, message], credentials: credentials() });
+
+		expect(result.error).toBeUndefined();
+		const failed = result.outputsOf('Classification failed') as { error: { message: string }; messageId: string }[];
+		expect(failed).toEqual([
+			expect.objectContaining({ messageId: blank.messageId, error: expect.objectContaining({ message: 'There is no conversation to classify' }) }),
+		]);
+		expect(completionsAbout(blank.text!)).toEqual([]);
+		expect(result.outputsOf('Upsert lead').map((item) => item.messageId)).toEqual([message.messageId]);
+	});
+
 	it("sends the AI API's own error down the error output, with its status and code", async () => {
 		const tenant = await instagramTenant();
 		const message = inbound(tenant.accountExternalId, 'Bonjour, vous faites des cours ?');

@@ -1,8 +1,5 @@
-import type { AllEntities } from 'n8n-workflow';
-
-type NodeMap = {
+/** The resources of the SkyBot node and their operations, as the `resource` and `operation` parameters name them. */
+export type SkyBotNodeMap = {
 	pipeline: 'route' | 'checkPlan' | 'logInteraction' | 'reportExecution';
 	lead: 'upsertLead' | 'listLeads';
 };
-
-export type SkyBotType = AllEntities<NodeMap>;

@@ -1,18 +1,18 @@
 import { createHmac } from 'node:crypto';
 
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IN8nHttpFullResponse,
-	INode,
-	JsonObject,
-} from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { EXECUTION_SIGNATURE_HEADER } from '../../../contracts/hub-api';
-import { ERROR_CODE_CONTEXT_KEY } from '../../shared/item-error';
 import { asString, isRecord } from '../../shared/json';
+import { type ApiErrorDetails, authenticatedRequest } from '../../shared/transport';
+
+const CREDENTIAL_TYPE = 'skyBotHubApi';
+
+interface HubCredentials {
+	baseUrl: string;
+	webhookSecret?: string;
+}
 
 export interface HubRequestOptions {
 	/** A clearer node error message for some statuses (the hub's own message moves to the description). */
@@ -28,25 +28,14 @@ export async function hubApiRequest(
 	body?: IDataObject,
 	options: HubRequestOptions = {},
 ): Promise<unknown> {
-	const credentials = await this.getCredentials<{ baseUrl: string }>('skyBotHubApi', itemIndex);
-	const baseUrl = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
-	const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'skyBotHubApi', {
-		method,
-		url: `${baseUrl}${path}`,
-		body,
-		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	})) as IN8nHttpFullResponse;
-
-	if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
-	throw hubApiError(
-		this.getNode(),
-		response.statusCode,
-		response.body,
+	const credentials = await this.getCredentials<HubCredentials>(CREDENTIAL_TYPE, itemIndex);
+	return await authenticatedRequest.call(this, {
+		credentialType: CREDENTIAL_TYPE,
+		http: { method, url: `${hubBaseUrl(credentials)}${path}`, body },
 		itemIndex,
-		options.messageByStatus?.[response.statusCode],
-	);
+		describeError: (errorBody, httpStatus) =>
+			describeHubError(errorBody, httpStatus, options.messageByStatus?.[httpStatus]),
+	});
 }
 
 /**
@@ -60,7 +49,7 @@ export async function signedHubWebhookRequest(
 	itemIndex: number,
 	body: IDataObject,
 ): Promise<unknown> {
-	const credentials = await this.getCredentials<{ baseUrl: string; webhookSecret?: string }>('skyBotHubApi', itemIndex);
+	const credentials = await this.getCredentials<HubCredentials>(CREDENTIAL_TYPE, itemIndex);
 	const secret = String(credentials.webhookSecret ?? '');
 	if (!secret) {
 		throw new NodeOperationError(this.getNode(), 'The SkyBot Hub API credential has no Webhook Secret', {
@@ -68,46 +57,39 @@ export async function signedHubWebhookRequest(
 			itemIndex,
 		});
 	}
-	const baseUrl = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
 	const payload = JSON.stringify(body);
 	const timestamp = Math.floor(Date.now() / 1000);
 	const signature = createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex');
-	const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'skyBotHubApi', {
-		method: 'POST',
-		url: `${baseUrl}${path}`,
-		// A string body is sent as these exact bytes, which is what the signature covers.
-		body: payload,
-		headers: {
-			'Content-Type': 'application/json',
-			[EXECUTION_SIGNATURE_HEADER]: `t=${timestamp},v1=${signature}`,
+	return await authenticatedRequest.call(this, {
+		credentialType: CREDENTIAL_TYPE,
+		http: {
+			method: 'POST',
+			url: `${hubBaseUrl(credentials)}${path}`,
+			// A string body is sent as these exact bytes, which is what the signature covers.
+			body: payload,
+			headers: {
+				'Content-Type': 'application/json',
+				[EXECUTION_SIGNATURE_HEADER]: `t=${timestamp},v1=${signature}`,
+			},
 		},
-		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	})) as IN8nHttpFullResponse;
+		itemIndex,
+		describeError: describeHubError,
+	});
+}
 
-	if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
-	throw hubApiError(this.getNode(), response.statusCode, response.body, itemIndex);
+function hubBaseUrl(credentials: HubCredentials): string {
+	return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
 }
 
 /** The hub answers errors as {error:{code,message}}: the node error carries that message and code as-is. */
-export function hubApiError(
-	node: INode,
-	httpStatus: number,
-	body: unknown,
-	itemIndex: number,
-	clearerMessage?: string,
-): NodeApiError {
+function describeHubError(body: unknown, httpStatus: number, clearerMessage?: string): ApiErrorDetails {
 	const hubError = isRecord(body) && isRecord(body.error) ? body.error : undefined;
 	const code = asString(hubError?.code);
 	const hubMessage = asString(hubError?.message) ?? `SkyBot Hub answered HTTP ${httpStatus}`;
 	const status = code ? `SkyBot Hub error ${code} (HTTP ${httpStatus})` : `HTTP ${httpStatus}`;
-	const error = new NodeApiError(node, (isRecord(body) ? body : {}) as JsonObject, {
+	return {
 		message: clearerMessage ?? hubMessage,
 		description: clearerMessage ? `${hubMessage}: ${status}` : status,
-		httpCode: String(httpStatus),
-		itemIndex,
-	});
-	if (code) error.context[ERROR_CODE_CONTEXT_KEY] = code;
-	return error;
+		code,
+	};
 }

@@ -1,7 +1,4 @@
-import type { AllEntities } from 'n8n-workflow';
-
-type NodeMap = {
+/** The resources of the SkyBot AI node and their operations, as the `resource` and `operation` parameters name them. */
+export type SkyBotAiNodeMap = {
 	text: 'reply' | 'extractPhone' | 'classify' | 'followUp' | 'summarize';
 };
-
-export type SkyBotAiType = AllEntities<NodeMap>;

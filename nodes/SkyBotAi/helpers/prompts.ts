@@ -7,6 +7,20 @@ export interface ChatMessage {
 	content: string;
 }
 
+/** The instructions as the system message and the customer's text, untouched, alone in the user message. */
+function chat(instructions: string, customerText: string): ChatMessage[] {
+	return [
+		{ role: 'system', content: instructions },
+		{ role: 'user', content: customerText },
+	];
+}
+
+/** The instructions followed by the business context under `heading`, or alone when there is no context. */
+function withContext(instructions: string, context: string | undefined, heading = 'Business context'): string {
+	const text = context?.trim();
+	return text ? `${instructions}\n\n${heading}:\n${text}` : instructions;
+}
+
 export interface ReplyPromptInput {
 	businessName: string;
 	message: string;
@@ -29,12 +43,7 @@ export function defaultReplyInstructions(businessName: string): string {
 
 export function buildReplyMessages(input: ReplyPromptInput): ChatMessage[] {
 	const instructions = input.systemPrompt?.trim() || defaultReplyInstructions(input.businessName);
-	const context = input.context?.trim();
-	const system = context ? `${instructions}\n\nBusiness context:\n${context}` : instructions;
-	return [
-		{ role: 'system', content: system },
-		{ role: 'user', content: input.message },
-	];
+	return chat(withContext(instructions, input.context), input.message);
 }
 
 /**
@@ -50,10 +59,7 @@ export function buildPhoneMessages(input: { text: string; countryName: string; c
 		'If the text contains several phone numbers, answer with the one the customer gives as theirs, or else the first.',
 		'If the text contains no phone number, answer exactly NONE.',
 	].join('\n');
-	return [
-		{ role: 'system', content: system },
-		{ role: 'user', content: input.text },
-	];
+	return chat(system, input.text);
 }
 
 export const TEMPERATURES = ['hot', 'warm', 'cold'] as const;
@@ -70,11 +76,7 @@ export function buildClassifyMessages(input: { conversation: string; businessNam
 		'The conversation is in the next message; judge only from it.',
 		'Answer with a JSON object and nothing else: {"temperature": "hot" | "warm" | "cold", "reason": "<one short sentence, in the language of the conversation>"}',
 	].join('\n');
-	const context = input.context?.trim();
-	return [
-		{ role: 'system', content: context ? `${system}\n\nBusiness context and qualification criteria:\n${context}` : system },
-		{ role: 'user', content: input.conversation },
-	];
+	return chat(withContext(system, input.context, 'Business context and qualification criteria'), input.conversation);
 }
 
 /** From the seed "Générer une relance": a nudge after `days` of silence, written in the prospect's language. */
@@ -92,11 +94,7 @@ export function buildFollowUpMessages(input: {
 		'Keep it to two or three sentences for a direct message: friendly, no pressure, and end with one simple question that restarts the conversation.',
 		'Do not invent offers, prices or deadlines that are not in the business context.',
 	].join('\n');
-	const context = input.context?.trim();
-	return [
-		{ role: 'system', content: context ? `${instructions}\n\nBusiness context:\n${context}` : instructions },
-		{ role: 'user', content: input.lastMessage },
-	];
+	return chat(withContext(instructions, input.context), input.lastMessage);
 }
 
 /** From the seed "Résumer une conversation" (3 key points), as JSON so each point stays a separate value. */
@@ -108,8 +106,5 @@ export function buildSummaryMessages(input: { conversation: string; pointCount: 
 		'Write in the language of the conversation.',
 		`Answer with a JSON object and nothing else: {"points": ["<point>", ...]} with at most ${count} points.`,
 	].join('\n');
-	return [
-		{ role: 'system', content: system },
-		{ role: 'user', content: input.conversation },
-	];
+	return chat(system, input.conversation);
 }

@@ -1,8 +1,6 @@
-import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { ERROR_CODE_CONTEXT_KEY } from '../../shared/item-error';
-import { isRecord } from '../../shared/json';
+import { authenticatedRequest } from '../../shared/transport';
 import { readApiError } from '../helpers/completion';
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -19,24 +17,17 @@ export async function openAiRequest(
 ): Promise<unknown> {
 	const credentials = await this.getCredentials<{ url?: string }>('openAiApi', itemIndex);
 	const baseUrl = (credentials.url || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, '');
-	const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'openAiApi', {
-		method: 'POST',
-		url: `${baseUrl}${path}`,
-		body,
-		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	})) as IN8nHttpFullResponse;
-
-	if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
-
-	const apiError = readApiError(response.body);
-	const error = new NodeApiError(this.getNode(), (isRecord(response.body) ? response.body : {}) as JsonObject, {
-		message: `AI API error ${response.statusCode}: ${apiError.message ?? 'no error message'}`,
-		description: apiError.code ? `Error code ${apiError.code}` : undefined,
-		httpCode: String(response.statusCode),
+	return await authenticatedRequest.call(this, {
+		credentialType: 'openAiApi',
+		http: { method: 'POST', url: `${baseUrl}${path}`, body },
 		itemIndex,
+		describeError: (errorBody, httpStatus) => {
+			const apiError = readApiError(errorBody);
+			return {
+				message: `AI API error ${httpStatus}: ${apiError.message ?? 'no error message'}`,
+				description: apiError.code ? `Error code ${apiError.code}` : undefined,
+				code: apiError.code,
+			};
+		},
 	});
-	if (apiError.code) error.context[ERROR_CODE_CONTEXT_KEY] = apiError.code;
-	throw error;
 }

@@ -1,7 +1,4 @@
-import type { AllEntities } from 'n8n-workflow';
-
-type NodeMap = {
+/** The resources of the Meta node and their operations, as the `resource` and `operation` parameters name them. */
+export type SkyBotMetaNodeMap = {
 	message: 'send';
 };
-
-export type SkyBotMetaType = AllEntities<NodeMap>;

@@ -1,8 +1,6 @@
-import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { ERROR_CODE_CONTEXT_KEY } from '../../shared/item-error';
-import { isRecord } from '../../shared/json';
+import { authenticatedRequest } from '../../shared/transport';
 import { formatGraphError } from '../helpers/graph';
 
 interface MetaAppCredentials {
@@ -20,24 +18,10 @@ export async function graphApiRequest(
 	const credentials = await this.getCredentials<MetaAppCredentials>('skyBotMetaAppApi', itemIndex);
 	const baseUrl = (credentials.graphBaseUrl || 'https://graph.facebook.com').replace(/\/+$/, '');
 	const version = (credentials.graphVersion || 'v23.0').replace(/^\/+|\/+$/g, '');
-	const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'skyBotMetaAppApi', {
-		method: 'POST',
-		url: `${baseUrl}/${version}${path}`,
-		body,
-		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	})) as IN8nHttpFullResponse;
-
-	if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
-
-	const details = formatGraphError(response.body, response.statusCode);
-	const error = new NodeApiError(this.getNode(), (isRecord(response.body) ? response.body : {}) as JsonObject, {
-		message: details.message,
-		description: details.description,
-		httpCode: String(response.statusCode),
+	return await authenticatedRequest.call(this, {
+		credentialType: 'skyBotMetaAppApi',
+		http: { method: 'POST', url: `${baseUrl}/${version}${path}`, body },
 		itemIndex,
+		describeError: formatGraphError,
 	});
-	if (details.code) error.context[ERROR_CODE_CONTEXT_KEY] = details.code;
-	throw error;
 }

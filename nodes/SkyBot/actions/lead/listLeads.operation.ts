@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { LEAD_TEMPERATURES, type ListLeadsResponse } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
-import { asNodeError, failedItem } from '../../../shared/execute';
+import { failedItemOrThrow } from '../../../shared/execute';
 import { buildListLeadsQuery, leadItem } from '../../helpers/lead';
 import { hubApiRequest } from '../../transport';
 
@@ -135,9 +135,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			} while (cursor && found.length < max);
 			output.push(...found);
 		} catch (error) {
-			const nodeError = asNodeError(this.getNode(), error, itemIndex);
-			if (!this.continueOnFail()) throw nodeError;
-			output.push(failedItem(this.getNode(), items[itemIndex], nodeError, itemIndex));
+			output.push(failedItemOrThrow.call(this, items[itemIndex], error, itemIndex));
 		}
 	}
 	return output;

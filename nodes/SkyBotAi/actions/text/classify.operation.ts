@@ -1,40 +1,24 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
-import { enrichEachItem } from '../../../shared/execute';
-import { type AnswerFormatError, parseClassification } from '../../helpers/answers';
+import { parseClassification } from '../../helpers/answers';
 import { buildClassifyMessages } from '../../helpers/prompts';
-import { answerError, complete, modelProperty, optionsProperty, type CompletionOptions } from './common';
+import {
+	businessNameProperty,
+	completeEachItem,
+	contextProperty,
+	conversationProperty,
+	modelProperty,
+	optionsProperty,
+} from './common';
 
 const DEFAULTS = { maxTokens: 150, temperature: 0, jsonMode: true };
 
 const properties: INodeProperties[] = [
 	modelProperty,
-	{
-		displayName: 'Conversation',
-		name: 'conversation',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '={{ $json.text }}',
-		required: true,
-		description: "The prospect's message, or the whole conversation as text (one message per line)",
-	},
-	{
-		displayName: 'Business Name',
-		name: 'businessName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Atelier Lumière',
-		description: 'The business the prospect is interested in (or not)',
-	},
-	{
-		displayName: 'Context',
-		name: 'context',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'What the business sells and what makes a lead hot for it (budget, area, timing...)',
-	},
+	conversationProperty("The prospect's message, or the whole conversation as text (one message per line)"),
+	businessNameProperty('The business the prospect is interested in (or not)'),
+	contextProperty('What the business sells and what makes a lead hot for it (budget, area, timing...)'),
 	optionsProperty(DEFAULTS),
 ];
 
@@ -48,30 +32,18 @@ export const description = updateDisplayOptions(
  * cost. An answer that is not the expected JSON fails the item with a node error quoting it.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
-		const model = String(this.getNodeParameter('model', itemIndex));
-		const conversation = String(this.getNodeParameter('conversation', itemIndex, '') ?? '');
-		if (conversation.trim() === '') {
-			throw new NodeOperationError(this.getNode(), 'There is no conversation to classify', { itemIndex });
-		}
-		const { jsonMode = DEFAULTS.jsonMode, ...options } = this.getNodeParameter('options', itemIndex, {}) as CompletionOptions;
-
-		const { text: answer, ...usage } = await complete.call(this, itemIndex, {
-			model,
+	return await completeEachItem.call(this, items, {
+		resultField: 'classification',
+		textParameter: 'conversation',
+		whenBlank: { fail: 'There is no conversation to classify' },
+		defaults: DEFAULTS,
+		prompt: (itemIndex, conversation) => ({
 			messages: buildClassifyMessages({
 				conversation,
 				businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
 				context: String(this.getNodeParameter('context', itemIndex, '') ?? ''),
 			}),
-			options: { ...options, jsonMode },
-			defaultMaxTokens: DEFAULTS.maxTokens,
-			defaultTemperature: DEFAULTS.temperature,
-		});
-		try {
-			return { classification: { ...parseClassification(answer), ...usage } };
-		} catch (error) {
-			// The parser throws AnswerFormatError only.
-			throw answerError.call(this, itemIndex, (error as AnswerFormatError).message);
-		}
+			parse: parseClassification,
+		}),
 	});
 }

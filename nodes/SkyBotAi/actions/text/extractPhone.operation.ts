@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { enrichEachItem } from '../../../shared/execute';
 import { COUNTRIES, DEFAULT_COUNTRY, findPhoneNumbers, isCountryCode, readPhoneAnswer } from '../../helpers/phone';
 import { buildPhoneMessages } from '../../helpers/prompts';
-import { complete, modelProperty, noCall, optionsProperty, type CompletionOptions } from './common';
+import { completeEachItem, modelProperty, optionsProperty } from './common';
 
 const DEFAULTS = { maxTokens: 40, temperature: 0 };
 
@@ -50,30 +49,27 @@ export const description = updateDisplayOptions(
  * without calling the model; the model's answer, when asked, is validated in code like any other input.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
-		const model = String(this.getNodeParameter('model', itemIndex));
-		const text = String(this.getNodeParameter('text', itemIndex, '') ?? '');
-		const country = this.getNodeParameter('defaultCountry', itemIndex, DEFAULT_COUNTRY);
-		if (!isCountryCode(country)) {
-			throw new NodeOperationError(this.getNode(), `Unknown default country "${String(country)}"`, { itemIndex });
-		}
-		const useAiFallback = this.getNodeParameter('useAiFallback', itemIndex, true) as boolean;
-		const options = this.getNodeParameter('options', itemIndex, {}) as CompletionOptions;
+	return await completeEachItem.call(this, items, {
+		resultField: 'phone',
+		// No whenBlank: a blank text is just a text without a number, settled as `none` below.
+		textParameter: 'text',
+		defaults: DEFAULTS,
+		prompt: (itemIndex, text) => {
+			const country = this.getNodeParameter('defaultCountry', itemIndex, DEFAULT_COUNTRY);
+			if (!isCountryCode(country)) {
+				throw new NodeOperationError(this.getNode(), `Unknown default country "${String(country)}"`, { itemIndex });
+			}
+			const useAiFallback = this.getNodeParameter('useAiFallback', itemIndex, true) as boolean;
 
-		const found = findPhoneNumbers(text, country);
-		if (found.length === 1) return { phone: { ...found[0], source: 'text', ...noCall(model) } };
-		if (text.trim() === '' || !useAiFallback) {
-			return { phone: { number: null, raw: null, source: 'none', ...noCall(model) } };
-		}
+			const found = findPhoneNumbers(text, country);
+			if (found.length === 1) return { withoutCall: { ...found[0], source: 'text' } };
+			if (text.trim() === '' || !useAiFallback) return { withoutCall: { number: null, raw: null, source: 'none' } };
 
-		const { name, callingCode } = COUNTRIES[country];
-		const { text: answer, ...usage } = await complete.call(this, itemIndex, {
-			model,
-			messages: buildPhoneMessages({ text, countryName: name, callingCode }),
-			options,
-			defaultMaxTokens: DEFAULTS.maxTokens,
-			defaultTemperature: DEFAULTS.temperature,
-		});
-		return { phone: { ...readPhoneAnswer(answer, country), source: 'ai', ...usage } };
+			const { name, callingCode } = COUNTRIES[country];
+			return {
+				messages: buildPhoneMessages({ text, countryName: name, callingCode }),
+				parse: (answer) => ({ ...readPhoneAnswer(answer, country), source: 'ai' }),
+			};
+		},
 	});
 }

@@ -1,22 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { enrichEachItem } from '../../../shared/execute';
 import { buildFollowUpMessages } from '../../helpers/prompts';
-import { complete, modelProperty, optionsProperty, type CompletionOptions } from './common';
+import { businessNameProperty, completeEachItem, contextProperty, modelProperty, optionsProperty } from './common';
 
 const DEFAULTS = { maxTokens: 300, temperature: 0.7 };
 
 const properties: INodeProperties[] = [
 	modelProperty,
-	{
-		displayName: 'Business Name',
-		name: 'businessName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Atelier Lumière',
-		description: 'The business the assistant speaks for',
-	},
+	businessNameProperty('The business the assistant speaks for'),
 	{
 		displayName: 'Last Message',
 		name: 'lastMessage',
@@ -37,14 +29,7 @@ const properties: INodeProperties[] = [
 		default: '={{ $json.lead ? $json.lead.idleDays : 1 }}',
 		description: 'How long the conversation has been silent, in days',
 	},
-	{
-		displayName: 'Context',
-		name: 'context',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'Facts the follow-up may use: offer, prices, opening hours, links',
-	},
+	contextProperty('Facts the follow-up may use: offer, prices, opening hours, links'),
 	optionsProperty(DEFAULTS),
 ];
 
@@ -58,32 +43,27 @@ export const description = updateDisplayOptions(
  * follow-up with their defaults, unchanged.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
-		const model = String(this.getNodeParameter('model', itemIndex));
-		const lastMessage = String(this.getNodeParameter('lastMessage', itemIndex, '') ?? '');
-		if (lastMessage.trim() === '') {
-			throw new NodeOperationError(this.getNode(), "There is no last message to follow up on", { itemIndex });
-		}
-		const days = Number(this.getNodeParameter('days', itemIndex, 1));
-		if (!Number.isFinite(days) || days < 0) {
-			throw new NodeOperationError(this.getNode(), `Days Since Last Contact must be a number >= 0, not "${String(days)}"`, {
-				itemIndex,
-			});
-		}
-		const options = this.getNodeParameter('options', itemIndex, {}) as CompletionOptions;
-
-		const ai = await complete.call(this, itemIndex, {
-			model,
-			messages: buildFollowUpMessages({
-				lastMessage,
-				days: Math.floor(days),
-				businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
-				context: String(this.getNodeParameter('context', itemIndex, '') ?? ''),
-			}),
-			options,
-			defaultMaxTokens: DEFAULTS.maxTokens,
-			defaultTemperature: DEFAULTS.temperature,
-		});
-		return { ai: { ...ai } };
+	return await completeEachItem.call(this, items, {
+		resultField: 'ai',
+		textParameter: 'lastMessage',
+		whenBlank: { fail: 'There is no last message to follow up on' },
+		defaults: DEFAULTS,
+		prompt: (itemIndex, lastMessage) => {
+			const days = Number(this.getNodeParameter('days', itemIndex, 1));
+			if (!Number.isFinite(days) || days < 0) {
+				throw new NodeOperationError(this.getNode(), `Days Since Last Contact must be a number >= 0, not "${String(days)}"`, {
+					itemIndex,
+				});
+			}
+			return {
+				messages: buildFollowUpMessages({
+					lastMessage,
+					days: Math.floor(days),
+					businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
+					context: String(this.getNodeParameter('context', itemIndex, '') ?? ''),
+				}),
+				parse: (text) => ({ text }),
+			};
+		},
 	});
 }

@@ -1,22 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { enrichEachItem } from '../../../shared/execute';
 import { buildReplyMessages } from '../../helpers/prompts';
-import { complete, modelProperty, noCall, optionsProperty, type CompletionOptions } from './common';
+import { businessNameProperty, completeEachItem, contextProperty, modelProperty, optionsProperty } from './common';
 
 const DEFAULTS = { maxTokens: 500, temperature: 0.7 };
 
 const properties: INodeProperties[] = [
 	modelProperty,
-	{
-		displayName: 'Business Name',
-		name: 'businessName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Atelier Lumière',
-		description: 'The business the assistant speaks for',
-	},
+	businessNameProperty('The business the assistant speaks for'),
 	{
 		displayName: 'Message',
 		name: 'message',
@@ -25,14 +17,7 @@ const properties: INodeProperties[] = [
 		default: '={{ $json.text }}',
 		description: 'The customer\'s message to answer. Empty → no API call and an empty reply.',
 	},
-	{
-		displayName: 'Context',
-		name: 'context',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'Facts the reply may use: offer, prices, opening hours, links',
-	},
+	contextProperty('Facts the reply may use: offer, prices, opening hours, links'),
 	withSystemPrompt(optionsProperty(DEFAULTS)),
 ];
 
@@ -57,28 +42,20 @@ function withSystemPrompt(options: INodeProperties): INodeProperties {
 
 /** Adds `ai`: the reply text, the model that wrote it, token usage and its estimated cost. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
-		const model = String(this.getNodeParameter('model', itemIndex));
-		const message = String(this.getNodeParameter('message', itemIndex, '') ?? '');
-		const options = this.getNodeParameter('options', itemIndex, {}) as CompletionOptions & { systemPrompt?: string };
-
-		if (message.trim() === '') {
-			// Nothing to answer (e.g. an image without caption): no API call; SkyBot Decision skips the empty reply.
-			return { ai: { text: '', ...noCall(model) } };
-		}
-
-		const ai = await complete.call(this, itemIndex, {
-			model,
+	return await completeEachItem.call(this, items, {
+		resultField: 'ai',
+		textParameter: 'message',
+		// Nothing to answer (e.g. an image without caption): no API call; SkyBot Decision skips the empty reply.
+		whenBlank: { withoutCall: { text: '' } },
+		defaults: DEFAULTS,
+		prompt: (itemIndex, message, options) => ({
 			messages: buildReplyMessages({
 				businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
 				message,
 				context: String(this.getNodeParameter('context', itemIndex, '') ?? ''),
 				systemPrompt: options.systemPrompt,
 			}),
-			options,
-			defaultMaxTokens: DEFAULTS.maxTokens,
-			defaultTemperature: DEFAULTS.temperature,
-		});
-		return { ai: { ...ai } };
+			parse: (text) => ({ text }),
+		}),
 	});
 }
