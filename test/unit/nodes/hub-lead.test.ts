@@ -1,8 +1,8 @@
 import type { LeadResponse } from '../../../contracts/hub-api';
-import type { INode } from 'n8n-workflow';
+import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { buildListLeadsQuery, buildUpsertLeadRequest, isRefusedAsInvalid, LeadInputError, leadItem } from '../../../nodes/SkyBot/helpers/lead';
-import { hubApiError } from '../../../nodes/SkyBot/transport';
+import { hubApiRequest } from '../../../nodes/SkyBot/transport';
 
 describe('buildUpsertLeadRequest', () => {
 	it('sends every known fact, trimmed, with the time as ISO 8601', () => {
@@ -131,13 +131,26 @@ describe('leadItem', () => {
 
 describe('isRefusedAsInvalid', () => {
 	const node = { name: 'Upsert lead', type: 'n8n-nodes-skybot.skyBot', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
-	const hubError = (status: number, code: string) => hubApiError(node, status, { error: { code, message: 'refused' } }, 0);
+	/** The error the SkyBot transport throws when the hub answers `status` with `code`. */
+	const hubError = (status: number, code: string): Promise<unknown> => {
+		const context = {
+			getNode: () => node,
+			getCredentials: async () => ({ baseUrl: 'http://hub.test' }),
+			helpers: {
+				httpRequestWithAuthentication: async () => ({ statusCode: status, body: { error: { code, message: 'refused' } }, headers: {} }),
+			},
+		} as unknown as IExecuteFunctions;
+		return hubApiRequest.call(context, 'POST', '/api/leads', 0).then(
+			() => new Error('the hub call succeeded'),
+			(error: unknown) => error,
+		);
+	};
 
-	it("is the hub's 422 validation_failed (what it answers for an invalid phone), and nothing else", () => {
-		expect(isRefusedAsInvalid(hubError(422, 'validation_failed'))).toBe(true);
-		expect(isRefusedAsInvalid(hubError(404, 'agent_not_found'))).toBe(false);
-		expect(isRefusedAsInvalid(hubError(503, 'validation_failed'))).toBe(false);
-		expect(isRefusedAsInvalid(hubError(422, 'plan_limit'))).toBe(false);
+	it("is the hub's 422 validation_failed (what it answers for an invalid phone), and nothing else", async () => {
+		expect(isRefusedAsInvalid(await hubError(422, 'validation_failed'))).toBe(true);
+		expect(isRefusedAsInvalid(await hubError(404, 'agent_not_found'))).toBe(false);
+		expect(isRefusedAsInvalid(await hubError(503, 'validation_failed'))).toBe(false);
+		expect(isRefusedAsInvalid(await hubError(422, 'plan_limit'))).toBe(false);
 		expect(isRefusedAsInvalid(new Error('socket hang up'))).toBe(false);
 	});
 });
