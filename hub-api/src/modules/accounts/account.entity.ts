@@ -1,8 +1,6 @@
-import { EntitySchema } from 'typeorm';
+import { columns, hubEntity } from '../../entity-schema';
 import { PLAN_IDS, type PlanId } from '../../../../contracts/hub-api';
 
-// Entities are EntitySchema definitions rather than decorated classes: the same files are compiled by tsc for the
-// build and by Jest's swc transform for the tests, and schemas need no decorator or emitted-metadata support.
 export interface Account {
 	id: string;
 	name: string;
@@ -10,13 +8,12 @@ export interface Account {
 	createdAt: Date;
 }
 
-export const AccountEntity = new EntitySchema<Account>({
+export const AccountEntity = hubEntity<Account>({
 	name: 'Account',
 	tableName: 'accounts',
 	columns: {
-		id: { type: 'uuid', primary: true, generated: 'uuid' },
 		name: { type: 'text' },
 		plan: { type: 'enum', enum: [...PLAN_IDS], enumName: 'account_plan', default: 'freemium' },
-		createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
+		createdAt: columns.createdAt,
 	},
 });

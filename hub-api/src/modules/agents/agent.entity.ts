@@ -1,4 +1,4 @@
-import { EntitySchema } from 'typeorm';
+import { columns, hubEntity } from '../../entity-schema';
 import type { AgentType } from '../templates/template-catalogue';
 
 /** DEPLOYING while the hub creates it in n8n; ERROR keeps the reason; DELETED rows stay as history. */
@@ -30,14 +30,13 @@ export interface Agent {
 	deletedAt: Date | null;
 }
 
-const optionalText = { type: 'text', nullable: true } as const;
+const { optionalText } = columns;
 
-export const AgentEntity = new EntitySchema<Agent>({
+export const AgentEntity = hubEntity<Agent>({
 	name: 'Agent',
 	tableName: 'agents',
 	columns: {
-		id: { type: 'uuid', primary: true, generated: 'uuid' },
-		accountId: { type: 'uuid', name: 'account_id' },
+		accountId: columns.accountId,
 		name: { type: 'text' },
 		status: { type: 'text', default: 'ACTIVE' },
 		type: optionalText,
@@ -50,8 +49,8 @@ export const AgentEntity = new EntitySchema<Agent>({
 		config: { type: 'jsonb', default: {} },
 		currentVersion: { type: 'integer', name: 'current_version', nullable: true },
 		deployedAt: { type: 'timestamptz', name: 'deployed_at', nullable: true },
-		createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
-		updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
+		createdAt: columns.createdAt,
+		updatedAt: columns.updatedAt,
 		deletedAt: { type: 'timestamptz', name: 'deleted_at', nullable: true },
 	},
 });

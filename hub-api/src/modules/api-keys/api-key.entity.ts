@@ -1,4 +1,4 @@
-import { EntitySchema } from 'typeorm';
+import { columns, hubEntity } from '../../entity-schema';
 import type { ApiKeyScope } from '../../../../contracts/hub-api';
 import type { Role } from '../users/roles';
 
@@ -23,11 +23,10 @@ export interface ApiKey {
 	createdAt: Date;
 }
 
-export const ApiKeyEntity = new EntitySchema<ApiKey>({
+export const ApiKeyEntity = hubEntity<ApiKey>({
 	name: 'ApiKey',
 	tableName: 'api_keys',
 	columns: {
-		id: { type: 'uuid', primary: true, generated: 'uuid' },
 		accountId: { type: 'uuid', name: 'account_id', nullable: true },
 		scope: { type: 'text' },
 		role: { type: 'text', nullable: true },
@@ -39,6 +38,6 @@ export const ApiKeyEntity = new EntitySchema<ApiKey>({
 		revokedAt: { type: 'timestamptz', name: 'revoked_at', nullable: true },
 		rotatedAt: { type: 'timestamptz', name: 'rotated_at', nullable: true },
 		replacedById: { type: 'uuid', name: 'replaced_by_id', nullable: true },
-		createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
+		createdAt: columns.createdAt,
 	},
 });

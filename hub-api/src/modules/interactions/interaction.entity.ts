@@ -1,4 +1,4 @@
-import { EntitySchema } from 'typeorm';
+import { columns, hubEntity } from '../../entity-schema';
 import type { InteractionStatus } from '../../../../contracts/hub-api';
 import type { MessageKind, Provider } from '../../../../contracts/inbound-message';
 
@@ -35,15 +35,14 @@ const numericAsNumber = {
 	from: (value: string | null) => (value === null ? null : Number(value)),
 };
 
-const optionalText = { type: 'text', nullable: true } as const;
+const { optionalText } = columns;
 
-export const InteractionEntity = new EntitySchema<Interaction>({
+export const InteractionEntity = hubEntity<Interaction>({
 	name: 'Interaction',
 	tableName: 'interactions',
 	columns: {
-		id: { type: 'uuid', primary: true, generated: 'uuid' },
-		accountId: { type: 'uuid', name: 'account_id' },
-		agentId: { type: 'uuid', name: 'agent_id', nullable: true },
+		accountId: columns.accountId,
+		agentId: columns.agentId,
 		provider: { type: 'text' },
 		kind: { type: 'text' },
 		messageId: { type: 'text', name: 'message_id' },

@@ -1,4 +1,4 @@
-import { EntitySchema } from 'typeorm';
+import { columns, hubEntity } from '../../entity-schema';
 import type { LeadTemperature } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
 
@@ -26,17 +26,15 @@ export interface Lead {
 	updatedAt: Date;
 }
 
-const optionalText = { type: 'text', nullable: true } as const;
-const optionalTime = { type: 'timestamptz', nullable: true } as const;
+const { optionalText, optionalTime } = columns;
 
 /** Read-side mapping only: rows are written by LeadsRepository's single upsert statement. */
-export const LeadEntity = new EntitySchema<Lead>({
+export const LeadEntity = hubEntity<Lead>({
 	name: 'Lead',
 	tableName: 'leads',
 	columns: {
-		id: { type: 'uuid', primary: true, generated: 'uuid' },
-		accountId: { type: 'uuid', name: 'account_id' },
-		agentId: { type: 'uuid', name: 'agent_id', nullable: true },
+		accountId: columns.accountId,
+		agentId: columns.agentId,
 		provider: { type: 'text' },
 		contactExternalId: { type: 'text', name: 'contact_external_id' },
 		accountExternalId: { ...optionalText, name: 'account_external_id' },

@@ -1,4 +1,4 @@
-import { EntitySchema } from 'typeorm';
+import { columns, hubEntity } from '../../entity-schema';
 import type { Provider } from '../../../../contracts/inbound-message';
 
 /**
@@ -15,17 +15,16 @@ export interface ProviderAccount {
 	createdAt: Date;
 }
 
-export const ProviderAccountEntity = new EntitySchema<ProviderAccount>({
+export const ProviderAccountEntity = hubEntity<ProviderAccount>({
 	name: 'ProviderAccount',
 	tableName: 'provider_accounts',
 	columns: {
-		id: { type: 'uuid', primary: true, generated: 'uuid' },
 		provider: { type: 'text' },
 		externalId: { type: 'text', name: 'external_id' },
-		accountId: { type: 'uuid', name: 'account_id' },
-		agentId: { type: 'uuid', name: 'agent_id', nullable: true },
+		accountId: columns.accountId,
+		agentId: columns.agentId,
 		name: { type: 'text', nullable: true },
-		createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
+		createdAt: columns.createdAt,
 	},
 	uniques: [{ name: 'provider_accounts_provider_external_id_key', columns: ['provider', 'externalId'] }],
 });

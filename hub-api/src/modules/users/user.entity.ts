@@ -1,4 +1,4 @@
-import { EntitySchema } from 'typeorm';
+import { columns, hubEntity } from '../../entity-schema';
 import type { Role } from './roles';
 
 export interface User {
@@ -13,16 +13,15 @@ export interface User {
 	createdAt: Date;
 }
 
-export const UserEntity = new EntitySchema<User>({
+export const UserEntity = hubEntity<User>({
 	name: 'User',
 	tableName: 'users',
 	columns: {
-		id: { type: 'uuid', primary: true, generated: 'uuid' },
-		accountId: { type: 'uuid', name: 'account_id' },
+		accountId: columns.accountId,
 		email: { type: 'text', unique: true },
 		passwordHash: { type: 'text', name: 'password_hash' },
 		name: { type: 'text', nullable: true },
 		role: { type: 'text' },
-		createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
+		createdAt: columns.createdAt,
 	},
 });
