@@ -1,5 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { InteractionStatus } from '../../../../contracts/hub-api';
+import type { KeysetPosition } from '../../cursor-page';
 import { violatesConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Interaction, InteractionEntity } from './interaction.entity';
@@ -69,8 +70,8 @@ const UPSERT_SQL = `
 export interface ListFilter {
 	accountId: string;
 	status?: InteractionStatus;
-	/** Keyset position: rows strictly older than this (created_at, id) pair. */
-	before?: { createdAt: Date; id: string };
+	/** Rows strictly after this (created_at, id) pair in newest-first order. */
+	after?: KeysetPosition;
 	limit: number;
 }
 
@@ -112,10 +113,10 @@ export class InteractionsRepository {
 			.addOrderBy('interaction.id', 'DESC')
 			.limit(filter.limit);
 		if (filter.status) query.andWhere('interaction.status = :status', { status: filter.status });
-		if (filter.before) {
-			query.andWhere('(interaction.createdAt, interaction.id) < (:beforeCreatedAt, :beforeId)', {
-				beforeCreatedAt: filter.before.createdAt,
-				beforeId: filter.before.id,
+		if (filter.after) {
+			query.andWhere('(interaction.createdAt, interaction.id) < (:afterCreatedAt, :afterId)', {
+				afterCreatedAt: filter.after.at,
+				afterId: filter.after.id,
 			});
 		}
 		return query.getMany();

@@ -1,6 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { LeadTemperature } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
+import type { KeysetPosition } from '../../cursor-page';
 import { violatesConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Lead, LeadEntity } from './lead.entity';
@@ -89,8 +90,8 @@ export interface LeadFilter {
 	/** Last activity strictly before this instant. */
 	idleSince?: Date;
 	followUpCountBelow?: number;
-	/** Keyset position: rows strictly after this (last_activity_at, id) pair in newest-first order. */
-	after?: { lastActivityAt: Date; id: string };
+	/** Rows strictly after this (last_activity_at, id) pair in newest-first order. */
+	after?: KeysetPosition;
 	limit: number;
 }
 
@@ -136,7 +137,7 @@ export class LeadsRepository {
 		}
 		if (filter.after) {
 			query.andWhere('(lead.lastActivityAt, lead.id) < (:afterActivity, :afterId)', {
-				afterActivity: filter.after.lastActivityAt,
+				afterActivity: filter.after.at,
 				afterId: filter.after.id,
 			});
 		}
