@@ -1,7 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { InteractionStatus } from '../../../../contracts/hub-api';
 import type { KeysetPosition } from '../../cursor-page';
-import { violatesConstraint } from '../../pg-errors';
+import { withConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Interaction, InteractionEntity } from './interaction.entity';
 
@@ -85,13 +85,11 @@ export class InteractionsRepository {
 	}
 
 	async upsert(record: InteractionRecord, now: Date): Promise<{ row: Interaction; outcome: UpsertOutcome }> {
-		let written: { id: string; inserted: boolean }[];
-		try {
-			written = await this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => record[field]), now]);
-		} catch (error) {
-			if (violatesConstraint(error, 'interactions_agent_fkey')) throw notFound('agent');
-			throw error;
-		}
+		const written: { id: string; inserted: boolean }[] = await withConstraint(
+			'interactions_agent_fkey',
+			() => notFound('agent'),
+			() => this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => record[field]), now]),
+		);
 		const [write] = written;
 		if (write) {
 			const row = await this.interactions.findOneByOrFail({ id: write.id });

@@ -2,7 +2,7 @@ import type { DataSource, Repository } from 'typeorm';
 import type { LeadTemperature } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
 import type { KeysetPosition } from '../../cursor-page';
-import { violatesConstraint } from '../../pg-errors';
+import { withConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Lead, LeadEntity } from './lead.entity';
 
@@ -105,13 +105,11 @@ export class LeadsRepository {
 	}
 
 	async upsert(facts: LeadFacts, now: Date): Promise<{ row: Lead; inserted: boolean }> {
-		let written: { id: string; inserted: boolean }[];
-		try {
-			written = await this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => facts[field]), now]);
-		} catch (error) {
-			if (violatesConstraint(error, 'leads_agent_fkey')) throw notFound('agent');
-			throw error;
-		}
+		const written: { id: string; inserted: boolean }[] = await withConstraint(
+			'leads_agent_fkey',
+			() => notFound('agent'),
+			() => this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => facts[field]), now]),
+		);
 		const [{ id, inserted }] = written;
 		return { row: await this.leads.findOneByOrFail({ id }), inserted };
 	}
