@@ -285,6 +285,16 @@ export class BillingService {
 		return null;
 	}
 
+	/**
+	 * accountFor, then that account's billing row (created if missing) locked until the transaction ends, so the
+	 * events of one customer change it one at a time.
+	 */
+	private async lockedAccountFor(manager: EntityManager, customer: string | null, fallbackAccountId?: string) {
+		const accountId = await this.accountFor(manager, customer, fallbackAccountId);
+		if (accountId) await this.repository.lockCustomer(manager, accountId);
+		return accountId;
+	}
+
 	private async apply(manager: EntityManager, event: Stripe.Event): Promise<string> {
 		const eventAt = new Date(event.created * 1000);
 		switch (event.type) {
@@ -323,17 +333,15 @@ export class BillingService {
 				return 'subscription_applied';
 			}
 			case 'invoice.paid': {
-				const accountId = await this.accountFor(manager, customerIdOf(event.data.object.customer));
+				const accountId = await this.lockedAccountFor(manager, customerIdOf(event.data.object.customer));
 				if (!accountId) return 'ignored_unknown_customer';
-				await this.repository.lockCustomer(manager, accountId);
 				if (!(await this.repository.recordPaymentSucceeded(manager, accountId, eventAt))) return 'ignored_stale_state';
 				await this.recomputePlan(manager, accountId, event.type, event.id);
 				return 'payment_recorded';
 			}
 			case 'invoice.payment_failed': {
-				const accountId = await this.accountFor(manager, customerIdOf(event.data.object.customer));
+				const accountId = await this.lockedAccountFor(manager, customerIdOf(event.data.object.customer));
 				if (!accountId) return 'ignored_unknown_customer';
-				await this.repository.lockCustomer(manager, accountId);
 				const failedSince = await this.repository.recordPaymentFailed(manager, accountId, eventAt);
 				if (!failedSince) return 'ignored_stale_state';
 				const deadline = this.graceDeadline(failedSince);
@@ -342,9 +350,9 @@ export class BillingService {
 				return 'grace_period_started';
 			}
 			case 'customer.deleted': {
-				const accountId = await this.accountFor(manager, event.data.object.id, event.data.object.metadata?.accountId);
+				const { id: customer, metadata } = event.data.object;
+				const accountId = await this.lockedAccountFor(manager, customer, metadata?.accountId);
 				if (!accountId) return 'ignored_unknown_customer';
-				await this.repository.lockCustomer(manager, accountId);
 				await this.repository.deactivate(manager, accountId, eventAt);
 				await this.recomputePlan(manager, accountId, event.type, event.id);
 				// The agents are stopped by a job of their own, the one place that changes their status: it unpublishes
