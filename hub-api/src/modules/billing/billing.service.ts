@@ -5,8 +5,9 @@ import type { Clock } from '../../clock';
 import type { BillingConfig } from '../../config';
 import { HubError } from '../../errors';
 import type { Account } from '../accounts/account.entity';
-import { type BillingInterval, PLANS, type PaidPlanId, planForPrice, priceIdFor } from '../quotas/plans';
+import { PLANS, planForPrice, priceIdFor } from '../quotas/plans';
 import type { BillingRepository } from './billing.repository';
+import type { CheckoutRequest, CheckoutSession, PortalSession, WebhookReceipt } from './billing.schemas';
 import { accountDeactivated } from './plan-limits.service';
 
 /** Stripe signs `t=<unix seconds>`; an older signature is refused (replay protection), as Stripe's default. */
@@ -31,15 +32,6 @@ export interface Requeued {
 	events: number;
 	agentStops: number;
 }
-
-export interface CheckoutRequest {
-	plan: PaidPlanId;
-	interval: BillingInterval;
-	successUrl: string;
-	cancelUrl: string;
-}
-
-export type WebhookReceipt = { received: true; duplicate: boolean };
 
 const customerIdOf = (customer: string | { id: string } | null | undefined): string | null =>
 	typeof customer === 'string' ? customer : (customer?.id ?? null);
@@ -116,7 +108,7 @@ export class BillingService {
 	}
 
 	/** A Stripe-hosted Checkout page subscribing the account's (single) Stripe customer to the plan's price. */
-	async checkout(account: Account, request: CheckoutRequest): Promise<{ id: string; url: string | null }> {
+	async checkout(account: Account, request: CheckoutRequest): Promise<CheckoutSession> {
 		const price = priceIdFor(this.config.prices, request.plan, request.interval);
 		if (!price) {
 			throw new HubError(422, 'interval_not_offered', `${PLANS[request.plan].name} is not sold per ${request.interval}`);
@@ -147,7 +139,7 @@ export class BillingService {
 	}
 
 	/** A Customer Portal session where the subscriber changes plan, payment method or cancels. */
-	async portal(account: Account, returnUrl: string): Promise<{ url: string }> {
+	async portal(account: Account, returnUrl: string): Promise<PortalSession> {
 		const billing = await this.repository.findCustomer(account.id);
 		if (!billing?.stripeCustomerId) {
 			throw new HubError(409, 'no_billing_customer', 'The account has never subscribed; start with a checkout');
