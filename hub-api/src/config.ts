@@ -124,6 +124,9 @@ const wholeNumber = (min: number, max: number) =>
 		.transform(Number)
 		.pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
+/** An optional http(s) URL: empty means unset. */
+const optionalHttpUrl = z.union([z.literal('').transform(() => undefined), urlWithProtocols(['http:', 'https:'])]);
+
 const SETTINGS = {
 	DATABASE_URL: {
 		schema: urlWithProtocols(['postgres:', 'postgresql:']),
@@ -170,29 +173,17 @@ const SETTINGS = {
 	API_KEY_ROTATION_GRACE: { schema: duration, example: '10m', fallback: '10m' },
 	STRIPE_SECRET_KEY: { schema: optionalText, example: 'sk_live_… or sk_test_…', fallback: '' },
 	STRIPE_WEBHOOK_SECRET: { schema: optionalText, example: 'whsec_…', fallback: '' },
-	STRIPE_API_URL: {
-		schema: z.union([z.literal('').transform(() => undefined), urlWithProtocols(['http:', 'https:'])]),
-		example: 'http://127.0.0.1:12111 (empty for api.stripe.com)',
-		fallback: '',
-	},
+	STRIPE_API_URL: { schema: optionalHttpUrl, example: 'http://127.0.0.1:12111 (empty for api.stripe.com)', fallback: '' },
 	STRIPE_PRICE_PREMIUM_MONTHLY: { schema: optionalText, example: 'price_…', fallback: '' },
 	STRIPE_PRICE_ULTRA_MONTHLY: { schema: optionalText, example: 'price_…', fallback: '' },
 	STRIPE_PRICE_ULTRA_YEARLY: { schema: optionalText, example: 'price_…', fallback: '' },
 	BILLING_GRACE_DAYS: { schema: wholeNumber(0, 90), example: '7', fallback: '7' },
 	RATE_LIMIT_PER_MINUTE: { schema: wholeNumber(1, 1_000_000), example: '100', fallback: '100' },
 	AUTH_RATE_LIMIT_PER_MINUTE: { schema: wholeNumber(1, 1_000_000), example: '20', fallback: '20' },
-	N8N_URL: {
-		schema: z.union([z.literal('').transform(() => undefined), urlWithProtocols(['http:', 'https:'])]),
-		example: 'http://127.0.0.1:5678 (empty disables agent deployments)',
-		fallback: '',
-	},
+	N8N_URL: { schema: optionalHttpUrl, example: 'http://127.0.0.1:5678 (empty disables agent deployments)', fallback: '' },
 	N8N_API_KEY: { schema: optionalText, example: "an n8n public API key (n8n: Settings > n8n API)", fallback: '' },
 	TEMPLATES_DIR: { schema: optionalText, example: '/app/workflows/templates', fallback: '' },
-	HUB_PUBLIC_URL: {
-		schema: z.union([z.literal('').transform(() => undefined), urlWithProtocols(['http:', 'https:'])]),
-		example: 'http://hub:3000 (how n8n reaches the hub)',
-		fallback: '',
-	},
+	HUB_PUBLIC_URL: { schema: optionalHttpUrl, example: 'http://hub:3000 (how n8n reaches the hub)', fallback: '' },
 	REDIS_NAMESPACE: {
 		schema: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -'),
 		example: 'skybot',

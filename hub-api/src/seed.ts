@@ -2,9 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { PlanId } from '../../contracts/hub-api';
 import type { Provider } from '../../contracts/inbound-message';
 import { systemClock } from './clock';
-import type { AccountView } from './modules/accounts/accounts.service';
+import type { AccountView } from './modules/accounts/accounts.schemas';
 import type { AgentView } from './modules/agents/agents.schemas';
-import type { CreatedApiKey } from './modules/api-keys/api-keys.service';
+import type { CreatedApiKey } from './modules/api-keys/api-keys.schemas';
 import type { ProviderAccountView } from './modules/provider-accounts/provider-accounts.schemas';
 import { createDatabaseServices } from './services';
 

@@ -3,6 +3,7 @@
  * inserted in beforeAll (comments show the arithmetic), not by re-running the SQL.
  */
 import { startTestHub, createManualClock, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 import type { SeededTenant } from '../src/seed';
 
 const clock = createManualClock('2026-03-10T12:00:00.000Z');
@@ -74,6 +75,7 @@ describe('GET /api/analytics/overview', () => {
 	it("computes today's figures of the account", async () => {
 		const response = await get('/api/analytics/overview');
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'get', '/api/analytics/overview');
 		expect(response.body).toEqual({
 			day: { from: '2026-03-10T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' },
 			agents: 3,
@@ -91,6 +93,7 @@ describe('GET /api/analytics/overview', () => {
 	it('is all zeros and nulls, never NaN, for an account without executions', async () => {
 		const empty = await hub.createTenant();
 		const response = await get('/api/analytics/overview', empty.apiKey.key);
+		expectDocumented(response, 'get', '/api/analytics/overview');
 		expect(response.body).toMatchObject({
 			agents: 1,
 			activeAgents: 1,
@@ -116,6 +119,7 @@ describe('GET /api/agents/:id/stats', () => {
 	it('computes an agent over 7 days with a daily series', async () => {
 		const response = await get(`/api/agents/${a.agent.id}/stats?period=7d`);
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'get', '/api/agents/{id}/stats');
 		const { series, ...rest } = response.body;
 		expect(rest).toEqual({
 			agent: { id: a.agent.id, name: 'alpha', status: expect.any(String) },
@@ -164,6 +168,7 @@ describe('GET /api/agents/:id/stats', () => {
 	it('reports an agent that never ran with zeros and null latencies (no NaN, no division by zero)', async () => {
 		const response = await get(`/api/agents/${gamma}/stats?period=7d`);
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'get', '/api/agents/{id}/stats');
 		expect(response.body.stats).toEqual({
 			totalExecutions: 0,
 			successCount: 0,
@@ -196,6 +201,7 @@ describe('GET /api/analytics/costs', () => {
 	it('sums tokens and cost per agent over 4 weeks, most expensive first, idle agents included', async () => {
 		const response = await get('/api/analytics/costs');
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'get', '/api/analytics/costs');
 		expect(response.body).toEqual({
 			period: '4w',
 			from: '2026-02-10T12:00:00.000Z',

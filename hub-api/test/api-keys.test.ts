@@ -1,4 +1,5 @@
 import { createManualClock, startTestHub, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const START = '2026-03-10T12:00:00.000Z';
 const clock = createManualClock(START);
@@ -18,8 +19,10 @@ describe('creating keys', () => {
 		const owner = await hub.registerUser();
 		const created = await hub.request('/api/api-keys', { token: owner.accessToken, body: { name: 'n8n' } });
 		expect(created.status).toBe(201);
+		expectDocumented(created, 'post', '/api/api-keys');
 		expect(created.body.apiKey).toMatchObject({ name: 'n8n', role: 'member', expiresAt: null });
 		const whoAmI = await me(created.body.apiKey.key);
+		expectDocumented(whoAmI, 'get', '/api/auth/me');
 		expect(whoAmI.body.account.id).toBe(owner.account.id);
 	});
 
@@ -67,6 +70,7 @@ describe('creating keys', () => {
 		await me(created.body.apiKey.key);
 		const list = await hub.request('/api/api-keys', { token: owner.accessToken });
 		expect(list.status).toBe(200);
+		expectDocumented(list, 'get', '/api/api-keys');
 		expect(list.body.apiKeys).toEqual([
 			{
 				id: created.body.apiKey.id,
@@ -97,6 +101,7 @@ describe('POST /api/api-keys/:id/rotate', () => {
 		const { owner, old } = await keyToRotate({ role: 'admin', expiresAt: '2026-06-01T00:00:00.000Z' });
 		const rotated = await hub.request(`/api/api-keys/${old.id}/rotate`, { token: owner.accessToken, method: 'POST' });
 		expect(rotated.status).toBe(201);
+		expectDocumented(rotated, 'post', '/api/api-keys/{id}/rotate');
 		const successor = rotated.body.apiKey;
 		expect(successor).toMatchObject({ name: 'n8n prod', role: 'admin', expiresAt: '2026-06-01T00:00:00.000Z' });
 		expect(successor.key).not.toBe(old.key);
@@ -111,6 +116,7 @@ describe('POST /api/api-keys/:id/rotate', () => {
 		expect((await me(successor.key)).status).toBe(200);
 
 		const list = await hub.request('/api/api-keys', { token: owner.accessToken });
+		expectDocumented(list, 'get', '/api/api-keys');
 		expect(list.body.apiKeys.find((key: { id: string }) => key.id === old.id)).toMatchObject({
 			rotatedAt: START,
 			replacedById: successor.id,
@@ -130,7 +136,8 @@ describe('POST /api/api-keys/:id/rotate', () => {
 		const { owner, old } = await keyToRotate();
 		await hub.request(`/api/api-keys/${old.id}/rotate`, { token: owner.accessToken, method: 'POST' });
 		expect((await me(old.key)).status).toBe(200);
-		await hub.request(`/api/api-keys/${old.id}`, { token: owner.accessToken, method: 'DELETE' });
+		const revoked = await hub.request(`/api/api-keys/${old.id}`, { token: owner.accessToken, method: 'DELETE' });
+		expectDocumented(revoked, 'delete', '/api/api-keys/{id}');
 		expect((await me(old.key)).status).toBe(401);
 	});
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createManualClock, startTestHub, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const clock = createManualClock('2026-03-10T12:00:00.000Z');
 let hub: TestHub;
@@ -14,12 +15,14 @@ describe('X-API-Key authentication', () => {
 		const { account, apiKey } = await hub.createTenant({ plan: 'premium' });
 		const tenant = await hub.request('/api/auth/me', { key: apiKey.key });
 		expect(tenant.status).toBe(200);
+		expectDocumented(tenant, 'get', '/api/auth/me');
 		expect(tenant.body).toEqual({
 			apiKey: { id: apiKey.id, name: 'default', prefix: apiKey.prefix, scope: 'account' },
 			account: { id: account.id, name: account.name, plan: 'premium' },
 		});
 
 		const platform = await hub.request('/api/auth/me', { key: hub.platformKey });
+		expectDocumented(platform, 'get', '/api/auth/me');
 		expect(platform.body).toMatchObject({ apiKey: { scope: 'platform' }, account: null });
 	});
 
@@ -149,6 +152,7 @@ describe('platform-only routes', () => {
 	it('POST /api/accounts onboards a tenant whose key works at once', async () => {
 		const created = await hub.request('/api/accounts', { key: hub.platformKey, body: { name: 'Acme', plan: 'ultra' } });
 		expect(created.status).toBe(201);
+		expectDocumented(created, 'post', '/api/accounts');
 		expect(created.body.account).toMatchObject({ name: 'Acme', plan: 'ultra' });
 		expect(created.body.apiKey).toMatchObject({ name: 'default', prefix: expect.any(String), key: expect.any(String) });
 

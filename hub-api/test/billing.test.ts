@@ -11,6 +11,7 @@ import {
 } from '../../test/fakes/stripe';
 import { BILLING_QUEUE_NAME, billingQueuePrefix } from '../src/modules/billing/billing-jobs';
 import { createManualClock, startTestHub, TEST_REDIS_URL, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const START = '2026-03-10T15:00:00.000Z';
 const clock = createManualClock(START);
@@ -49,6 +50,7 @@ async function subscriber(plan: 'freemium' | 'premium' | 'ultra' = 'freemium') {
 		body: { plan: 'premium', interval: 'month', ...urls },
 	});
 	expect(response.status).toBe(201);
+	expectDocumented(response, 'post', '/api/billing/checkout');
 	const [row] = await hub.dataSource.query('SELECT stripe_customer_id FROM billing_customers WHERE account_id = $1', [
 		tenant.account.id,
 	]);
@@ -66,6 +68,7 @@ async function send(event: { id: string }) {
 	const payload = JSON.stringify(event);
 	const response = await deliver(payload, signStripePayload(payload, { timestamp: nowSeconds() }));
 	expect(response.status).toBe(200);
+	expectDocumented(response, 'post', '/api/billing/webhook');
 	await processed(event.id);
 	return response;
 }
@@ -185,6 +188,7 @@ describe('POST /api/billing/portal', () => {
 		const who = await subscriber();
 		const response = await hub.request('/api/billing/portal', { key: who.apiKey.key, body: { returnUrl: urls.cancelUrl } });
 		expect(response.status).toBe(201);
+		expectDocumented(response, 'post', '/api/billing/portal');
 		expect(response.body.url).toMatch(/^https:\/\/billing\.stripe\.com\//);
 		expect(fake.portalSessions.at(-1)!.params).toEqual({ customer: who.customerId, return_url: urls.cancelUrl });
 	});
@@ -346,6 +350,7 @@ describe('plan changes', () => {
 		await send(subscriptionEvent('created', who, { id: `sub_${randomUUID()}`, status: 'active', created: nowSeconds() }));
 		expect((await consume()).body).toMatchObject({ allowed: true, used: 11, limit: 100, plan: 'premium' });
 		const usage = await hub.request('/api/billing/usage', { key: who.apiKey.key });
+		expectDocumented(usage, 'get', '/api/billing/usage');
 		expect(usage.body).toEqual({ plan: 'premium', used: 11, limit: 100, remaining: 89, resetAt: '2026-03-11T00:00:00.000Z' });
 	});
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExecutionReportRequest } from '../../contracts/hub-api';
 import { signatureHeader } from '../src/modules/executions/signature';
 import { createManualClock, startTestHub, TEST_WEBHOOK_SECRET, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const clock = createManualClock('2026-03-10T09:00:00.000Z');
 let hub: TestHub;
@@ -60,6 +61,7 @@ describe('POST /api/webhooks/n8n/execution', () => {
 		const response = await send(JSON.stringify(body));
 
 		expect(response.status).toBe(201);
+		expectDocumented(response, 'post', '/api/webhooks/n8n/execution');
 		expect(response.body).toEqual({ id: expect.any(String), duplicate: false });
 		const [row] = await executionsOf(tenant.account.id);
 		expect(row).toMatchObject({
@@ -91,6 +93,7 @@ describe('POST /api/webhooks/n8n/execution', () => {
 		expect(responses.filter((response) => response.status === 201)).toHaveLength(1);
 		expect(responses.filter((response) => response.status === 200 && response.body.duplicate)).toHaveLength(5);
 		expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+		for (const response of responses) expectDocumented(response, 'post', '/api/webhooks/n8n/execution');
 		expect(await executionsOf(tenant.account.id)).toHaveLength(1);
 	});
 

@@ -224,5 +224,7 @@ describe('GET /api/interactions', () => {
 		for (const query of ['limit=0', 'limit=1000', 'status=sent', 'cursor=garbage']) {
 			expect((await hub.request(`/api/interactions?${query}`, { key: apiKey.key })).status).toBe(422);
 		}
+		const forged = await hub.request('/api/interactions?cursor=garbage', { key: apiKey.key });
+		expect(forged.body.error.details).toEqual([expect.objectContaining({ path: 'query.cursor', code: 'invalid_cursor' })]);
 	});
 });

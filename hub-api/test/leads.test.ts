@@ -361,6 +361,8 @@ describe('GET /api/leads', () => {
 			const response = await hub.request(`/api/leads?${query}`, { key: apiKey.key });
 			expect({ query, status: response.status }).toEqual({ query, status: 422 });
 		}
+		const forged = await hub.request('/api/leads?cursor=garbage', { key: apiKey.key });
+		expect(forged.body.error.details).toEqual([expect.objectContaining({ path: 'query.cursor', code: 'invalid_cursor' })]);
 	});
 
 	it('exports every matching lead as RFC 4180 CSV that spreadsheets cannot run as formulas', async () => {

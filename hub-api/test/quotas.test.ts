@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { createManualClock, createTestDatabase, startTestHub, TEST_REDIS_URL, type TestDatabase, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 // Mid-afternoon UTC, so "today" is unambiguous; the clock only moves when a test moves it.
 const clock = createManualClock('2026-03-10T15:00:00.000Z');
@@ -23,6 +24,7 @@ describe('POST /api/quotas/consume', () => {
 		const responses = await Promise.all(Array.from({ length: 50 }, () => consume(apiKey.key, freshMessage())));
 
 		expect(responses.every((response) => response.status === 200)).toBe(true);
+		for (const response of responses) expectDocumented(response, 'post', '/api/quotas/consume');
 		const allowed = responses.filter((response) => response.body.allowed);
 		expect(allowed).toHaveLength(10);
 		expect(allowed.map((response) => response.body.used).sort((a, b) => a - b)).toEqual([
@@ -45,6 +47,7 @@ describe('POST /api/quotas/consume', () => {
 		expect(answers.filter((answer) => answer.duplicate)).toHaveLength(1);
 		expect(answers.every((answer) => answer.allowed && answer.used === 1)).toBe(true);
 		expect(third.body).toMatchObject({ allowed: true, used: 1, remaining: 9, duplicate: true });
+		expectDocumented(third, 'post', '/api/quotas/consume');
 		expect(another.body).toMatchObject({ used: 2, duplicate: false });
 	});
 

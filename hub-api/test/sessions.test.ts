@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createManualClock, startTestHub, TEST_JWT_SECRET, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const clock = createManualClock('2026-03-10T12:00:00.000Z');
 let hub: TestHub;
@@ -19,6 +20,7 @@ describe('POST /api/auth/register', () => {
 			body: { accountName: 'Bakery', email: ` ${email.toUpperCase()} `, password: 'correct horse battery', name: 'Ana' },
 		});
 		expect(response.status).toBe(201);
+		expectDocumented(response, 'post', '/api/auth/register');
 		expect(response.body.user).toEqual({
 			id: expect.any(String),
 			accountId: response.body.account.id,
@@ -40,6 +42,7 @@ describe('POST /api/auth/register', () => {
 
 		const me = await hub.request('/api/auth/me', { token: response.body.tokens.accessToken });
 		expect(me.status).toBe(200);
+		expectDocumented(me, 'get', '/api/auth/me');
 		expect(me.body).toEqual({ user: response.body.user, account: response.body.account });
 	});
 
@@ -118,6 +121,7 @@ describe('POST /api/auth/login', () => {
 			body: { email: person.email.toUpperCase(), password: person.password },
 		});
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'post', '/api/auth/login');
 		expect(response.body.user.id).toBe(person.user.id);
 		expect(response.body.account.id).toBe(person.account.id);
 		expect((await hub.request('/api/auth/me', { token: response.body.tokens.accessToken })).status).toBe(200);
@@ -186,6 +190,7 @@ describe('refresh tokens', () => {
 		const person = await hub.registerUser();
 		const refreshed = await hub.request('/api/auth/refresh', { body: { refreshToken: person.refreshToken } });
 		expect(refreshed.status).toBe(200);
+		expectDocumented(refreshed, 'post', '/api/auth/refresh');
 		expect(refreshed.body.tokens.refreshToken).not.toBe(person.refreshToken);
 		expect((await hub.request('/api/auth/me', { token: refreshed.body.tokens.accessToken })).status).toBe(200);
 
@@ -247,6 +252,7 @@ describe('POST /api/auth/logout', () => {
 		const person = await hub.registerUser();
 		const response = await hub.request('/api/auth/logout', { body: { refreshToken: person.refreshToken } });
 		expect(response.status).toBe(204);
+		expectDocumented(response, 'post', '/api/auth/logout');
 		expect((await hub.request('/api/auth/refresh', { body: { refreshToken: person.refreshToken } })).status).toBe(401);
 		expect((await hub.request('/api/auth/me', { token: person.accessToken })).status).toBe(401);
 	});

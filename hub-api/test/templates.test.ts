@@ -8,6 +8,7 @@ import {
 } from '../src/modules/templates/template-catalogue';
 import { placeholdersIn, substitute } from '../src/modules/templates/placeholders';
 import { startTestHub, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 let hub: TestHub;
 
@@ -21,6 +22,7 @@ describe('GET /api/templates', () => {
 		const { apiKey } = await hub.createTenant();
 		const response = await hub.request('/api/templates', { key: apiKey.key });
 		expect(response.status).toBe(200);
+		expectDocumented(response, 'get', '/api/templates');
 		const slugs = response.body.templates.map((template: { slug: string }) => template.slug).sort();
 		expect(slugs).toEqual(['follow-up-sequence', 'inbound-dm-auto-responder', 'instagram-comment-to-dm', 'lead-qualifier']);
 		const responder = response.body.templates.find((t: { slug: string }) => t.slug === 'inbound-dm-auto-responder');
@@ -64,6 +66,7 @@ describe('GET /api/templates', () => {
 		const { apiKey } = await hub.createTenant();
 		const found = await hub.request('/api/templates/lead-qualifier', { key: apiKey.key });
 		expect(found.status).toBe(200);
+		expectDocumented(found, 'get', '/api/templates/{slug}');
 		expect(found.body.template).toMatchObject({ slug: 'lead-qualifier', category: 'SALES', premium: true });
 		const missing = await hub.request('/api/templates/nope', { key: apiKey.key });
 		expect(missing.status).toBe(404);

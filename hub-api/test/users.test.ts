@@ -1,4 +1,5 @@
 import { startTestHub, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 let hub: TestHub;
 
@@ -18,6 +19,7 @@ describe('/api/users', () => {
 		const owner = await hub.registerUser();
 		const added = await addPerson(owner.accessToken, { name: 'Bo', role: 'viewer', accountId: 'ignored' });
 		expect(added.status).toBe(201);
+		expectDocumented(added, 'post', '/api/users');
 		expect(added.body.user).toMatchObject({ accountId: owner.account.id, name: 'Bo', role: 'viewer' });
 		const login = await hub.request('/api/auth/login', {
 			body: { email: added.body.user.email, password: 'correct horse battery' },
@@ -27,6 +29,7 @@ describe('/api/users', () => {
 
 		const list = await hub.request('/api/users', { token: login.body.tokens.accessToken });
 		expect(list.status).toBe(200);
+		expectDocumented(list, 'get', '/api/users');
 		expect(list.body.users.map((user: { id: string }) => user.id)).toEqual([owner.user.id, added.body.user.id]);
 		expect(JSON.stringify(list.body)).not.toMatch(/hash|password/i);
 	});
@@ -57,7 +60,9 @@ describe('/api/users', () => {
 		const member = await hub.addUser(owner.account.id, 'member');
 		const promote = (token: string, id: string, role: string) =>
 			hub.request(`/api/users/${id}`, { token, method: 'PATCH', body: { role } });
-		expect((await promote(admin.accessToken, member.user.id, 'admin')).body.user.role).toBe('admin');
+		const promoted = await promote(admin.accessToken, member.user.id, 'admin');
+		expectDocumented(promoted, 'patch', '/api/users/{id}');
+		expect(promoted.body.user.role).toBe('admin');
 		expect((await promote(admin.accessToken, member.user.id, 'owner')).status).toBe(403);
 		expect((await promote(admin.accessToken, owner.user.id, 'viewer')).status).toBe(403);
 		// The new role applies to the person's next request.
@@ -99,6 +104,7 @@ describe('/api/users', () => {
 		const member = await hub.addUser(owner.account.id, 'member');
 		const removed = await hub.request(`/api/users/${member.user.id}`, { token: owner.accessToken, method: 'DELETE' });
 		expect(removed.status).toBe(204);
+		expectDocumented(removed, 'delete', '/api/users/{id}');
 		expect((await hub.request('/api/auth/me', { token: member.accessToken })).status).toBe(401);
 		expect((await hub.request('/api/auth/refresh', { body: { refreshToken: member.refreshToken } })).status).toBe(401);
 	});

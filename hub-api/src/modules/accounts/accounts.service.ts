@@ -4,16 +4,11 @@ import { CacheInvalidations } from '../../cache/cache-invalidations';
 import { HotCache } from '../../cache/hot-cache';
 import { notFound, validationFailed } from '../../errors';
 import type { Principal } from '../auth/principal';
-import type { ApiKeysService, CreatedApiKey } from '../api-keys/api-keys.service';
+import type { CreatedApiKey } from '../api-keys/api-keys.schemas';
+import type { ApiKeysService } from '../api-keys/api-keys.service';
 import type { Account } from './account.entity';
 import type { AccountsRepository } from './accounts.repository';
-
-export interface AccountView {
-	id: string;
-	name: string;
-	plan: PlanId;
-	createdAt: string;
-}
+import type { AccountView } from './accounts.schemas';
 
 export const toAccountView = (account: Account): AccountView => ({
 	id: account.id,

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { EntityManager } from 'typeorm';
 import { principalOf, requireRole } from '../../http/auth';
 import { parseInput } from '../../http/validate';
@@ -6,6 +6,7 @@ import type { AccountsService } from '../accounts/accounts.service';
 import type { AgentDeploymentsService, AgentLimit } from './agent-deployments.service';
 import {
 	accountQuery,
+	type AgentDetailView,
 	agentIdParams,
 	createAgentBody,
 	createFromTemplateBody,
@@ -49,15 +50,16 @@ export function agentsRoutes(
 	const accountFor = async (query: unknown, res: Parameters<typeof principalOf>[0]) =>
 		(await accounts.resolveFor(principalOf(res), parseInput(accountQuery, query, 'query').accountId)).id;
 
-	router.get('/:id', async (req, res) => {
-		const { id } = parseInput(agentIdParams, req.params, 'params');
-		res.json({ agent: await agents.get(await accountFor(req.query, res), id) });
-	});
+	/** A route reading or changing the agent :id of that account, answering the agent as it then is. */
+	const onAgent =
+		(operation: (accountId: string, id: string) => Promise<AgentDetailView>): RequestHandler =>
+		async (req, res) => {
+			const { id } = parseInput(agentIdParams, req.params, 'params');
+			res.json({ agent: await operation(await accountFor(req.query, res), id) });
+		};
 
-	router.put('/:id/toggle', admin, async (req, res) => {
-		const { id } = parseInput(agentIdParams, req.params, 'params');
-		res.json({ agent: await deployments.toggle(await accountFor(req.query, res), id) });
-	});
+	router.get('/:id', onAgent((accountId, id) => agents.get(accountId, id)));
+	router.put('/:id/toggle', admin, onAgent((accountId, id) => deployments.toggle(accountId, id)));
 
 	router.post('/:id/retry', admin, async (req, res) => {
 		const { id } = parseInput(agentIdParams, req.params, 'params');
@@ -66,15 +68,8 @@ export function agentsRoutes(
 		res.json({ agent: await deployments.retry(accountId, id, body.config) });
 	});
 
-	router.post('/:id/upgrade', admin, async (req, res) => {
-		const { id } = parseInput(agentIdParams, req.params, 'params');
-		res.json({ agent: await deployments.upgrade(await accountFor(req.query, res), id) });
-	});
-
-	router.post('/:id/rollback', admin, async (req, res) => {
-		const { id } = parseInput(agentIdParams, req.params, 'params');
-		res.json({ agent: await deployments.rollback(await accountFor(req.query, res), id) });
-	});
+	router.post('/:id/upgrade', admin, onAgent((accountId, id) => deployments.upgrade(accountId, id)));
+	router.post('/:id/rollback', admin, onAgent((accountId, id) => deployments.rollback(accountId, id)));
 
 	router.delete('/:id', admin, async (req, res) => {
 		const { id } = parseInput(agentIdParams, req.params, 'params');

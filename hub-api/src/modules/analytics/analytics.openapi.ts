@@ -1,66 +1,14 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
 import { answer, authenticated, documentRoutes, errors } from '../../http/openapi';
-import { agentStatsParams, agentStatsQuery, costsQuery, overviewQuery, STATS_PERIODS } from './analytics.schemas';
-
-const milliseconds = z.number().nullable().describe('Milliseconds; null when nothing ran');
-const percent = z.number().describe('Percentage, 2 decimals; 0 when nothing ran');
-
-const overviewSchema = z.object({
-	day: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
-	agents: z.number().int(),
-	activeAgents: z.number().int(),
-	executionsToday: z.number().int(),
-	avgResponseTimeMs: milliseconds,
-	errorRate: percent,
-	topAgents: z.array(z.object({ id: z.uuid(), name: z.string(), executions: z.number().int() })),
-});
-
-const statsSchema = z.object({
-	agent: z.object({ id: z.uuid(), name: z.string(), status: z.string() }),
-	period: z.enum(STATS_PERIODS),
-	from: z.iso.datetime(),
-	to: z.iso.datetime(),
-	stats: z.object({
-		totalExecutions: z.number().int(),
-		successCount: z.number().int(),
-		errorCount: z.number().int(),
-		skippedCount: z.number().int(),
-		successRate: percent,
-		errorRate: percent,
-		avgResponseTimeMs: milliseconds,
-		p50ResponseTimeMs: milliseconds,
-		p95ResponseTimeMs: milliseconds,
-		promptTokens: z.number().int(),
-		completionTokens: z.number().int(),
-		totalTokens: z.number().int(),
-		costUsd: z.number(),
-	}),
-	series: z.array(
-		z.object({
-			bucket: z.iso.datetime(),
-			executions: z.number().int(),
-			errors: z.number().int(),
-			avgResponseTimeMs: milliseconds,
-		}),
-	),
-});
-
-const tokensAndCost = {
-	executions: z.number().int(),
-	promptTokens: z.number().int(),
-	completionTokens: z.number().int(),
-	totalTokens: z.number().int(),
-	costUsd: z.number(),
-};
-
-const costsSchema = z.object({
-	period: z.enum(STATS_PERIODS),
-	from: z.iso.datetime(),
-	to: z.iso.datetime(),
-	agents: z.array(z.object({ agentId: z.uuid(), name: z.string(), ...tokensAndCost })),
-	total: z.object(tokensAndCost),
-});
+import {
+	agentStatsParams,
+	agentStatsQuery,
+	agentStatsView,
+	costsQuery,
+	costsView,
+	overviewQuery,
+	overviewView,
+} from './analytics.schemas';
 
 export function registerAnalyticsOpenApi(registry: OpenAPIRegistry): void {
 	const docs = documentRoutes(registry, 'analytics');
@@ -71,7 +19,7 @@ export function registerAnalyticsOpenApi(registry: OpenAPIRegistry): void {
 			...authenticated('viewer'),
 			request: { query: overviewQuery },
 			responses: {
-				200: answer('Overview', registry.register('AnalyticsOverview', overviewSchema)),
+				200: answer('Overview', registry.register('AnalyticsOverview', overviewView)),
 				...errors(401, 403, 404, 422),
 			},
 		},
@@ -79,7 +27,7 @@ export function registerAnalyticsOpenApi(registry: OpenAPIRegistry): void {
 	docs.get('/api/analytics/costs', 'Tokens and AI cost per agent over a period (default 4w)', {
 		...authenticated('viewer'),
 		request: { query: costsQuery },
-		responses: { 200: answer('Costs', registry.register('AnalyticsCosts', costsSchema)), ...errors(401, 403, 404, 422) },
+		responses: { 200: answer('Costs', registry.register('AnalyticsCosts', costsView)), ...errors(401, 403, 404, 422) },
 	});
 	docs.get(
 		'/api/agents/{id}/stats',
@@ -88,7 +36,7 @@ export function registerAnalyticsOpenApi(registry: OpenAPIRegistry): void {
 			tags: ['agents', 'analytics'],
 			...authenticated('viewer'),
 			request: { params: agentStatsParams, query: agentStatsQuery },
-			responses: { 200: answer('Stats', registry.register('AgentStats', statsSchema)), ...errors(401, 403, 404, 422) },
+			responses: { 200: answer('Stats', registry.register('AgentStats', agentStatsView)), ...errors(401, 403, 404, 422) },
 		},
 	);
 }

@@ -21,3 +21,70 @@ export const costsQuery = z
 		accountId: z.uuid().optional(),
 	})
 	.strip();
+
+// The answers (OpenAPI components AnalyticsOverview, AgentStats, AnalyticsCosts), from which the views' types derive.
+// Counts are integers; rates are percentages with 2 decimals; latencies are milliseconds, null when nothing ran.
+const milliseconds = z.number().nullable().describe('Milliseconds; null when nothing ran');
+const percent = z.number().describe('Percentage, 2 decimals; 0 when nothing ran');
+
+export const overviewView = z.object({
+	/** Today = the current UTC day. */
+	day: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
+	agents: z.number().int(),
+	activeAgents: z.number().int(),
+	executionsToday: z.number().int(),
+	avgResponseTimeMs: milliseconds,
+	errorRate: percent,
+	/** The five agents with the most executions today. */
+	topAgents: z.array(z.object({ id: z.uuid(), name: z.string(), executions: z.number().int() })),
+});
+export type OverviewView = z.output<typeof overviewView>;
+
+export const agentStatsView = z.object({
+	agent: z.object({ id: z.uuid(), name: z.string(), status: z.string() }),
+	period: z.enum(STATS_PERIODS),
+	from: z.iso.datetime(),
+	to: z.iso.datetime(),
+	stats: z.object({
+		totalExecutions: z.number().int(),
+		successCount: z.number().int(),
+		errorCount: z.number().int(),
+		skippedCount: z.number().int(),
+		successRate: percent,
+		errorRate: percent,
+		avgResponseTimeMs: milliseconds,
+		p50ResponseTimeMs: milliseconds,
+		p95ResponseTimeMs: milliseconds,
+		promptTokens: z.number().int(),
+		completionTokens: z.number().int(),
+		totalTokens: z.number().int(),
+		costUsd: z.number(),
+	}),
+	/** One point per UTC day (7d, 4w) or ISO week (3m), empty buckets included. */
+	series: z.array(
+		z.object({
+			bucket: z.iso.datetime(),
+			executions: z.number().int(),
+			errors: z.number().int(),
+			avgResponseTimeMs: milliseconds,
+		}),
+	),
+});
+export type AgentStatsView = z.output<typeof agentStatsView>;
+
+const tokensAndCost = {
+	executions: z.number().int(),
+	promptTokens: z.number().int(),
+	completionTokens: z.number().int(),
+	totalTokens: z.number().int(),
+	costUsd: z.number(),
+};
+
+export const costsView = z.object({
+	period: z.enum(STATS_PERIODS),
+	from: z.iso.datetime(),
+	to: z.iso.datetime(),
+	agents: z.array(z.object({ agentId: z.uuid(), name: z.string(), ...tokensAndCost })),
+	total: z.object(tokensAndCost),
+});
+export type CostsView = z.output<typeof costsView>;

@@ -1,60 +1,7 @@
 import type { Clock } from '../../clock';
 import { notFound } from '../../errors';
 import type { AnalyticsRepository, Bucket, Window } from './analytics.repository';
-import type { StatsPeriod } from './analytics.schemas';
-
-/** Counts are integers; rates are percentages with 2 decimals; latencies are milliseconds, null when nothing ran. */
-export interface OverviewView {
-	/** Today = the current UTC day. */
-	day: { from: string; to: string };
-	agents: number;
-	activeAgents: number;
-	executionsToday: number;
-	avgResponseTimeMs: number | null;
-	errorRate: number;
-	/** The five agents with the most executions today. */
-	topAgents: { id: string; name: string; executions: number }[];
-}
-
-export interface AgentStatsView {
-	agent: { id: string; name: string; status: string };
-	period: StatsPeriod;
-	from: string;
-	to: string;
-	stats: {
-		totalExecutions: number;
-		successCount: number;
-		errorCount: number;
-		skippedCount: number;
-		successRate: number;
-		errorRate: number;
-		avgResponseTimeMs: number | null;
-		p50ResponseTimeMs: number | null;
-		p95ResponseTimeMs: number | null;
-		promptTokens: number;
-		completionTokens: number;
-		totalTokens: number;
-		costUsd: number;
-	};
-	/** One point per UTC day (7d, 4w) or ISO week (3m), empty buckets included. */
-	series: { bucket: string; executions: number; errors: number; avgResponseTimeMs: number | null }[];
-}
-
-export interface CostsView {
-	period: StatsPeriod;
-	from: string;
-	to: string;
-	agents: {
-		agentId: string;
-		name: string;
-		executions: number;
-		promptTokens: number;
-		completionTokens: number;
-		totalTokens: number;
-		costUsd: number;
-	}[];
-	total: { executions: number; promptTokens: number; completionTokens: number; totalTokens: number; costUsd: number };
-}
+import type { AgentStatsView, CostsView, OverviewView, StatsPeriod } from './analytics.schemas';
 
 const TOP_AGENTS = 5;
 const DAY_MS = 86_400_000;

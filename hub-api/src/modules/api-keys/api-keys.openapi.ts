@@ -1,35 +1,11 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
-import { ROLES } from '../users/roles';
-import { apiKeyIdParams, createApiKeyBody } from './api-keys.schemas';
-
-export const createdApiKeySchema = z.object({
-	id: z.uuid(),
-	name: z.string(),
-	prefix: z.string(),
-	role: z.enum(ROLES).nullable(),
-	expiresAt: z.iso.datetime().nullable(),
-	key: z.string().describe('The secret, shown once: send it as X-API-Key'),
-});
-
-const apiKeyViewSchema = z.object({
-	id: z.uuid(),
-	name: z.string(),
-	prefix: z.string(),
-	scope: z.enum(['platform', 'account']),
-	role: z.enum(ROLES).nullable(),
-	lastUsedAt: z.iso.datetime().nullable(),
-	expiresAt: z.iso.datetime().nullable(),
-	revokedAt: z.iso.datetime().nullable(),
-	rotatedAt: z.iso.datetime().nullable(),
-	replacedById: z.uuid().nullable(),
-	createdAt: z.iso.datetime(),
-});
+import { apiKeyIdParams, apiKeyView, createApiKeyBody, createdApiKey, replacedApiKey } from './api-keys.schemas';
 
 export function registerApiKeysOpenApi(registry: OpenAPIRegistry): void {
-	const created = registry.register('CreatedApiKey', createdApiKeySchema);
-	const view = registry.register('ApiKey', apiKeyViewSchema);
+	const created = registry.register('CreatedApiKey', createdApiKey);
+	const view = registry.register('ApiKey', apiKeyView);
 	const docs = documentRoutes(registry, 'api-keys');
 	docs.post('/api/api-keys', "Create an account key (role at most the creator's; default member)", {
 		...authenticated('admin'),
@@ -49,7 +25,7 @@ export function registerApiKeysOpenApi(registry: OpenAPIRegistry): void {
 		responses: {
 			201: answer(
 				'The successor key, and when the replaced one stops working',
-				z.object({ apiKey: created, replaced: z.object({ id: z.uuid(), expiresAt: z.iso.datetime() }) }),
+				z.object({ apiKey: created, replaced: replacedApiKey }),
 			),
 			...errors(401, 403, 404, 409, 422),
 		},

@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import type { ApiKeyScope } from '../../../../contracts/hub-api';
 import { CacheInvalidations } from '../../cache/cache-invalidations';
 import { HotCache } from '../../cache/hot-cache';
 import type { Clock } from '../../clock';
@@ -8,32 +7,7 @@ import { type Role, roleAtLeast } from '../users/roles';
 import type { ApiKey } from './api-key.entity';
 import { generateKey, hashKey, keyMatchesHash, prefixOf } from './api-key-secret';
 import type { ApiKeysRepository } from './api-keys.repository';
-
-/** How a key is shown after creation: everything but the secret and its hash. */
-export interface ApiKeyView {
-	id: string;
-	name: string;
-	prefix: string;
-	scope: ApiKeyScope;
-	role: Role | null;
-	lastUsedAt: string | null;
-	expiresAt: string | null;
-	revokedAt: string | null;
-	/** Set once rotated: the key works until `expiresAt`, `replacedById` is its successor. */
-	rotatedAt: string | null;
-	replacedById: string | null;
-	createdAt: string;
-}
-
-/** Returned exactly once, when the key is created; `key` is the only copy of the plaintext anywhere. */
-export interface CreatedApiKey {
-	id: string;
-	name: string;
-	prefix: string;
-	role: Role | null;
-	expiresAt: string | null;
-	key: string;
-}
+import type { ApiKeyView, CreatedApiKey, ReplacedApiKey } from './api-keys.schemas';
 
 /** Who manages keys, and how: a key never gets (nor is managed by someone with) less than its role. */
 export type KeyOwner = { scope: 'platform' } | { scope: 'account'; accountId: string; role: Role };
@@ -158,7 +132,7 @@ export class ApiKeysService {
 		id: string,
 		actorRole: Role,
 		graceSeconds: number,
-	): Promise<{ apiKey: CreatedApiKey; replaced: { id: string; expiresAt: string } }> {
+	): Promise<{ apiKey: CreatedApiKey; replaced: ReplacedApiKey }> {
 		const row = await this.findManageable(accountId, id, actorRole);
 		const now = this.clock();
 		const { key, prefix, keyHash } = generateKey();

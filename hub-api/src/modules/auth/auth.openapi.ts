@@ -1,40 +1,15 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { PLAN_IDS } from '../../../../contracts/hub-api';
 import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
-import { accountViewSchema } from '../accounts/accounts.openapi';
-import { ROLES } from '../users/roles';
-import { loginBody, logoutBody, refreshBody, registerBody } from './auth.schemas';
-
-export const userViewSchema = z.object({
-	id: z.uuid(),
-	accountId: z.uuid(),
-	email: z.email(),
-	name: z.string().nullable(),
-	role: z.enum(ROLES),
-	createdAt: z.iso.datetime(),
-});
-
-const tokensSchema = z.object({
-	tokenType: z.literal('Bearer'),
-	accessToken: z.string().describe('JWT; send as Authorization: Bearer <token>'),
-	expiresIn: z.number().int().describe('Seconds the access token is valid for (JWT_ACCESS_EXPIRY)'),
-	accessTokenExpiresAt: z.iso.datetime(),
-	refreshToken: z.string().describe('Opaque, single use: /api/auth/refresh returns a new pair and retires it'),
-	refreshTokenExpiresAt: z.iso.datetime(),
-});
-
-/** contracts/hub-api.ts WhoAmIResponse: what the n8n credential test reads. */
-const keyWhoAmISchema = z.object({
-	apiKey: z.object({ id: z.uuid(), name: z.string(), prefix: z.string(), scope: z.enum(['platform', 'account']) }),
-	account: z.object({ id: z.uuid(), name: z.string(), plan: z.enum(PLAN_IDS) }).nullable(),
-});
+import { accountView } from '../accounts/accounts.schemas';
+import { userView } from '../users/users.schemas';
+import { keyWhoAmI, loginBody, logoutBody, refreshBody, registerBody, sessionTokens } from './auth.schemas';
 
 export function registerAuthOpenApi(registry: OpenAPIRegistry): void {
 	// Named 'User' here and in users.openapi.ts: registering one schema twice under one name is one component.
-	const user = registry.register('User', userViewSchema);
-	const tokens = registry.register('SessionTokens', tokensSchema);
-	const signedIn = z.object({ user, account: accountViewSchema, tokens });
+	const user = registry.register('User', userView);
+	const tokens = registry.register('SessionTokens', sessionTokens);
+	const signedIn = z.object({ user, account: accountView, tokens });
 	const docs = documentRoutes(registry, 'auth');
 	/** Registering and signing in or out take no credentials: the body carries what the route needs. */
 	const unauthenticated = (body: z.ZodType) => ({ security: [], request: { body: { content: json(body) } } });
@@ -57,7 +32,7 @@ export function registerAuthOpenApi(registry: OpenAPIRegistry): void {
 	docs.get('/api/auth/me', 'Who is calling: {user, account} for a person, WhoAmIResponse for an API key', {
 		...authenticated('viewer'),
 		responses: {
-			200: answer('The caller', z.union([z.object({ user, account: accountViewSchema }), keyWhoAmISchema])),
+			200: answer('The caller', z.union([z.object({ user, account: accountView }), keyWhoAmI])),
 			...errors(400, 401),
 		},
 	});

@@ -6,10 +6,13 @@ import type { AuthConfig } from '../../config';
 import { HubError } from '../../errors';
 import type { AccessTokenVerifier, Principal, UserPrincipal } from './principal';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { type AccountView, type AccountsService, toAccountView } from '../accounts/accounts.service';
+import type { AccountView } from '../accounts/accounts.schemas';
+import { type AccountsService, toAccountView } from '../accounts/accounts.service';
 import type { User } from '../users/user.entity';
-import { toUserView, type UserView } from '../users/user-view';
 import { UsersRepository } from '../users/users.repository';
+import type { UserView } from '../users/users.schemas';
+import { toUserView } from '../users/users.service';
+import type { SessionTokens } from './auth.schemas';
 import type { LoginThrottle } from './login-throttle';
 import { BCRYPT_ROUNDS } from './passwords';
 import { SessionsRepository } from './sessions.repository';
@@ -21,18 +24,6 @@ import {
 	signAccessToken,
 	verifyAccessToken,
 } from './tokens';
-
-
-export interface SessionTokens {
-	tokenType: 'Bearer';
-	accessToken: string;
-	/** Seconds the access token is valid for. */
-	expiresIn: number;
-	accessTokenExpiresAt: string;
-	/** Single use: exchanging it at /api/auth/refresh returns a new pair and retires this one. */
-	refreshToken: string;
-	refreshTokenExpiresAt: string;
-}
 
 export interface SignedIn {
 	user: UserView;

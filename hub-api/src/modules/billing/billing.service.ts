@@ -5,8 +5,9 @@ import type { Clock } from '../../clock';
 import type { BillingConfig } from '../../config';
 import { HubError } from '../../errors';
 import type { Account } from '../accounts/account.entity';
-import { type BillingInterval, PLANS, type PaidPlanId, planForPrice, priceIdFor } from '../quotas/plans';
+import { PLANS, planForPrice, priceIdFor } from '../quotas/plans';
 import type { BillingRepository } from './billing.repository';
+import type { CheckoutRequest, CheckoutSession, PortalSession, WebhookReceipt } from './billing.schemas';
 import { accountDeactivated } from './plan-limits.service';
 
 /** Stripe signs `t=<unix seconds>`; an older signature is refused (replay protection), as Stripe's default. */
@@ -31,15 +32,6 @@ export interface Requeued {
 	events: number;
 	agentStops: number;
 }
-
-export interface CheckoutRequest {
-	plan: PaidPlanId;
-	interval: BillingInterval;
-	successUrl: string;
-	cancelUrl: string;
-}
-
-export type WebhookReceipt = { received: true; duplicate: boolean };
 
 const customerIdOf = (customer: string | { id: string } | null | undefined): string | null =>
 	typeof customer === 'string' ? customer : (customer?.id ?? null);
@@ -116,7 +108,7 @@ export class BillingService {
 	}
 
 	/** A Stripe-hosted Checkout page subscribing the account's (single) Stripe customer to the plan's price. */
-	async checkout(account: Account, request: CheckoutRequest): Promise<{ id: string; url: string | null }> {
+	async checkout(account: Account, request: CheckoutRequest): Promise<CheckoutSession> {
 		const price = priceIdFor(this.config.prices, request.plan, request.interval);
 		if (!price) {
 			throw new HubError(422, 'interval_not_offered', `${PLANS[request.plan].name} is not sold per ${request.interval}`);
@@ -147,7 +139,7 @@ export class BillingService {
 	}
 
 	/** A Customer Portal session where the subscriber changes plan, payment method or cancels. */
-	async portal(account: Account, returnUrl: string): Promise<{ url: string }> {
+	async portal(account: Account, returnUrl: string): Promise<PortalSession> {
 		const billing = await this.repository.findCustomer(account.id);
 		if (!billing?.stripeCustomerId) {
 			throw new HubError(409, 'no_billing_customer', 'The account has never subscribed; start with a checkout');
@@ -285,6 +277,16 @@ export class BillingService {
 		return null;
 	}
 
+	/**
+	 * accountFor, then that account's billing row (created if missing) locked until the transaction ends, so the
+	 * events of one customer change it one at a time.
+	 */
+	private async lockedAccountFor(manager: EntityManager, customer: string | null, fallbackAccountId?: string) {
+		const accountId = await this.accountFor(manager, customer, fallbackAccountId);
+		if (accountId) await this.repository.lockCustomer(manager, accountId);
+		return accountId;
+	}
+
 	private async apply(manager: EntityManager, event: Stripe.Event): Promise<string> {
 		const eventAt = new Date(event.created * 1000);
 		switch (event.type) {
@@ -323,17 +325,15 @@ export class BillingService {
 				return 'subscription_applied';
 			}
 			case 'invoice.paid': {
-				const accountId = await this.accountFor(manager, customerIdOf(event.data.object.customer));
+				const accountId = await this.lockedAccountFor(manager, customerIdOf(event.data.object.customer));
 				if (!accountId) return 'ignored_unknown_customer';
-				await this.repository.lockCustomer(manager, accountId);
 				if (!(await this.repository.recordPaymentSucceeded(manager, accountId, eventAt))) return 'ignored_stale_state';
 				await this.recomputePlan(manager, accountId, event.type, event.id);
 				return 'payment_recorded';
 			}
 			case 'invoice.payment_failed': {
-				const accountId = await this.accountFor(manager, customerIdOf(event.data.object.customer));
+				const accountId = await this.lockedAccountFor(manager, customerIdOf(event.data.object.customer));
 				if (!accountId) return 'ignored_unknown_customer';
-				await this.repository.lockCustomer(manager, accountId);
 				const failedSince = await this.repository.recordPaymentFailed(manager, accountId, eventAt);
 				if (!failedSince) return 'ignored_stale_state';
 				const deadline = this.graceDeadline(failedSince);
@@ -342,9 +342,9 @@ export class BillingService {
 				return 'grace_period_started';
 			}
 			case 'customer.deleted': {
-				const accountId = await this.accountFor(manager, event.data.object.id, event.data.object.metadata?.accountId);
+				const { id: customer, metadata } = event.data.object;
+				const accountId = await this.lockedAccountFor(manager, customer, metadata?.accountId);
 				if (!accountId) return 'ignored_unknown_customer';
-				await this.repository.lockCustomer(manager, accountId);
 				await this.repository.deactivate(manager, accountId, eventAt);
 				await this.recomputePlan(manager, accountId, event.type, event.id);
 				// The agents are stopped by a job of their own, the one place that changes their status: it unpublishes

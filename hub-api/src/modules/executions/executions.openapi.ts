@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { answer, documentRoutes, errors, json } from '../../http/openapi';
-import { executionReportBody } from './executions.schemas';
+import { executionReportBody, reportAlreadyRecorded, reportRecorded } from './executions.schemas';
 
 export function registerExecutionsOpenApi(registry: OpenAPIRegistry): void {
 	documentRoutes(registry, 'executions').post(
@@ -17,8 +17,8 @@ export function registerExecutionsOpenApi(registry: OpenAPIRegistry): void {
 				body: { content: json(executionReportBody) },
 			},
 			responses: {
-				200: answer('Already recorded (duplicate)', z.object({ id: z.uuid(), duplicate: z.literal(true) })),
-				201: answer('Recorded', z.object({ id: z.uuid(), duplicate: z.literal(false) })),
+				200: answer('Already recorded (duplicate)', reportAlreadyRecorded),
+				201: answer('Recorded', reportRecorded),
 				...errors(400, 401, 404, 413, 422),
 				503: { description: 'SKYBOT_WEBHOOK_SECRET is not configured (webhook_not_configured)' },
 			},

@@ -3,6 +3,7 @@ import {
 	AGENT_LOG_LEVELS,
 	EXECUTION_STATUSES,
 	type ExecutionReportRequest,
+	type ExecutionReportResponse,
 } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
 import type { Expect, MatchesContract } from '../../contract-check';
@@ -46,4 +47,13 @@ export const executionReportBody = z
 
 export type ExecutionReportBodyMatchesContract = Expect<
 	MatchesContract<typeof executionReportBody, ExecutionReportRequest>
+>;
+
+/** What the execution webhook answers: 201 for a new report, 200 for one it already recorded. */
+export const reportRecorded = z.object({ id: z.uuid(), duplicate: z.literal(false) });
+export const reportAlreadyRecorded = z.object({ id: z.uuid(), duplicate: z.literal(true) });
+
+/** Both documented answers together are the wire contract the SkyBot node reads. */
+export type ExecutionReportAnswersMatchContract = Expect<
+	MatchesContract<z.ZodUnion<[typeof reportRecorded, typeof reportAlreadyRecorded]>, ExecutionReportResponse>
 >;

@@ -1,6 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { InteractionStatus } from '../../../../contracts/hub-api';
-import { violatesConstraint } from '../../pg-errors';
+import type { KeysetPosition } from '../../cursor-page';
+import { withConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Interaction, InteractionEntity } from './interaction.entity';
 
@@ -69,8 +70,8 @@ const UPSERT_SQL = `
 export interface ListFilter {
 	accountId: string;
 	status?: InteractionStatus;
-	/** Keyset position: rows strictly older than this (created_at, id) pair. */
-	before?: { createdAt: Date; id: string };
+	/** Rows strictly after this (created_at, id) pair in newest-first order. */
+	after?: KeysetPosition;
 	limit: number;
 }
 
@@ -84,13 +85,11 @@ export class InteractionsRepository {
 	}
 
 	async upsert(record: InteractionRecord, now: Date): Promise<{ row: Interaction; outcome: UpsertOutcome }> {
-		let written: { id: string; inserted: boolean }[];
-		try {
-			written = await this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => record[field]), now]);
-		} catch (error) {
-			if (violatesConstraint(error, 'interactions_agent_fkey')) throw notFound('agent');
-			throw error;
-		}
+		const written: { id: string; inserted: boolean }[] = await withConstraint(
+			'interactions_agent_fkey',
+			() => notFound('agent'),
+			() => this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => record[field]), now]),
+		);
 		const [write] = written;
 		if (write) {
 			const row = await this.interactions.findOneByOrFail({ id: write.id });
@@ -112,10 +111,10 @@ export class InteractionsRepository {
 			.addOrderBy('interaction.id', 'DESC')
 			.limit(filter.limit);
 		if (filter.status) query.andWhere('interaction.status = :status', { status: filter.status });
-		if (filter.before) {
-			query.andWhere('(interaction.createdAt, interaction.id) < (:beforeCreatedAt, :beforeId)', {
-				beforeCreatedAt: filter.before.createdAt,
-				beforeId: filter.before.id,
+		if (filter.after) {
+			query.andWhere('(interaction.createdAt, interaction.id) < (:afterCreatedAt, :afterId)', {
+				afterCreatedAt: filter.after.at,
+				afterId: filter.after.id,
 			});
 		}
 		return query.getMany();

@@ -1,6 +1,6 @@
 import type { InteractionResponse, InteractionStatus, LogInteractionRequest } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
-import { validationFailed } from '../../errors';
+import { readCursorPage } from '../../cursor-page';
 import type { Interaction } from './interaction.entity';
 import type { InteractionsRepository, UpsertOutcome } from './interactions.repository';
 import type { InteractionPage, InteractionView } from './interactions.schemas';
@@ -36,21 +36,6 @@ const toView = (row: Interaction): InteractionView => ({
 	createdAt: row.createdAt.toISOString(),
 	updatedAt: row.updatedAt.toISOString(),
 });
-
-/** Cursors are opaque to clients: base64url of "<createdAt ISO>|<id>". */
-const encodeCursor = (row: Interaction) =>
-	Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-	const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-	const date = new Date(createdAt ?? '');
-	if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) {
-		throw validationFailed([
-			{ path: 'query.cursor', message: 'Not a cursor returned by this API', code: 'invalid_cursor' },
-		]);
-	}
-	return { createdAt: date, id };
-}
 
 export class InteractionsService {
 	private readonly repository: InteractionsRepository;
@@ -113,18 +98,11 @@ export class InteractionsService {
 		accountId: string,
 		query: { status?: InteractionStatus; limit: number; cursor?: string },
 	): Promise<InteractionPage> {
-		const rows = await this.repository.list({
-			accountId,
-			status: query.status,
-			before: query.cursor ? decodeCursor(query.cursor) : undefined,
-			// One extra row tells whether another page exists without a COUNT.
-			limit: query.limit + 1,
-		});
-		const page = rows.slice(0, query.limit);
-		const last = page.at(-1);
-		return {
-			interactions: page.map(toView),
-			nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-		};
+		const { rows, nextCursor } = await readCursorPage(
+			query,
+			(after, limit) => this.repository.list({ accountId, status: query.status, after, limit }),
+			(row) => ({ at: row.createdAt, id: row.id }),
+		);
+		return { interactions: rows.map(toView), nextCursor };
 	}
 }

@@ -1,7 +1,8 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { LeadTemperature } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
-import { violatesConstraint } from '../../pg-errors';
+import type { KeysetPosition } from '../../cursor-page';
+import { withConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import { type Lead, LeadEntity } from './lead.entity';
 
@@ -89,8 +90,8 @@ export interface LeadFilter {
 	/** Last activity strictly before this instant. */
 	idleSince?: Date;
 	followUpCountBelow?: number;
-	/** Keyset position: rows strictly after this (last_activity_at, id) pair in newest-first order. */
-	after?: { lastActivityAt: Date; id: string };
+	/** Rows strictly after this (last_activity_at, id) pair in newest-first order. */
+	after?: KeysetPosition;
 	limit: number;
 }
 
@@ -104,13 +105,11 @@ export class LeadsRepository {
 	}
 
 	async upsert(facts: LeadFacts, now: Date): Promise<{ row: Lead; inserted: boolean }> {
-		let written: { id: string; inserted: boolean }[];
-		try {
-			written = await this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => facts[field]), now]);
-		} catch (error) {
-			if (violatesConstraint(error, 'leads_agent_fkey')) throw notFound('agent');
-			throw error;
-		}
+		const written: { id: string; inserted: boolean }[] = await withConstraint(
+			'leads_agent_fkey',
+			() => notFound('agent'),
+			() => this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => facts[field]), now]),
+		);
 		const [{ id, inserted }] = written;
 		return { row: await this.leads.findOneByOrFail({ id }), inserted };
 	}
@@ -136,7 +135,7 @@ export class LeadsRepository {
 		}
 		if (filter.after) {
 			query.andWhere('(lead.lastActivityAt, lead.id) < (:afterActivity, :afterId)', {
-				afterActivity: filter.after.lastActivityAt,
+				afterActivity: filter.after.at,
 				afterId: filter.after.id,
 			});
 		}

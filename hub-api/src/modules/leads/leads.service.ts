@@ -1,6 +1,7 @@
 import type { LeadResponse, ListLeadsResponse, UpsertLeadRequest } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
-import { notFound, validationFailed } from '../../errors';
+import { type KeysetPosition, readCursorPage } from '../../cursor-page';
+import { notFound } from '../../errors';
 import type { Lead } from './lead.entity';
 import type { LeadFilter, LeadsRepository } from './leads.repository';
 import type { ListLeadsQuery } from './leads.schemas';
@@ -14,19 +15,8 @@ export type LeadFilters = Pick<
 	'temperature' | 'provider' | 'agentId' | 'lastContactBefore' | 'idleDays' | 'followUpCountBelow'
 >;
 
-/** Cursors are opaque to clients: base64url of "<lastActivityAt ISO>|<id>". */
-const encodeCursor = (row: Lead) => Buffer.from(`${row.lastActivityAt.toISOString()}|${row.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { lastActivityAt: Date; id: string } {
-	const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-	const lastActivityAt = new Date(at ?? '');
-	if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(lastActivityAt.getTime())) {
-		throw validationFailed([
-			{ path: 'query.cursor', message: 'Not a cursor returned by this API', code: 'invalid_cursor' },
-		]);
-	}
-	return { lastActivityAt, id };
-}
+/** Leads are listed newest activity first. */
+const positionOf = (row: Lead): KeysetPosition => ({ at: row.lastActivityAt, id: row.id });
 
 export class LeadsService {
 	private readonly repository: LeadsRepository;
@@ -70,18 +60,13 @@ export class LeadsService {
 
 	async list(accountId: string, query: LeadFilters & { limit: number; cursor?: string }): Promise<ListLeadsResponse> {
 		const now = this.clock();
-		const rows = await this.repository.list({
-			...this.filterOf(accountId, query, now),
-			after: query.cursor ? decodeCursor(query.cursor) : undefined,
-			// One extra row tells whether another page exists without a COUNT.
-			limit: query.limit + 1,
-		});
-		const page = rows.slice(0, query.limit);
-		const last = page.at(-1);
-		return {
-			leads: page.map((row) => this.toResponse(row, now)),
-			nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-		};
+		const filter = this.filterOf(accountId, query, now);
+		const { rows, nextCursor } = await readCursorPage(
+			query,
+			(after, limit) => this.repository.list({ ...filter, after, limit }),
+			positionOf,
+		);
+		return { leads: rows.map((row) => this.toResponse(row, now)), nextCursor };
 	}
 
 	/** Every matching lead, newest activity first, read page by page. */
@@ -94,7 +79,7 @@ export class LeadsService {
 			for (const row of rows) yield this.toResponse(row, now);
 			const last = rows.at(-1);
 			if (rows.length < EXPORT_BATCH_SIZE || !last) return;
-			after = { lastActivityAt: last.lastActivityAt, id: last.id };
+			after = positionOf(last);
 		}
 	}
 

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { PlanId } from '../../../../contracts/hub-api';
 import type { Provider } from '../../../../contracts/inbound-message';
-import { violatesConstraint } from '../../pg-errors';
+import { withConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
 import type { AgentStatus } from '../agents/agent.entity';
 import { type ProviderAccount, ProviderAccountEntity } from './provider-account.entity';
@@ -70,11 +70,6 @@ export class ProviderAccountsRepository {
 	}
 }
 
-async function withAgentCheck<T>(write: () => Promise<T>): Promise<T> {
-	try {
-		return await write();
-	} catch (error) {
-		if (violatesConstraint(error, 'provider_accounts_agent_fkey')) throw notFound('agent');
-		throw error;
-	}
-}
+/** The composite foreign key refuses an agent of another account as it refuses an unknown one: not found. */
+const withAgentCheck = <T>(write: () => Promise<T>) =>
+	withConstraint('provider_accounts_agent_fkey', () => notFound('agent'), write);

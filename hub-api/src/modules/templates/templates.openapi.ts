@@ -1,26 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { answer, authenticated, documentRoutes, errors } from '../../http/openapi';
-import { AGENT_TYPES } from './template-catalogue';
-import { listTemplatesQuery, templateSlugParams } from './templates.schemas';
-
-const templateViewSchema = z.object({
-	slug: z.string(),
-	name: z.string(),
-	description: z.string(),
-	category: z.enum(AGENT_TYPES),
-	version: z.string(),
-	icon: z.string(),
-	useCases: z.array(z.string()),
-	premium: z.boolean(),
-	requiredCredentials: z.array(z.object({ key: z.string(), type: z.string(), name: z.string() })),
-	configSchema: z
-		.record(z.string(), z.unknown())
-		.describe('JSON Schema (draft-07) of `config` for POST /api/agents/from-template; `writeOnly` fields are secrets'),
-});
+import { listTemplatesQuery, templateSlugParams, templateView } from './templates.schemas';
 
 export function registerTemplatesOpenApi(registry: OpenAPIRegistry): void {
-	const template = registry.register('Template', templateViewSchema);
+	const template = registry.register('Template', templateView);
 	const docs = documentRoutes(registry, 'templates');
 	docs.get('/api/templates', 'The template catalogue (loaded at start-up), optionally by category and premium flag', {
 		...authenticated('viewer'),

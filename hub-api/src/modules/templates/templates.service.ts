@@ -1,20 +1,6 @@
 import { notFound } from '../../errors';
 import type { AgentType, Template } from './template-catalogue';
-
-export interface TemplateView {
-	slug: string;
-	name: string;
-	description: string;
-	category: AgentType;
-	version: string;
-	icon: string;
-	useCases: string[];
-	premium: boolean;
-	/** n8n credentials an install creates for the agent (their data comes from the configuration). */
-	requiredCredentials: { key: string; type: string; name: string }[];
-	/** JSON Schema of the configuration POST /api/agents/from-template expects; `writeOnly` fields are secrets. */
-	configSchema: Record<string, unknown>;
-}
+import type { TemplateView } from './templates.schemas';
 
 const toView = ({ manifest }: Template): TemplateView => ({
 	slug: manifest.slug,

@@ -1,11 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
-import { userViewSchema } from '../auth/auth.openapi';
-import { createUserBody, updateUserBody, userIdParams } from './users.schemas';
+import { createUserBody, updateUserBody, userIdParams, userView } from './users.schemas';
 
 export function registerUsersOpenApi(registry: OpenAPIRegistry): void {
-	const user = registry.register('User', userViewSchema);
+	const user = registry.register('User', userView);
 	const docs = documentRoutes(registry, 'users');
 	docs.get('/api/users', "The people of the caller's account", {
 		...authenticated('viewer'),

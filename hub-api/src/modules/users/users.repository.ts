@@ -1,9 +1,11 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { violatesConstraint } from '../../pg-errors';
+import { withConstraint } from '../../pg-errors';
 import { HubError } from '../../errors';
 import { type User, UserEntity } from './user.entity';
 
 export type NewUser = Pick<User, 'accountId' | 'email' | 'passwordHash' | 'name' | 'role'>;
+
+const emailTaken = () => new HubError(409, 'email_taken', 'An account already uses this e-mail address');
 
 export class UsersRepository {
 	private readonly users: Repository<User>;
@@ -13,16 +15,9 @@ export class UsersRepository {
 	}
 
 	/** The unique e-mail constraint decides races between two registrations of one address. */
-	async insert(user: NewUser, manager?: EntityManager): Promise<User> {
+	insert(user: NewUser, manager?: EntityManager): Promise<User> {
 		const repository = manager ? manager.getRepository(UserEntity) : this.users;
-		try {
-			return await repository.save(repository.create(user));
-		} catch (error) {
-			if (violatesConstraint(error, 'users_email_key')) {
-				throw new HubError(409, 'email_taken', 'An account already uses this e-mail address');
-			}
-			throw error;
-		}
+		return withConstraint('users_email_key', emailTaken, () => repository.save(repository.create(user)));
 	}
 
 	findByEmail(email: string): Promise<User | null> {

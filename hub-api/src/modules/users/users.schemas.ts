@@ -15,3 +15,14 @@ export const createUserBody = z.object({
 export const updateUserBody = z.object({ role: z.enum(ROLES) });
 
 export const userIdParams = z.object({ id: z.uuid() });
+
+/** How a person is shown, never with the password hash (the OpenAPI component `User`); `UserView` is derived from it. */
+export const userView = z.object({
+	id: z.uuid(),
+	accountId: z.uuid(),
+	email: z.email(),
+	name: z.string().nullable(),
+	role: z.enum(ROLES),
+	createdAt: z.iso.datetime(),
+});
+export type UserView = z.output<typeof userView>;

@@ -3,8 +3,17 @@ import { HubError, notFound } from '../../errors';
 import { BCRYPT_ROUNDS } from '../auth/passwords';
 import { type Role, roleAtLeast } from './roles';
 import type { User } from './user.entity';
-import { toUserView, type UserView } from './user-view';
 import type { UsersRepository } from './users.repository';
+import type { UserView } from './users.schemas';
+
+export const toUserView = (user: User): UserView => ({
+	id: user.id,
+	accountId: user.accountId,
+	email: user.email,
+	name: user.name,
+	role: user.role,
+	createdAt: user.createdAt.toISOString(),
+});
 
 const cannotGrant = (role: Role) =>
 	new HubError(403, 'insufficient_role', `Granting or managing the ${role} role needs that role or higher`);
