@@ -81,11 +81,7 @@ const ignoreGone = (error: unknown) => {
  * status (DEPLOYING while one runs): a concurrent one gets 409 agent_busy.
  */
 export class AgentDeploymentsService {
-	private readonly deps: AgentDeploymentsDeps;
-
-	constructor(deps: AgentDeploymentsDeps) {
-		this.deps = deps;
-	}
+	constructor(private readonly deps: AgentDeploymentsDeps) {}
 
 	private get repository() {
 		return this.deps.repository;

@@ -20,11 +20,9 @@ export interface AgentListFilter {
 export type AgentChanges = Partial<Omit<Agent, 'id' | 'accountId' | 'createdAt' | 'updatedAt'>>;
 
 export class AgentsRepository {
-	private readonly dataSource: DataSource;
 	private readonly agents: Repository<Agent>;
 
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
+	constructor(private readonly dataSource: DataSource) {
 		this.agents = dataSource.getRepository(AgentEntity);
 	}
 

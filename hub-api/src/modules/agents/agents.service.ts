@@ -26,11 +26,7 @@ export const toAgentView = (agent: Agent): AgentView => ({
  * installed from templates are deployed, switched, upgraded and removed by AgentDeploymentsService.
  */
 export class AgentsService {
-	private readonly repository: AgentsRepository;
-
-	constructor(repository: AgentsRepository) {
-		this.repository = repository;
-	}
+	constructor(private readonly repository: AgentsRepository) {}
 
 	async create(accountId: string, name: string, manager?: EntityManager): Promise<AgentView> {
 		return toAgentView(await this.repository.insert({ accountId, name }, manager));

@@ -174,11 +174,7 @@ function wholeDays(window: Window): { start: Date; end: Date } {
 }
 
 export class AnalyticsRepository {
-	private readonly dataSource: DataSource;
-
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
-	}
+	constructor(private readonly dataSource: DataSource) {}
 
 	async overview(accountId: string, day: Window): Promise<OverviewRow> {
 		const [row] = await this.dataSource.query(OVERVIEW_SQL, [accountId, day.from, day.to]);

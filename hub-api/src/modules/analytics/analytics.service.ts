@@ -22,13 +22,7 @@ export function periodWindow(period: StatsPeriod, now: Date): Window {
 }
 
 export class AnalyticsService {
-	private readonly repository: AnalyticsRepository;
-	private readonly clock: Clock;
-
-	constructor(repository: AnalyticsRepository, clock: Clock) {
-		this.repository = repository;
-		this.clock = clock;
-	}
+	constructor(private readonly repository: AnalyticsRepository, private readonly clock: Clock) {}
 
 	async overview(accountId: string): Promise<OverviewView> {
 		const now = this.clock();

@@ -5,10 +5,8 @@ export type NewApiKey = Pick<ApiKey, 'accountId' | 'scope' | 'role' | 'name' | '
 
 export class ApiKeysRepository {
 	private readonly keys: Repository<ApiKey>;
-	private readonly dataSource: DataSource;
 
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
+	constructor(private readonly dataSource: DataSource) {
 		this.keys = dataSource.getRepository(ApiKeyEntity);
 	}
 

@@ -6,11 +6,7 @@ import { type User, UserEntity } from '../users/user.entity';
  * concurrent refreshes of one token cannot both succeed.
  */
 export class SessionsRepository {
-	private readonly dataSource: DataSource;
-
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
-	}
+	constructor(private readonly dataSource: DataSource) {}
 
 	transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
 		return this.dataSource.transaction(work);

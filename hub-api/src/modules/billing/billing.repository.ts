@@ -39,11 +39,7 @@ async function updateReturning<Row>(manager: EntityManager, sql: string, paramet
 
 /** Plain SQL: every write here is a conditional upsert or a row lock that the ORM's save() cannot express. */
 export class BillingRepository {
-	private readonly dataSource: DataSource;
-
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
-	}
+	constructor(private readonly dataSource: DataSource) {}
 
 	transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
 		return this.dataSource.transaction(work);

@@ -10,11 +10,7 @@ export const accountDeactivated = () =>
 
 /** Limits of the plan catalogue that are not DM quotas; works with or without Stripe configured. */
 export class PlanLimitsService {
-	private readonly repository: BillingRepository;
-
-	constructor(repository: BillingRepository) {
-		this.repository = repository;
-	}
+	constructor(private readonly repository: BillingRepository) {}
 
 	/**
 	 * Refuses a new agent beyond the plan's limit, or for a deactivated account. Must run inside the transaction that

@@ -67,11 +67,7 @@ const INSERT_LOGS_SQL = `
 	FROM jsonb_to_recordset($4::jsonb) AS log(level text, message text, metadata jsonb)`;
 
 export class ExecutionsRepository {
-	private readonly dataSource: DataSource;
-
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
-	}
+	constructor(private readonly dataSource: DataSource) {}
 
 	async agentBelongsTo(agentId: string, accountId: string): Promise<boolean> {
 		const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM agents WHERE id = $1 AND account_id = $2', [

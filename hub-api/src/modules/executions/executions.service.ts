@@ -5,15 +5,11 @@ import type { HubEvents } from '../../hub-events';
 import type { AgentLogRecord, ExecutionRecord, ExecutionsRepository } from './executions.repository';
 
 export class ExecutionsService {
-	private readonly repository: ExecutionsRepository;
-	private readonly events: HubEvents;
-	private readonly clock: Clock;
-
-	constructor(repository: ExecutionsRepository, events: HubEvents, clock: Clock) {
-		this.repository = repository;
-		this.events = events;
-		this.clock = clock;
-	}
+	constructor(
+		private readonly repository: ExecutionsRepository,
+		private readonly events: HubEvents,
+		private readonly clock: Clock,
+	) {}
 
 	/**
 	 * Records a (signature-checked) report. The agent must belong to the account the report names: an agent of

@@ -27,13 +27,7 @@ async function probe(check: () => Promise<unknown>): Promise<CheckStatus> {
 }
 
 export class HealthService {
-	private readonly dataSource: DataSource;
-	private readonly redis: Redis;
-
-	constructor(dataSource: DataSource, redis: Redis) {
-		this.dataSource = dataSource;
-		this.redis = redis;
-	}
+	constructor(private readonly dataSource: DataSource, private readonly redis: Redis) {}
 
 	async readiness(): Promise<Readiness> {
 		const [postgres, redis] = await Promise.all([

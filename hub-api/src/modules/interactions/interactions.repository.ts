@@ -77,10 +77,8 @@ export interface ListFilter {
 
 export class InteractionsRepository {
 	private readonly interactions: Repository<Interaction>;
-	private readonly dataSource: DataSource;
 
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
+	constructor(private readonly dataSource: DataSource) {
 		this.interactions = dataSource.getRepository(InteractionEntity);
 	}
 

@@ -38,13 +38,7 @@ const toView = (row: Interaction): InteractionView => ({
 });
 
 export class InteractionsService {
-	private readonly repository: InteractionsRepository;
-	private readonly clock: Clock;
-
-	constructor(repository: InteractionsRepository, clock: Clock) {
-		this.repository = repository;
-		this.clock = clock;
-	}
+	constructor(private readonly repository: InteractionsRepository, private readonly clock: Clock) {}
 
 	async log(
 		accountId: string,

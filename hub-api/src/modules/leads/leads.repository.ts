@@ -97,10 +97,8 @@ export interface LeadFilter {
 
 export class LeadsRepository {
 	private readonly leads: Repository<Lead>;
-	private readonly dataSource: DataSource;
 
-	constructor(dataSource: DataSource) {
-		this.dataSource = dataSource;
+	constructor(private readonly dataSource: DataSource) {
 		this.leads = dataSource.getRepository(LeadEntity);
 	}
 

@@ -19,13 +19,7 @@ export type LeadFilters = Pick<
 const positionOf = (row: Lead): KeysetPosition => ({ at: row.lastActivityAt, id: row.id });
 
 export class LeadsService {
-	private readonly repository: LeadsRepository;
-	private readonly clock: Clock;
-
-	constructor(repository: LeadsRepository, clock: Clock) {
-		this.repository = repository;
-		this.clock = clock;
-	}
+	constructor(private readonly repository: LeadsRepository, private readonly clock: Clock) {}
 
 	async upsert(accountId: string, request: UpsertLeadRequest): Promise<{ lead: LeadResponse; created: boolean }> {
 		const now = this.clock();

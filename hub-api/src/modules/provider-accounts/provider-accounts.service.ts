@@ -23,11 +23,7 @@ export interface ClaimRequest {
 }
 
 export class ProviderAccountsService {
-	private readonly repository: ProviderAccountsRepository;
-
-	constructor(repository: ProviderAccountsRepository) {
-		this.repository = repository;
-	}
+	constructor(private readonly repository: ProviderAccountsRepository) {}
 
 	/**
 	 * Links a provider account to a tenant. Claiming again from the same tenant is idempotent (and updates the agent

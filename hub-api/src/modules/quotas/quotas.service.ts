@@ -17,13 +17,7 @@ const storeUnavailable = (error: unknown) =>
 	new HubError(503, 'quota_store_unavailable', 'Quota store is unavailable, retry later', undefined, error);
 
 export class QuotasService {
-	private readonly store: QuotaStore;
-	private readonly clock: Clock;
-
-	constructor(store: QuotaStore, clock: Clock) {
-		this.store = store;
-		this.clock = clock;
-	}
+	constructor(private readonly store: QuotaStore, private readonly clock: Clock) {}
 
 	async consume(account: Account, messageId: string, conversationId: string): Promise<ConsumeQuotaResponse> {
 		const outcome = await this.store

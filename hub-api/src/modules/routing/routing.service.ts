@@ -5,11 +5,7 @@ import type { ProviderAccountsRepository, Route } from '../provider-accounts/pro
 
 /** Which tenant and agent an inbound message belongs to: the pipeline's first hub call after the trigger. */
 export class RoutingService {
-	private readonly providerAccounts: ProviderAccountsRepository;
-
-	constructor(providerAccounts: ProviderAccountsRepository) {
-		this.providerAccounts = providerAccounts;
-	}
+	constructor(private readonly providerAccounts: ProviderAccountsRepository) {}
 
 	async route(provider: Provider, accountExternalId: string): Promise<RouteResponse> {
 		const route = await this.providerAccounts.findRoute(provider, accountExternalId);

@@ -23,11 +23,7 @@ const cannotGrant = (role: Role) =>
  * someone above them, and an account always keeps at least one owner.
  */
 export class UsersService {
-	private readonly repository: UsersRepository;
-
-	constructor(repository: UsersRepository) {
-		this.repository = repository;
-	}
+	constructor(private readonly repository: UsersRepository) {}
 
 	async list(accountId: string): Promise<UserView[]> {
 		return (await this.repository.listForAccount(accountId)).map(toUserView);
