@@ -140,9 +140,12 @@ class CpuTracker {
 	private sampledOnce = false;
 
 	private readonly list: () => Promise<number[]>;
+	/** True for sets that may be empty (no backend connected, no runner started): nothing found is then 0 µs. */
+	private readonly mayBeEmpty: boolean;
 
-	constructor(list: () => Promise<number[]>) {
+	constructor(list: () => Promise<number[]>, { mayBeEmpty = false } = {}) {
 		this.list = list;
+		this.mayBeEmpty = mayBeEmpty;
 	}
 
 	async sample(): Promise<void> {
@@ -157,7 +160,7 @@ class CpuTracker {
 	}
 
 	total(): number | undefined {
-		if (this.readings.size === 0) return undefined;
+		if (this.readings.size === 0) return this.mayBeEmpty ? 0 : undefined;
 		let sum = 0;
 		for (const { first, last } of this.readings.values()) sum += last - first;
 		return sum;
@@ -188,10 +191,11 @@ async function backendsOf(monitor: pg.Client, database: string): Promise<number[
 async function closedLoop(workload: Workload, seconds: number, pids: Pids): Promise<Measured> {
 	const trackers: Record<Component, CpuTracker> = {
 		n8n: new CpuTracker(async () => [pids.n8nMain]),
-		runner: new CpuTracker(async () => descendantsOf(pids.n8nMain)),
+		runner: new CpuTracker(async () => descendantsOf(pids.n8nMain), { mayBeEmpty: true }),
 		hub: new CpuTracker(async () => [pids.hub]),
-		pgHub: new CpuTracker(() => backendsOf(pids.monitor, pids.hubDatabase)),
-		pgN8n: new CpuTracker(() => backendsOf(pids.monitor, pids.n8nDatabase)),
+		// The pools close idle connections: a round may open new backends (counted from 0) or have none.
+		pgHub: new CpuTracker(() => backendsOf(pids.monitor, pids.hubDatabase), { mayBeEmpty: true }),
+		pgN8n: new CpuTracker(() => backendsOf(pids.monitor, pids.n8nDatabase), { mayBeEmpty: true }),
 		client: new CpuTracker(async () => [process.pid]),
 	};
 	const sampleAll = () => Promise.all(COMPONENTS.map((component) => trackers[component].sample()));
@@ -579,9 +583,13 @@ async function main(): Promise<void> {
 		if (aborting) break;
 		const outcomes = diffOutcomes(outcomesBefore, await interactionOutcomes(database.url));
 		say(`${tag} pipeline outcomes recorded by the hub (warm-up included): ${outcomes || 'none'}`);
-		// What the saving setting did: with `none` n8n keeps no successful execution, with `all` every one.
+		// What the saving setting did: with `none` n8n soft-deletes each successful execution (its row stays, marked
+		// deleted and still `running`, until n8n's pruning removes it), with `all` it keeps it and its data.
 		const saved = await withClient(n8nDatabaseUrl, (client) =>
-			client.query<{ status: string; count: string }>('SELECT status, count(*) AS count FROM execution_entity GROUP BY 1 ORDER BY 1'),
+			client.query<{ status: string; count: string }>(
+				`SELECT CASE WHEN "deletedAt" IS NULL THEN status ELSE 'soft-deleted' END AS status, count(*) AS count
+				FROM execution_entity GROUP BY 1 ORDER BY 1`,
+			),
 		);
 		say(`${tag} executions n8n kept: ${saved.rows.map((row) => `${row.status} ${row.count}`).join(', ') || 'none'}`);
 		const result = { combination, trivial: combine(measured.trivial), pipeline: combine(measured.pipeline), roundRatios };
