@@ -28,6 +28,7 @@ import pg from 'pg';
 
 import { findFreePort, httpStatus, waitFor } from '../../scripts/lib/net.ts';
 import { startChild, type ManagedChild } from '../../scripts/lib/processes.ts';
+import { pipelineCredentials } from '../../scripts/lib/start-config.ts';
 import {
 	bootstrapN8n,
 	generateOwnerPassword,
@@ -36,7 +37,6 @@ import {
 	placeNodePackage,
 	readWorkflowFile,
 	startN8n,
-	type CredentialSpec,
 	type N8nInstance,
 	type WorkflowJson,
 } from '../../scripts/n8n-runtime/index.ts';
@@ -455,21 +455,20 @@ async function main(): Promise<void> {
 	await placeNodePackage(userFolder, { repoRoot: root });
 	const workflowsDir = join(userFolder, 'bench-workflows');
 	const owner = { email: 'owner@bench.skybot.test', password: generateOwnerPassword() };
-	const credentials: CredentialSpec[] = [
-		{ name: 'SkyBot Hub API', type: 'skyBotHubApi', data: { baseUrl: hubUrl, apiKey: platformKey, webhookSecret } },
-		{
-			name: 'Meta App',
-			type: 'skyBotMetaAppApi',
-			data: {
-				appSecret: META_APP_SECRET,
-				verifyToken: META_VERIFY_TOKEN,
-				accessToken: graph.accessToken,
-				graphBaseUrl: graph.url,
-				graphVersion: 'v23.0',
-			},
+	// The credentials `npm start` publishes, pointed at the hub and the fakes through the variables it reads.
+	const { specs: credentials } = pipelineCredentials({
+		hubUrl,
+		platformApiKey: platformKey,
+		webhookSecret,
+		generated: { metaVerifyToken: META_VERIFY_TOKEN },
+		env: {
+			META_APP_SECRET,
+			META_ACCESS_TOKEN: graph.accessToken,
+			META_GRAPH_URL: graph.url,
+			OPENAI_API_KEY: openAi.apiKey,
+			OPENAI_BASE_URL: openAi.baseUrl,
 		},
-		{ name: 'OpenAI', type: 'openAiApi', data: { apiKey: openAi.apiKey, url: openAi.baseUrl } },
-	];
+	});
 	const monitor = new pg.Client({ connectionString: baseUrl });
 	await monitor.connect();
 	cleanups.push({ what: 'close the monitoring connection', run: () => monitor.end() });
