@@ -1,11 +1,13 @@
 /**
- * What the benchmarks share: the settings they read, a throwaway PostgreSQL database and the built hub's CLI.
+ * What the benchmarks share: the settings they read, a throwaway PostgreSQL database, the built hub's CLI, the CPU
+ * time of a process and the removal of a run's Redis keys.
  * Imported by bench/<name>/run.ts; not a benchmark itself.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import pg from 'pg';
 
 /** `npm run bench` runs every benchmark from the repository root. */
@@ -52,4 +54,28 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<string>
 		child.stderr.on('data', (chunk: Buffer) => (output += chunk));
 		child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${args.join(' ')}: ${output}`))));
 	});
+}
+
+/** User + system CPU time of a process so far, in microseconds (Linux /proc; undefined elsewhere or once it is gone). */
+export function cpuMicros(pid: number): number | undefined {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+		// utime and stime, in clock ticks of 1/100 s (USER_HZ, 100 on Linux whatever the kernel's own HZ).
+		return (Number(fields[11]) + Number(fields[12])) * 10_000;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Unlinks every Redis key matching `match` (a run's `<REDIS_NAMESPACE>:*`). */
+export async function deleteKeys(match: string): Promise<void> {
+	const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+	try {
+		await redis.connect();
+		for await (const batch of redis.scanStream({ match, count: 1000 })) {
+			if ((batch as string[]).length > 0) await redis.unlink(...(batch as string[]));
+		}
+	} finally {
+		redis.disconnect();
+	}
 }

@@ -19,13 +19,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
-import { builtHub, createThrowawayDatabase, redisUrl, root, runNode, say } from '../support.ts';
+import { builtHub, cpuMicros, createThrowawayDatabase, deleteKeys, redisUrl, root, runNode, say } from '../support.ts';
 import { pacedLoad } from './paced-load.ts';
 
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
@@ -76,17 +75,6 @@ interface Target {
 	pid: number;
 	/** The server's own count of answered requests by duration (cumulative per `le` bucket, in seconds). */
 	answeredWithin: () => Promise<Buckets>;
-}
-
-/** User + system CPU time of a process so far, in microseconds (Linux /proc; undefined elsewhere). */
-function cpuMicros(pid: number): number | undefined {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-		// utime and stime, in clock ticks of 1/100 s (USER_HZ, 100 on Linux whatever the kernel's own HZ).
-		return (Number(fields[11]) + Number(fields[12])) * 10_000;
-	} catch {
-		return undefined;
-	}
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -297,18 +285,6 @@ function bucketShares(before: Buckets, after: Buckets): string {
 	return ['0.005', '0.01', '0.025']
 		.map((le) => `${((100 * counted(le)) / total).toFixed(1)} % under ${Number(le) * 1000} ms`)
 		.join(', ') + ` (${total} requests)`;
-}
-
-async function deleteKeys(match: string): Promise<void> {
-	const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-	try {
-		await redis.connect();
-		for await (const batch of redis.scanStream({ match, count: 1000 })) {
-			if ((batch as string[]).length > 0) await redis.unlink(...(batch as string[]));
-		}
-	} finally {
-		redis.disconnect();
-	}
 }
 
 main().catch((error: unknown) => {

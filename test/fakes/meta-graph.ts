@@ -19,7 +19,7 @@ import {
 	mediaType,
 	type RecordedRequest,
 	startFakeServer,
-} from './http-fake';
+} from './http-fake.ts';
 
 export const FAKE_META_ACCESS_TOKEN = 'EAAskybotFakeAccessToken';
 
@@ -66,6 +66,8 @@ export interface FakeMetaGraphOptions {
 	accessToken?: string;
 	/** What GET /me answers for the token. */
 	me?: { id: string; name: string };
+	/** Called with each message as the fake accepts it (bench/pipeline times replies from it). */
+	onSent?: (message: SentMessage) => void;
 }
 
 const VERSION = /^v\d+\.\d+$/;
@@ -192,7 +194,9 @@ export async function startFakeMetaGraph(options: FakeMetaGraphOptions = {}): Pr
 			api === 'whatsapp'
 				? `wamid.${randomBytes(24).toString('base64url')}`
 				: `m_${randomBytes(24).toString('base64url')}`;
-		sent.push({ api, version, accountId, messageId, ...parsed });
+		const accepted: SentMessage = { api, version, accountId, messageId, ...parsed };
+		sent.push(accepted);
+		options.onSent?.(accepted);
 		if (api === 'whatsapp') {
 			return {
 				status: 200,

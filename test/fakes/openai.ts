@@ -18,7 +18,7 @@ import {
 	mediaType,
 	type RecordedRequest,
 	startFakeServer,
-} from './http-fake';
+} from './http-fake.ts';
 
 export const FAKE_OPENAI_API_KEY = 'sk-test-skybot-fake';
 
