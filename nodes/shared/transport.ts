@@ -1,5 +1,5 @@
-import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse, JsonObject } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { ERROR_CODE_CONTEXT_KEY } from './item-error';
 import { isRecord } from './json';
@@ -19,6 +19,60 @@ export interface AuthenticatedRequest {
 	itemIndex: number;
 	/** Reads the service's error answer (its body and status) into the node error's wording. */
 	describeError: (body: unknown, httpStatus: number) => ApiErrorDetails;
+	/** Retries of a 429 or 5xx answer; without it, a refused call fails at once. */
+	retry?: RetryPolicy;
+}
+
+/**
+ * How a call is repeated after a 429 (rate limited) or a 5xx answer: as soon as the service says it may be
+ * (`Retry-After`, or OpenAI's `retry-after-ms`), else after an exponential backoff with jitter. Bounded twice: at most
+ * `attempts` calls, and never a wait longer than `maxDelayMs` — a service asking for more is not waited for, so an
+ * execution never hangs on it; the call fails at once and the item's error says why.
+ */
+export interface RetryPolicy {
+	/** Calls in all, the first one included (1: no retry). */
+	attempts: number;
+	/** The backoff before retry n when the service names no time: about baseDelayMs × 2^(n-1). */
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+const isRetryableStatus = (status: number) => status === 429 || status >= 500;
+
+function header(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name];
+	return typeof value === 'string' ? value : undefined;
+}
+
+/** The service's own wait, in milliseconds: `retry-after-ms`, or `Retry-After` as seconds or an HTTP date. */
+function requestedWaitMs(headers: IDataObject | undefined, now: number): number | undefined {
+	const milliseconds = Number(header(headers, 'retry-after-ms'));
+	if (header(headers, 'retry-after-ms') !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) {
+		return milliseconds;
+	}
+	const retryAfter = header(headers, 'retry-after')?.trim();
+	if (!retryAfter) return undefined;
+	if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
+	const date = Date.parse(retryAfter);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * How long to wait before retry number `retry` (1, 2 …) of an answer with these headers, or undefined when the
+ * service asks for longer than the policy allows.
+ */
+export function retryDelayMs(
+	headers: IDataObject | undefined,
+	retry: number,
+	policy: RetryPolicy,
+	random = Math.random,
+	now = Date.now(),
+): number | undefined {
+	const requested = requestedWaitMs(headers, now);
+	if (requested !== undefined) return requested <= policy.maxDelayMs ? requested : undefined;
+	const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+	// Half fixed, half random: retries of many items failing together do not arrive together.
+	return backoff / 2 + random() * (backoff / 2);
 }
 
 /**
@@ -27,19 +81,40 @@ export interface AuthenticatedRequest {
  * Statuses are read here rather than thrown by n8n, so the error quotes what the service said.
  */
 export async function authenticatedRequest(this: IExecuteFunctions, request: AuthenticatedRequest): Promise<unknown> {
-	const response = (await this.helpers.httpRequestWithAuthentication.call(this, request.credentialType, {
-		...request.http,
-		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	})) as IN8nHttpFullResponse;
-
-	if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
+	const { retry } = request;
+	const attempts = Math.max(1, retry?.attempts ?? 1);
+	let response: IN8nHttpFullResponse;
+	let made = 0;
+	let waitRefused = false;
+	for (;;) {
+		response = (await this.helpers.httpRequestWithAuthentication.call(this, request.credentialType, {
+			...request.http,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IN8nHttpFullResponse;
+		made += 1;
+		if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
+		if (!retry || made >= attempts || !isRetryableStatus(response.statusCode)) break;
+		const wait = retryDelayMs(response.headers, made, retry);
+		if (wait === undefined) {
+			waitRefused = true;
+			break;
+		}
+		await sleep(wait);
+	}
 
 	const details = request.describeError(response.body, response.statusCode);
+	// Said only where retries were allowed: why this answer was the last.
+	let retried: string | undefined;
+	if (retry && attempts > 1 && isRetryableStatus(response.statusCode)) {
+		retried = waitRefused
+			? `Not retried: the service asked to wait longer than ${retry.maxDelayMs / 1000} s (attempt ${made} of ${attempts})`
+			: `Gave up after ${made} attempt${made === 1 ? '' : 's'}`;
+	}
 	const error = new NodeApiError(this.getNode(), (isRecord(response.body) ? response.body : {}) as JsonObject, {
 		message: details.message,
-		description: details.description,
+		description: [details.description, retried].filter(Boolean).join('. ') || undefined,
 		httpCode: String(response.statusCode),
 		itemIndex: request.itemIndex,
 	});

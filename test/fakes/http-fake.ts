@@ -30,11 +30,13 @@ export interface FakeReply {
 export class FakeHttpError extends Error {
 	readonly status: number;
 	readonly body: unknown;
+	readonly headers?: Record<string, string>;
 
-	constructor(status: number, body: unknown) {
+	constructor(status: number, body: unknown, headers?: Record<string, string>) {
 		super(`fake answered ${status}: ${JSON.stringify(body)}`);
 		this.status = status;
 		this.body = body;
+		this.headers = headers;
 	}
 }
 
@@ -110,7 +112,7 @@ export async function startFakeServer(
 			} catch (error) {
 				reply =
 					error instanceof FakeHttpError
-						? { status: error.status, body: error.body }
+						? { status: error.status, body: error.body, headers: error.headers }
 						: { status: 500, body: { error: { message: `fake server bug: ${String(error)}` } } };
 			}
 			recorded.status = reply.status;

@@ -50,6 +50,8 @@ export interface OpenAiFailure {
 	message?: string;
 	type?: string;
 	code?: string | null;
+	/** Sent as OpenAI does on a 429: `retry-after-ms` and `retry-after` (whole seconds, rounded up). */
+	retryAfterMs?: number;
 }
 
 export type ReplyScript = (request: ChatCompletionRequest) => string;
@@ -102,8 +104,15 @@ export function countTokens(text: string): number {
 	return Math.max(1, Math.ceil(text.length / 4));
 }
 
-function openAiError(status: number, message: string, type: string, param: string | null, code: string | null): FakeHttpError {
-	return new FakeHttpError(status, { error: { message, type, param, code } });
+function openAiError(
+	status: number,
+	message: string,
+	type: string,
+	param: string | null,
+	code: string | null,
+	headers?: Record<string, string>,
+): FakeHttpError {
+	return new FakeHttpError(status, { error: { message, type, param, code } }, headers);
 }
 
 function invalidParam(message: string, param: string | null, code: string | null = null): FakeHttpError {
@@ -206,6 +215,9 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 				failure.type ?? (failure.status === 429 ? 'requests' : 'server_error'),
 				null,
 				failure.code ?? null,
+				failure.retryAfterMs === undefined
+					? undefined
+					: { 'retry-after-ms': String(failure.retryAfterMs), 'retry-after': String(Math.ceil(failure.retryAfterMs / 1000)) },
 			);
 		}
 		const reply = script(body);

@@ -241,15 +241,31 @@ describe('inbound message pipeline', () => {
 		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'empty_reply' })]);
 	});
 
-	it('logs ai_failed and sends nothing when the AI provider fails', async () => {
+	it('logs ai_failed and sends nothing when the AI provider keeps failing, after its retries', async () => {
 		const { pageId, key } = await messengerTenant();
-		openai.failNext(1, { status: 500 });
+		// Write reply's default Max Retries is 2: three answers of 500 exhaust it.
+		openai.failNext(3, { status: 500 });
+		const callsBefore = openai.requests.length;
 
 		const result = await runPipeline(messengerMessage({ accountId: pageId, text: 'Bonjour ?' }));
 
 		expect(result.error).toBeUndefined();
+		expect(openai.requests.length - callsBefore).toBe(3);
 		expect(sentTo(pageId)).toEqual([]);
 		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'failed', reason: 'ai_failed' })]);
+	});
+
+	it("answers the DM when the model is rate limited once, retrying as its Retry-After says", async () => {
+		const { pageId, key } = await messengerTenant();
+		openai.failNext(1, { status: 429, message: 'Rate limit reached for gpt-4o-mini', code: 'rate_limit_exceeded', retryAfterMs: 30 });
+		const callsBefore = openai.requests.length;
+
+		await runPipeline(messengerMessage({ accountId: pageId, text: 'Bonjour, vous livrez ?' }));
+
+		const calls = openai.requests.slice(callsBefore);
+		expect(calls.map((call) => call.status)).toEqual([429, 200]);
+		expect(sentTo(pageId)).toHaveLength(1);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'replied' })]);
 	});
 
 	it('logs a message to a switched-off agent as skipped and answers nothing: no quota, no AI, no send (v1.2.0)', async () => {
@@ -335,7 +351,7 @@ describe('execution reports (v1.1.0)', () => {
 
 	it('reports an AI failure as error and a used-up quota as skipped', async () => {
 		const failing = await messengerTenant();
-		openai.failNext(1, { status: 500 });
+		openai.failNext(3, { status: 500 });
 		await runPipeline(messengerMessage({ accountId: failing.pageId, text: 'Bonjour ?' }));
 		const [failure] = await executionsOf(failing.accountId);
 		expect(failure).toMatchObject({ status: 'error', reason: 'ai_failed', error_message: expect.any(String) });

@@ -205,7 +205,8 @@ describe('lead qualification workflow', () => {
 	it("sends the AI API's own error down the error output, with its status and code", async () => {
 		const tenant = await instagramTenant();
 		const message = inbound(tenant.accountExternalId, 'Bonjour, vous faites des cours ?');
-		openai.failNext(1, { status: 429, message: 'Rate limit reached for gpt-4o-mini', code: 'rate_limit_exceeded' });
+		// Classify's default Max Retries is 2: the third 429 is the item's error.
+		openai.failNext(3, { status: 429, message: 'Rate limit reached for gpt-4o-mini', code: 'rate_limit_exceeded', retryAfterMs: 10 });
 
 		const result = await runWorkflow({ workflowJson: qualification, triggerItems: [message], credentials: credentials() });
 

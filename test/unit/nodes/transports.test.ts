@@ -13,6 +13,7 @@ import { hubApiRequest, signedHubWebhookRequest } from '../../../nodes/SkyBot/tr
 import { openAiRequest } from '../../../nodes/SkyBotAi/transport';
 import { graphApiRequest } from '../../../nodes/SkyBotMeta/transport';
 import { toItemError } from '../../../nodes/shared/item-error';
+import { authenticatedRequest, type RetryPolicy, retryDelayMs } from '../../../nodes/shared/transport';
 
 const node: INode = {
 	id: 'node-1',
@@ -124,7 +125,8 @@ describe('openAiRequest', () => {
 
 	it("words a refusal with the API's status, message and code", async () => {
 		const refusal = { statusCode: 429, body: { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } } };
-		const error = await thrownBy(openAiRequest.call(fakeContext({ url: 'http://llm.local/v1/' }, refusal).context, '/chat/completions', {}, 1));
+		// Max Retries 0: the first refusal is the item's error.
+		const error = await thrownBy(openAiRequest.call(fakeContext({ url: 'http://llm.local/v1/' }, refusal).context, '/chat/completions', {}, 1, 0));
 
 		expect(toItemError(error)).toEqual({
 			message: 'AI API error 429: Rate limit reached',
@@ -158,5 +160,77 @@ describe('graphApiRequest', () => {
 			httpStatus: 400,
 			code: '100',
 		});
+	});
+});
+
+describe('retries of a 429 or 5xx answer', () => {
+	/** An execution context whose HTTP helper gives these answers in turn (the last one again when they run out). */
+	function answering(...answers: { statusCode: number; body?: unknown; headers?: Record<string, string> }[]) {
+		let calls = 0;
+		const context = {
+			getNode: () => node,
+			helpers: {
+				httpRequestWithAuthentication: async () => {
+					const answer = answers[Math.min(calls, answers.length - 1)]!;
+					calls += 1;
+					return { body: {}, headers: {}, ...answer };
+				},
+			},
+		} as unknown as IExecuteFunctions;
+		return { context, calls: () => calls };
+	}
+	const policy: RetryPolicy = { attempts: 3, baseDelayMs: 2, maxDelayMs: 50 };
+	const call = (context: IExecuteFunctions, retry: RetryPolicy | null = policy) =>
+		authenticatedRequest.call(context, {
+			credentialType: 'openAiApi',
+			http: { method: 'POST', url: 'http://llm.local/v1/chat/completions' },
+			itemIndex: 0,
+			retry: retry ?? undefined,
+			describeError: (_body, status) => ({ message: `refused with ${status}` }),
+		});
+
+	it('tries a rate-limited call again and answers the success', async () => {
+		const { context, calls } = answering({ statusCode: 429, headers: { 'retry-after-ms': '5' } }, { statusCode: 200, body: { ok: true } });
+		await expect(call(context)).resolves.toEqual({ ok: true });
+		expect(calls()).toBe(2);
+	});
+
+	it('stops after its attempts and says so in the error', async () => {
+		const { context, calls } = answering({ statusCode: 503 });
+		const error = await thrownBy(call(context));
+		expect(calls()).toBe(3);
+		expect(toItemError(error)).toMatchObject({ message: 'refused with 503', description: 'Gave up after 3 attempts', httpStatus: 503 });
+	});
+
+	it('does not wait for a Retry-After longer than the policy allows', async () => {
+		const { context, calls } = answering({ statusCode: 429, headers: { 'retry-after': '3600' } }, { statusCode: 200 });
+		const error = await thrownBy(call(context));
+		expect(calls()).toBe(1);
+		expect(toItemError(error).description).toBe('Not retried: the service asked to wait longer than 0.05 s (attempt 1 of 3)');
+	});
+
+	it('never retries a refusal that another try cannot change (4xx other than 429), nor without a policy', async () => {
+		const badRequest = answering({ statusCode: 400 }, { statusCode: 200 });
+		await thrownBy(call(badRequest.context));
+		expect(badRequest.calls()).toBe(1);
+		const noPolicy = answering({ statusCode: 500 }, { statusCode: 200 });
+		expect(toItemError(await thrownBy(call(noPolicy.context, null))).description).toBeUndefined();
+		expect(noPolicy.calls()).toBe(1);
+	});
+
+	it("waits what the service asks (retry-after-ms, Retry-After seconds or date), else a jittered exponential backoff", () => {
+		const now = Date.parse('2026-12-04T10:00:00Z');
+		const wide: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 20_000 };
+		expect(retryDelayMs({ 'retry-after-ms': '250', 'retry-after': '1' }, 1, wide)).toBe(250);
+		expect(retryDelayMs({ 'retry-after': '2' }, 1, wide)).toBe(2000);
+		expect(retryDelayMs({ 'retry-after': '1.5' }, 1, wide)).toBe(1500);
+		expect(retryDelayMs({ 'retry-after': 'Fri, 04 Dec 2026 10:00:07 GMT' }, 1, wide, Math.random, now)).toBe(7000);
+		expect(retryDelayMs({ 'retry-after': 'Fri, 04 Dec 2026 09:59:00 GMT' }, 1, wide, Math.random, now)).toBe(0);
+		expect(retryDelayMs({ 'retry-after': '60' }, 1, wide)).toBeUndefined();
+		// No usable header: between half and all of base × 2^(retry-1), capped at maxDelayMs.
+		expect(retryDelayMs({}, 1, wide, () => 0)).toBe(500);
+		expect(retryDelayMs({ 'retry-after': 'soon' }, 2, wide, () => 1)).toBe(2000);
+		expect(retryDelayMs({}, 3, wide, () => 0.5)).toBe(3000);
+		expect(retryDelayMs({}, 10, wide, () => 1)).toBe(20_000);
 	});
 });

@@ -6,7 +6,7 @@ import type { AnswerFormatError } from '../../helpers/answers';
 import { CompletionShapeError, readChatCompletion, type AiResult } from '../../helpers/completion';
 import type { PriceOverride } from '../../helpers/pricing';
 import type { ChatMessage } from '../../helpers/prompts';
-import { openAiRequest } from '../../transport';
+import { DEFAULT_MAX_RETRIES, openAiRequest } from '../../transport';
 
 /** What the text operations share: the model field, the options collection and the skeleton they run per item. */
 
@@ -65,6 +65,8 @@ export interface CompletionOptions {
 	jsonMode?: boolean;
 	/** Reply only: replaces its default instructions. */
 	systemPrompt?: string;
+	/** Retries of a 429 or 5xx answer (the transport's default when unset). */
+	maxRetries?: number;
 }
 
 /** An operation's Max Tokens and Temperature defaults, and JSON Mode's for the operations whose answer is JSON. */
@@ -84,6 +86,15 @@ export function optionsProperty(defaults: CompletionDefaults): INodeProperties {
 			typeOptions: { minValue: 0, numberPrecision: 4 },
 			default: 0,
 			description: "Overrides the built-in price list for the cost estimate (needed for models it doesn't know)",
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 5 },
+			default: DEFAULT_MAX_RETRIES,
+			description:
+				'How often a call the API answered with 429 (rate limited) or a 5xx error is tried again, waiting as long as its Retry-After asks (at most 20 s) or backing off (about 1 s, 2 s, 4 s …). Then the item fails (the pipeline logs it as ai_failed).',
 		},
 		// Each operation has its own default (the lint rule only recognises literal defaults).
 		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing
@@ -225,7 +236,7 @@ async function complete(
 	if (options.inputPricePerMillion) prices.inputPerMillion = options.inputPricePerMillion;
 	if (options.outputPricePerMillion) prices.outputPerMillion = options.outputPricePerMillion;
 
-	const response = await openAiRequest.call(this, '/chat/completions', body, itemIndex);
+	const response = await openAiRequest.call(this, '/chat/completions', body, itemIndex, options.maxRetries);
 	try {
 		return readChatCompletion(response, model, prices);
 	} catch (error) {
