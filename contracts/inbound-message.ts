@@ -19,15 +19,37 @@ export interface InboundContact {
 	phone?: string;
 }
 
+/**
+ * A file or a reference the message carries. Besides the provider's media types (`image`, `video`, `audio`,
+ * `file`, `share`, …), Instagram story interactions arrive as DMs with one of these: `story_reply` (the customer
+ * replied to one of the account's stories) and `story_mention` (the customer mentioned the account in their story),
+ * the URL being the story's CDN URL (it expires with the story; Meta forbids storing the media itself).
+ */
 export interface InboundAttachment {
 	type: string;
 	url?: string;
 }
 
+/** A button tap: what the button was created with (`payload`, matched by scenarios) and what it showed (`title`). */
+export interface InboundPostback {
+	payload: string;
+	title?: string;
+}
+
+/**
+ * Where a comment was written. The comment itself is the message (`messageId` = the comment id, which is what a
+ * private reply is addressed to); `postId` is the Facebook post or Instagram media commented on, `parentId` the
+ * comment answered when the comment is a reply in a thread.
+ */
+export interface InboundComment {
+	postId?: string;
+	parentId?: string;
+}
+
 export interface InboundMessage {
 	provider: Provider;
 	kind: MessageKind;
-	/** mid / wamid / comment id: the dedupe key. */
+	/** mid / wamid / comment id: the dedupe key (for a comment, also the id its private reply is addressed to). */
 	messageId: string;
 	/** Page id / IG account id / phone_number_id: routes to the tenant. */
 	accountExternalId: string;
@@ -40,4 +62,8 @@ export interface InboundMessage {
 	timestamp: string;
 	/** True when the account itself sent the message (Meta "echo"): classified, never answered. */
 	isEcho?: boolean;
+	/** Kind `postback` only. */
+	postback?: InboundPostback;
+	/** Kind `comment` only, when the provider says which post (and thread) the comment is on. */
+	comment?: InboundComment;
 }

@@ -163,6 +163,37 @@ describe('POST /api/interactions', () => {
 		expect(await rowsFor(caller.account.id)).toHaveLength(0);
 	});
 
+	it('accepts the Meta postback and comment shapes (payload, post and thread) as the trigger emits them', async () => {
+		const { account, apiKey } = await hub.createTenant();
+		const base = logRequest().message;
+		const postback = {
+			...base,
+			provider: 'messenger' as const,
+			kind: 'postback' as const,
+			messageId: `m_${randomUUID()}`,
+			text: 'Voir les tarifs',
+			postback: { payload: 'PRICES', title: 'Voir les tarifs' },
+		};
+		const comment = {
+			...base,
+			provider: 'messenger' as const,
+			kind: 'comment' as const,
+			messageId: `4444_${randomUUID()}`,
+			text: 'Combien ?',
+			comment: { postId: '1111_4444', parentId: '4444_1' },
+		};
+		for (const message of [postback, comment]) {
+			const response = await log(apiKey.key, { status: 'skipped', reason: 'not_answerable', message });
+			expect(response.status).toBe(201);
+			expectDocumented(response, 'post', '/api/interactions');
+		}
+		const rows = await rowsFor(account.id);
+		expect(rows.map((row) => [row.kind, row.inbound_text]).sort()).toEqual([
+			['comment', 'Combien ?'],
+			['postback', 'Voir les tarifs'],
+		]);
+	});
+
 	it('answers wrong types with 422 and stores nothing', async () => {
 		const { account, apiKey } = await hub.createTenant();
 		const request = logRequest();
@@ -172,6 +203,9 @@ describe('POST /api/interactions', () => {
 			{ ...request, message: { ...request.message, timestamp: 'yesterday' } },
 			{ ...request, reply: { text: 'x', promptTokens: -1 } },
 			{ ...request, message: { ...request.message, contact: undefined } },
+			{ ...request, message: { ...request.message, kind: 'postback', postback: { payload: '' } } },
+			{ ...request, message: { ...request.message, kind: 'postback', postback: { payload: 42, title: 'x' } } },
+			{ ...request, message: { ...request.message, kind: 'comment', comment: { postId: ['1'] } } },
 		];
 		for (const body of invalid) {
 			const response = await log(apiKey.key, body);

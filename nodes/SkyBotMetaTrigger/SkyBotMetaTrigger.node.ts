@@ -73,7 +73,7 @@ export class SkyBotMetaTrigger implements INodeType {
 					{
 						name: 'Comments',
 						value: 'comment',
-						description: 'Instagram comments on the account media',
+						description: 'New comments on the Facebook Page posts and the Instagram account media',
 					},
 					{
 						name: 'Delivery and Status Updates',
@@ -83,7 +83,7 @@ export class SkyBotMetaTrigger implements INodeType {
 					{
 						name: 'Direct Messages',
 						value: 'dm',
-						description: 'Messages the customer sent',
+						description: 'Messages the customer sent, Instagram story replies and mentions included',
 					},
 					{
 						name: 'Echoes',
@@ -93,7 +93,7 @@ export class SkyBotMetaTrigger implements INodeType {
 					{
 						name: 'Postbacks',
 						value: 'postback',
-						description: 'Button and quick-reply taps',
+						description: 'Button, Get Started, menu and icebreaker taps, WhatsApp button and list replies (with their payload)',
 					},
 					{
 						name: 'Read Receipts',

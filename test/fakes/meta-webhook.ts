@@ -1,6 +1,7 @@
 /**
- * Meta webhook payloads for tests, shaped like the documented deliveries (Messenger Platform, Instagram Messaging
- * and comments, WhatsApp Cloud API) and serialised the way Meta sends them, plus the X-Hub-Signature-256 signer.
+ * Meta webhook payloads for tests, shaped like the documented deliveries (Messenger Platform messages and postbacks,
+ * Facebook Page feed comments, Instagram Messaging with story replies and mentions, Instagram comments, WhatsApp
+ * Cloud API) and serialised the way Meta sends them, plus the X-Hub-Signature-256 signer.
  * Shared by unit, workflow and end-to-end tests so they all exercise the same bytes.
  *
  * Defaults are random ids, so two tests never collide on a message id or an account.
@@ -47,6 +48,8 @@ export interface DirectMessageInput {
 	attachments?: { type: string; payload: { url: string } }[];
 	/** An echo: the account itself sent the message (sender and recipient swap, `is_echo: true`). */
 	echo?: boolean;
+	/** Instagram: the message replies to one of the account's stories (`reply_to.story`). */
+	replyToStory?: { id: string; url?: string };
 }
 
 function directMessage(object: 'page' | 'instagram', input: DirectMessageInput): MetaWebhookPayload {
@@ -60,20 +63,27 @@ function directMessage(object: 'page' | 'instagram', input: DirectMessageInput):
 	}
 	if (input.text !== undefined) message.text = input.text;
 	if (input.attachments) message.attachments = input.attachments;
+	if (input.replyToStory) message.reply_to = { story: input.replyToStory };
+	return messagingEntry(object, accountId, input.echo ? accountId : contactId, input.echo ? contactId : accountId, timestamp, {
+		message,
+	});
+}
+
+function messagingEntry(
+	object: 'page' | 'instagram',
+	accountId: string,
+	senderId: string,
+	recipientId: string,
+	timestamp: number,
+	body: Record<string, unknown>,
+): MetaWebhookPayload {
 	return {
 		object,
 		entry: [
 			{
 				id: accountId,
 				time: timestamp,
-				messaging: [
-					{
-						sender: { id: input.echo ? accountId : contactId },
-						recipient: { id: input.echo ? contactId : accountId },
-						timestamp,
-						message,
-					},
-				],
+				messaging: [{ sender: { id: senderId }, recipient: { id: recipientId }, timestamp, ...body }],
 			},
 		],
 	};
@@ -89,22 +99,54 @@ export function instagramMessage(input: DirectMessageInput = {}): MetaWebhookPay
 	return directMessage('instagram', { text: 'Salut ! Vous livrez à Lyon ?', ...input });
 }
 
+/** Instagram reply to one of the account's stories: a DM whose message has `reply_to.story` { id, url }. */
+export function instagramStoryReply(input: DirectMessageInput = {}): MetaWebhookPayload {
+	return instagramMessage({
+		text: 'Trop beau ! Dispo en bleu ?',
+		replyToStory: { id: graphId(), url: 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=story1&signature=abc' },
+		...input,
+	});
+}
+
+/** Instagram story mention: a DM with no text and one `story_mention` attachment carrying the story's CDN URL. */
+export function instagramStoryMention(input: DirectMessageInput & { storyUrl?: string } = {}): MetaWebhookPayload {
+	const { storyUrl, ...message } = input;
+	const url = storyUrl ?? 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=mention1&signature=def';
+	return directMessage('instagram', { attachments: [{ type: 'story_mention', payload: { url } }], ...message });
+}
+
+export interface PostbackInput {
+	accountId?: string;
+	senderId?: string;
+	payload?: string;
+	title?: string;
+	/** The postback's message id; `null` leaves it out, as notifications before Graph v11.0 did. */
+	mid?: string | null;
+	at?: Date;
+}
+
+function postback(object: 'page' | 'instagram', input: PostbackInput): MetaWebhookPayload {
+	const accountId = input.accountId ?? graphId();
+	const body: Record<string, unknown> = { title: input.title ?? 'Voir les tarifs', payload: input.payload ?? 'PRICES' };
+	if (input.mid !== null) body.mid = input.mid ?? mid();
+	return messagingEntry(object, accountId, input.senderId ?? graphId(), accountId, epochMs(input.at), { postback: body });
+}
+
+/** Messenger `messaging_postbacks` event: a postback button, Get Started or persistent menu tap. */
+export function messengerPostback(input: PostbackInput = {}): MetaWebhookPayload {
+	return postback('page', input);
+}
+
+/** Instagram `messaging_postbacks` event: an icebreaker or a generic template button tap. */
+export function instagramPostback(input: PostbackInput = {}): MetaWebhookPayload {
+	return postback('instagram', input);
+}
+
 /** Messenger `message_reads` event: a receipt, never answered. */
 export function messengerRead(input: { pageId?: string; senderId?: string; at?: Date } = {}): MetaWebhookPayload {
 	const pageId = input.pageId ?? graphId();
 	const timestamp = epochMs(input.at);
-	return {
-		object: 'page',
-		entry: [
-			{
-				id: pageId,
-				time: timestamp,
-				messaging: [
-					{ sender: { id: input.senderId ?? graphId() }, recipient: { id: pageId }, timestamp, read: { watermark: timestamp } },
-				],
-			},
-		],
-	};
+	return messagingEntry('page', pageId, input.senderId ?? graphId(), pageId, timestamp, { read: { watermark: timestamp } });
 }
 
 export interface InstagramCommentInput {
@@ -131,6 +173,43 @@ export function instagramComment(input: InstagramCommentInput = {}): MetaWebhook
 		object: 'instagram',
 		entry: [{ id: input.accountId ?? graphId(), time: Math.floor(epochMs(input.at) / 1000), changes: [{ field: 'comments', value }] }],
 	};
+}
+
+export interface FacebookCommentInput {
+	pageId?: string;
+	/** `<post id>_<comment id>`, as Graph API spells comment ids. */
+	commentId?: string;
+	/** `<page id>_<post id>`. */
+	postId?: string;
+	/** The comment answered, for a reply in a thread; a top-level comment has the post as parent. */
+	parentId?: string;
+	fromId?: string;
+	fromName?: string;
+	text?: string;
+	/** `add` for a new comment; Meta also sends `edited`, `remove`, `hide` and `unhide`. */
+	verb?: 'add' | 'edited' | 'remove' | 'hide' | 'unhide';
+	photo?: string;
+	at?: Date;
+}
+
+/** Facebook Page `feed` change for a comment on one of the page's posts (object `page`, times in seconds). */
+export function facebookComment(input: FacebookCommentInput = {}): MetaWebhookPayload {
+	const pageId = input.pageId ?? graphId();
+	const postId = input.postId ?? `${pageId}_${graphId()}`;
+	const createdTime = Math.floor(epochMs(input.at) / 1000);
+	const value: Record<string, unknown> = {
+		from: { id: input.fromId ?? graphId(), name: input.fromName ?? 'Léa Martin' },
+		post: { status_type: 'added_photos', is_published: true, updated_time: new Date(createdTime * 1000).toISOString(), id: postId },
+		message: input.text ?? 'Combien ? 😍',
+		post_id: postId,
+		comment_id: input.commentId ?? `${postId.split('_').pop()}_${graphId()}`,
+		created_time: createdTime,
+		item: 'comment',
+		parent_id: input.parentId ?? postId,
+		verb: input.verb ?? 'add',
+	};
+	if (input.photo) value.photo = input.photo;
+	return { object: 'page', entry: [{ id: pageId, time: createdTime, changes: [{ field: 'feed', value }] }] };
 }
 
 export interface WhatsAppAccountInput {

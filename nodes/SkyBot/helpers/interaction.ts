@@ -45,6 +45,19 @@ export function pickInboundMessage(item: JsonRecord): InboundMessage {
 			});
 	}
 	if (item.isEcho === true) message.isEcho = true;
+	const payload = isRecord(item.postback) ? asString(item.postback.payload) : undefined;
+	if (payload) {
+		const title = asString((item.postback as JsonRecord).title);
+		message.postback = title ? { payload, title } : { payload };
+	}
+	if (isRecord(item.comment)) {
+		const comment: NonNullable<InboundMessage['comment']> = {};
+		for (const field of ['postId', 'parentId'] as const) {
+			const value = asString(item.comment[field]);
+			if (value) comment[field] = value;
+		}
+		if (comment.postId || comment.parentId) message.comment = comment;
+	}
 	return message;
 }
 

@@ -2,8 +2,13 @@ import { createHmac } from 'node:crypto';
 
 import {
 	batch,
+	facebookComment,
 	instagramComment,
+	instagramPostback,
+	instagramStoryMention,
+	instagramStoryReply,
 	messengerMessage,
+	messengerPostback,
 	serializeLikeMeta,
 	sign,
 	signedDelivery,
@@ -61,6 +66,55 @@ describe('Meta webhook payloads', () => {
 			],
 		});
 		expect(whatsappStatus({ status: 'read' }).entry[0]).toMatchObject({ changes: [{ value: { statuses: [{ status: 'read' }] } }] });
+	});
+
+	it('builds postbacks, Page feed comments and Instagram story replies and mentions as Meta documents them', () => {
+		expect(messengerPostback({ accountId: '111', senderId: '222', mid: 'm_pb', payload: 'PRICES', title: 'Tarifs' })).toMatchObject({
+			object: 'page',
+			entry: [{ id: '111', messaging: [{ sender: { id: '222' }, recipient: { id: '111' }, postback: { mid: 'm_pb', payload: 'PRICES', title: 'Tarifs' } }] }],
+		});
+		const legacy = instagramPostback({ mid: null });
+		expect(legacy.object).toBe('instagram');
+		expect((legacy.entry[0].messaging as { postback: object }[])[0].postback).not.toHaveProperty('mid');
+
+		const at = new Date('2026-03-14T09:26:53.000Z');
+		expect(facebookComment({ pageId: '111', postId: '111_4', commentId: '4_5', fromId: '7', verb: 'edited', at })).toEqual({
+			object: 'page',
+			entry: [
+				{
+					id: '111',
+					time: 1773480413,
+					changes: [
+						{
+							field: 'feed',
+							value: expect.objectContaining({
+								from: { id: '7', name: expect.any(String) },
+								item: 'comment',
+								verb: 'edited',
+								post_id: '111_4',
+								comment_id: '4_5',
+								parent_id: '111_4',
+								created_time: 1773480413,
+								message: expect.any(String),
+							}),
+						},
+					],
+				},
+			],
+		});
+
+		const reply = instagramStoryReply({ replyToStory: { id: '18', url: 'https://cdn/x' } });
+		expect((reply.entry[0].messaging as { message: object }[])[0].message).toMatchObject({ text: expect.any(String), reply_to: { story: { id: '18', url: 'https://cdn/x' } } });
+		const mention = (instagramStoryMention({ storyUrl: 'https://cdn/y' }).entry[0].messaging as { message: object }[])[0].message;
+		expect(mention).toEqual({ mid: expect.any(String), attachments: [{ type: 'story_mention', payload: { url: 'https://cdn/y' } }] });
+	});
+
+	it('signs the new shapes like the others', () => {
+		for (const payload of [messengerPostback(), facebookComment({ text: 'Prix ? 😍' }), instagramStoryReply()]) {
+			const delivery = signedDelivery(payload, 's3cret');
+			expect(delivery.headers['x-hub-signature-256']).toBe(sign(delivery.body, 's3cret'));
+			expect(JSON.parse(delivery.body)).toEqual(payload);
+		}
 	});
 
 	it('gives every message a fresh id by default and batches entries of one object type', () => {

@@ -32,6 +32,17 @@ describe('pickInboundMessage', () => {
 		expect(message.isEcho).toBe(true);
 	});
 
+	it('keeps a postback payload and title, and where a comment was written', () => {
+		const tap = pickInboundMessage({ ...enriched, kind: 'postback', postback: { payload: 'PRICES', title: 'Voir les tarifs', extra: 1 } });
+		expect(tap.postback).toEqual({ payload: 'PRICES', title: 'Voir les tarifs' });
+		const comment = pickInboundMessage({ ...enriched, kind: 'comment', comment: { postId: 'M1', parentId: 'C0', other: 'x' } });
+		expect(comment.comment).toEqual({ postId: 'M1', parentId: 'C0' });
+		const bare = pickInboundMessage({ ...inbound, postback: { payload: '' }, comment: { postId: 3 } });
+		expect(bare.postback).toBeUndefined();
+		expect(bare.comment).toEqual({ postId: '3' });
+		expect(pickInboundMessage({ ...inbound, postback: 'PRICES', comment: {} })).toEqual(inbound);
+	});
+
 	it('names every missing field of an item that is not an inbound message', () => {
 		expect(() => pickInboundMessage({ provider: 'fax', kind: 'dm', messageId: 'm' })).toThrow(InteractionInputError);
 		expect(() => pickInboundMessage({ provider: 'fax', kind: 'dm', messageId: 'm' })).toThrow(

@@ -30,6 +30,9 @@ export const inboundMessage = z.object({
 		.optional(),
 	timestamp: z.iso.datetime({ offset: true }),
 	isEcho: z.boolean().optional(),
+	/** Meta allows 1000 characters of button payload; WhatsApp ids are shorter. */
+	postback: z.object({ payload: z.string().min(1).max(2_000), title: shortText.optional() }).optional(),
+	comment: z.object({ postId: id.optional(), parentId: id.optional() }).optional(),
 });
 
 export const logInteractionBody = z.object({
