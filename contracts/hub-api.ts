@@ -216,3 +216,27 @@ export interface ExecutionReportResponse {
 	id: string;
 	duplicate: boolean;
 }
+
+/** Who answers a conversation: the AI (the pipeline) or a person who took it over in the provider's inbox. */
+export const CONVERSATION_HANDLERS = ['ai', 'human'] as const;
+export type ConversationHandler = (typeof CONVERSATION_HANDLERS)[number];
+/** Why a conversation's handler last changed: a person took it over, handed it back, or the handover went idle. */
+export const HANDLER_CHANGE_REASONS = ['handover', 'release', 'idle'] as const;
+export type HandlerChangeReason = (typeof HANDLER_CHANGE_REASONS)[number];
+
+/**
+ * GET /api/conversations/handler?provider=&conversationId= (`accountId` too with a platform key): read by the pipeline
+ * right before it sends, so no AI message goes out once a person took the conversation over. A conversation the hub
+ * does not know yet is the AI's (`id: null`); a handover idle for longer than HANDOVER_IDLE_RELEASE is the AI's again.
+ */
+export interface ConversationHandlerQuery {
+	provider: Provider;
+	conversationId: string;
+	accountId?: string;
+}
+
+export interface ConversationHandlerResponse {
+	handler: ConversationHandler;
+	/** The hub's id of the conversation (for /api/conversations/:id/…), null when it has no row yet. */
+	id: string | null;
+}

@@ -6,6 +6,7 @@ import { AgentDeployments1763790000000 } from './1763790000000-AgentDeployments'
 import { CreateExecutions1763800000000 } from './1763800000000-CreateExecutions';
 import { CreateExecutionDailyTotals1763800000001 } from './1763800000001-CreateExecutionDailyTotals';
 import { CreateBilling1763810000000 } from './1763810000000-CreateBilling';
+import { CreateConversations1763830000000 } from './1763830000000-CreateConversations';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
@@ -18,4 +19,5 @@ export const migrations = [
 	CreateExecutionDailyTotals1763800000001,
 	CreateBilling1763810000000,
 	CreateLeads1763820000000,
+	CreateConversations1763830000000,
 ];

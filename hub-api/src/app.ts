@@ -16,6 +16,7 @@ import { agentStatsRoutes, analyticsRoutes } from './modules/analytics/analytics
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { authRoutes } from './modules/auth/auth.routes';
 import { billingRoutes, stripeWebhookRoute } from './modules/billing/billing.routes';
+import { conversationsRoutes } from './modules/conversations/conversations.routes';
 import { EXECUTION_WEBHOOK_PATH, executionWebhookRoutes } from './modules/executions/executions.routes';
 import { healthRoutes } from './modules/health/health.routes';
 import { interactionsRoutes } from './modules/interactions/interactions.routes';
@@ -120,6 +121,7 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 	api.use('/routing', withKey, routingRoutes(services.routing));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
 	api.use('/leads', withKey, leadsRoutes(services.leads, services.accounts));
+	api.use('/conversations', withKey, conversationsRoutes(services.conversations, services.accounts));
 	api.use('/billing', withKey, billingRoutes(services.billing, services.quotas, services.accounts));
 	api.use('/analytics', withKey, analyticsRoutes(services.analytics, services.accounts));
 	// No API key: the HMAC signature is the authentication (see modules/executions/signature.ts).

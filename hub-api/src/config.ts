@@ -25,6 +25,19 @@ export interface HubConfig {
 	redisNamespace: string;
 	/** Agent deployments: n8n's public API, the template catalogue, and how n8n reaches the hub. */
 	deploy: DeployConfig;
+	/** Human handover: when a conversation a person holds goes back to the AI. */
+	conversations: ConversationsConfig;
+}
+
+export interface ConversationsConfig {
+	/** HANDOVER_IDLE_RELEASE: a conversation a person holds with no activity for this long goes back to the AI. */
+	idleReleaseSeconds: number;
+	/**
+	 * How often each hub releases the idle handovers of every account (reads and changes release the ones they touch
+	 * anyway, so this only bounds how late the live event of an unwatched conversation comes). Not a setting: a tenth
+	 * of the idle time, at most 30 s.
+	 */
+	sweepIntervalMs: number;
 }
 
 export interface DeployConfig {
@@ -171,6 +184,7 @@ const SETTINGS = {
 	JWT_ACCESS_EXPIRY: { schema: duration, example: '15m', fallback: '15m' },
 	JWT_REFRESH_EXPIRY: { schema: duration, example: '7d', fallback: '7d' },
 	API_KEY_ROTATION_GRACE: { schema: duration, example: '10m', fallback: '10m' },
+	HANDOVER_IDLE_RELEASE: { schema: duration, example: '30m', fallback: '30m' },
 	STRIPE_SECRET_KEY: { schema: optionalText, example: 'sk_live_… or sk_test_…', fallback: '' },
 	STRIPE_WEBHOOK_SECRET: { schema: optionalText, example: 'whsec_…', fallback: '' },
 	STRIPE_API_URL: { schema: optionalHttpUrl, example: 'http://127.0.0.1:12111 (empty for api.stripe.com)', fallback: '' },
@@ -278,5 +292,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 		},
 		redisNamespace: readSetting(env, 'REDIS_NAMESPACE', SETTINGS.REDIS_NAMESPACE),
 		deploy: readDeployConfig(env),
+		conversations: conversationsConfig(readSetting(env, 'HANDOVER_IDLE_RELEASE', SETTINGS.HANDOVER_IDLE_RELEASE)),
 	};
+}
+
+/** The handover settings from the idle time (HANDOVER_IDLE_RELEASE, in seconds). */
+export function conversationsConfig(idleReleaseSeconds: number): ConversationsConfig {
+	return { idleReleaseSeconds, sweepIntervalMs: Math.min(30_000, idleReleaseSeconds * 100) };
 }

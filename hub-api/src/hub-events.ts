@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { ExecutionStatus } from '../../contracts/hub-api';
+import type { ConversationHandler, ExecutionStatus, HandlerChangeReason } from '../../contracts/hub-api';
+import type { Provider } from '../../contracts/inbound-message';
 
 /** Sent as socket.io `agent:execution` to the account's room each time a report is recorded (not for duplicates). */
 export interface AgentExecutionEvent {
@@ -26,9 +27,29 @@ export interface AgentStatusEvent {
 	at: string;
 }
 
+/**
+ * Sent as socket.io `conversation:handler` each time a conversation's handler changes: a handover, a release, or the
+ * idle release. `version` counts the changes of that conversation: a client keeps the highest it heard.
+ */
+export interface ConversationHandlerEvent {
+	accountId: string;
+	/** The hub's id of the conversation (GET /api/conversations/:id/messages). */
+	id: string;
+	provider: Provider;
+	/** The provider's id of the conversation. */
+	conversationId: string;
+	handler: ConversationHandler;
+	version: number;
+	reason: HandlerChangeReason;
+	/** Who changed it: a person, an API key, or neither (the hub, on an idle release). */
+	changedBy: { userId: string | null; apiKeyId: string | null };
+	at: string;
+}
+
 interface HubEventMap {
 	'agent:execution': [AgentExecutionEvent];
 	'agent:status': [AgentStatusEvent];
+	'conversation:handler': [ConversationHandlerEvent];
 }
 
 export type HubEventName = keyof HubEventMap;

@@ -5,6 +5,7 @@ import { registerAnalyticsOpenApi } from './modules/analytics/analytics.openapi'
 import { registerApiKeysOpenApi } from './modules/api-keys/api-keys.openapi';
 import { registerAuthOpenApi } from './modules/auth/auth.openapi';
 import { registerBillingOpenApi } from './modules/billing/billing.openapi';
+import { registerConversationsOpenApi } from './modules/conversations/conversations.openapi';
 import { registerExecutionsOpenApi } from './modules/executions/executions.openapi';
 import { registerHealthOpenApi } from './modules/health/health.openapi';
 import { registerInteractionsOpenApi } from './modules/interactions/interactions.openapi';
@@ -32,6 +33,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerQuotasOpenApi,
 	registerInteractionsOpenApi,
 	registerLeadsOpenApi,
+	registerConversationsOpenApi,
 	registerAnalyticsOpenApi,
 	registerExecutionsOpenApi,
 	registerBillingOpenApi,

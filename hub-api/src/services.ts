@@ -18,6 +18,8 @@ import { ApiKeysService } from './modules/api-keys/api-keys.service';
 import { AuthService } from './modules/auth/auth.service';
 import { LoginThrottle } from './modules/auth/login-throttle';
 import { createBilling } from './modules/billing/billing.module';
+import { ConversationsRepository } from './modules/conversations/conversations.repository';
+import { ConversationsService } from './modules/conversations/conversations.service';
 import { BillingRepository } from './modules/billing/billing.repository';
 import { PlanLimitsService } from './modules/billing/plan-limits.service';
 import { ExecutionsRepository } from './modules/executions/executions.repository';
@@ -56,7 +58,6 @@ export function createDatabaseServices(dataSource: DataSource, clock: Clock, inv
 		planLimits: new PlanLimitsService(new BillingRepository(dataSource)),
 		providerAccounts: new ProviderAccountsService(providerAccountsRepository),
 		routing: new RoutingService(providerAccountsRepository),
-		interactions: new InteractionsService(new InteractionsRepository(dataSource), clock),
 		leads: new LeadsService(new LeadsRepository(dataSource), clock),
 		users: new UsersService(new UsersRepository(dataSource)),
 		analytics: new AnalyticsService(new AnalyticsRepository(dataSource), clock),
@@ -64,7 +65,10 @@ export function createDatabaseServices(dataSource: DataSource, clock: Clock, inv
 }
 
 export interface HubInfrastructure {
-	config: Pick<HubConfig, 'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy'>;
+	config: Pick<
+		HubConfig,
+		'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy' | 'conversations'
+	>;
 	dataSource: DataSource;
 	/** The hub's command connection (quotas, throttles, rate limits, cache invalidations, health). */
 	redis: Redis;
@@ -72,7 +76,10 @@ export interface HubInfrastructure {
 	clock: Clock;
 	/** Revoked keys and plan changes reach the hot path's caches (server.ts also feeds it the other replicas'). */
 	invalidations: CacheInvalidations;
-	/** Where services publish what live clients hear (execution reports, agent status); server.ts feeds socket.io. */
+	/**
+	 * Where services publish what live clients hear (execution reports, agent status, conversation handlers);
+	 * server.ts feeds socket.io.
+	 */
 	events?: HubEvents;
 	/** The hub's URL as n8n reaches it when HUB_PUBLIC_URL is unset (the listening URL, known once server.ts listens). */
 	listeningUrl: () => string;
@@ -115,9 +122,19 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 				agents: deployments,
 			})
 		: null;
+	const conversations = new ConversationsService(
+		new ConversationsRepository(dataSource),
+		events,
+		clock,
+		config.conversations,
+	);
+	const idleSweep = startIdleSweep(conversations, config.conversations.sweepIntervalMs, logger);
 	return {
 		...database,
 		events,
+		conversations,
+		// Logging a message of a conversation creates it or marks its activity (human handover).
+		interactions: new InteractionsService(new InteractionsRepository(dataSource), conversations, clock),
 		agentEvents,
 		templates,
 		deployments,
@@ -135,11 +152,41 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 			clock,
 		}),
 		health: new HealthService(dataSource, redis),
-		/** Stops the billing workers (waits for a job in progress). */
+		/** Stops the billing workers (waits for a job in progress) and the idle-handover sweep. */
 		close: async () => {
+			await idleSweep.stop();
 			await billing?.close();
 		},
 	};
 }
 
 export type HubServices = ReturnType<typeof createHubServices>;
+
+/**
+ * Every `intervalMs`, this hub gives idle handovers of every account back to the AI (and publishes their live
+ * events). Each replica runs one; the release is one idempotent statement, so they never release a conversation
+ * twice. A sweep never overlaps the previous one; a failed one (database away) is logged and the next tries again.
+ */
+function startIdleSweep(conversations: ConversationsService, intervalMs: number, logger: Logger) {
+	let running: Promise<void> | null = null;
+	const timer = setInterval(() => {
+		// A sweep still running (a slow database) is not joined by another: the next tick tries again.
+		if (running) return;
+		running = conversations
+			.releaseAllIdle()
+			.then(
+				() => {},
+				(error: unknown) => logger.warn({ err: error }, 'idle handover release failed'),
+			)
+			.finally(() => {
+				running = null;
+			});
+	}, intervalMs);
+	timer.unref();
+	return {
+		stop: async () => {
+			clearInterval(timer);
+			await running;
+		},
+	};
+}

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
 			rateLimits: { perMinute: 100, authPerMinute: 20 },
 			redisNamespace: 'skybot',
 			deploy: { n8n: null, templatesDir: null, publicUrl: null },
+			conversations: { idleReleaseSeconds: 1800, sweepIntervalMs: 30_000 },
 		});
 	});
 
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
 		['JWT_ACCESS_EXPIRY', { ...valid, JWT_ACCESS_EXPIRY: '15 minutes' }],
 		['JWT_REFRESH_EXPIRY', { ...valid, JWT_REFRESH_EXPIRY: '0d' }],
 		['API_KEY_ROTATION_GRACE', { ...valid, API_KEY_ROTATION_GRACE: '-5m' }],
+		['HANDOVER_IDLE_RELEASE', { ...valid, HANDOVER_IDLE_RELEASE: '30 minutes' }],
 	])('names a malformed %s in one line', (setting, env) => {
 		const message = configError(env);
 		expect(message).toMatch(new RegExp(`^Configuration error: ${setting} `));
@@ -78,6 +80,17 @@ describe('loadConfig', () => {
 			loadConfig({ ...valid, JWT_ACCESS_EXPIRY: '90s', JWT_REFRESH_EXPIRY: '12h', API_KEY_ROTATION_GRACE: '2d' }).auth,
 		).toMatchObject({ accessTokenTtlSeconds: 90, refreshTokenTtlSeconds: 43_200, apiKeyRotationGraceSeconds: 172_800 });
 		expect(loadConfig({ ...valid, JWT_REFRESH_EXPIRY: '2w' }).auth.refreshTokenTtlSeconds).toBe(1_209_600);
+	});
+
+	it('reads the idle release of handovers, its sweep a tenth of it and at most 30 s', () => {
+		expect(loadConfig({ ...valid, HANDOVER_IDLE_RELEASE: '2h' }).conversations).toEqual({
+			idleReleaseSeconds: 7_200,
+			sweepIntervalMs: 30_000,
+		});
+		expect(loadConfig({ ...valid, HANDOVER_IDLE_RELEASE: '90s' }).conversations).toEqual({
+			idleReleaseSeconds: 90,
+			sweepIntervalMs: 9_000,
+		});
 	});
 
 	// ms (which reads the durations) also takes these; config.ts says why each is refused.

@@ -20,6 +20,7 @@ const HUB_TABLES = [
 	'billing_customers',
 	'billing_events',
 	'billing_subscriptions',
+	'conversations',
 	'execution_daily_totals',
 	'executions',
 	'interactions',
@@ -55,6 +56,45 @@ describe('migrations', () => {
 			expect(await dataSource.runMigrations()).toHaveLength(migrations.length);
 			expect(await tables()).toEqual(HUB_TABLES);
 			expect(await dataSource.showMigrations()).toBe(false);
+		} finally {
+			await dataSource.destroy();
+		}
+	});
+
+	it('gives the interactions logged before conversations existed their conversation', async () => {
+		const dataSource = createDataSource(database.url);
+		await dataSource.initialize();
+		try {
+			await dataSource.runMigrations();
+			await dataSource.undoLastMigration();
+			const [{ id: accountId }] = await dataSource.query(`INSERT INTO accounts (name) VALUES ('before') RETURNING id`);
+			const log = (messageId: string, conversationId: string, at: string) =>
+				dataSource.query(
+					`INSERT INTO interactions (account_id, provider, kind, message_id, conversation_id, contact_external_id,
+						status, message_timestamp, created_at)
+					VALUES ($1, 'instagram', 'dm', $2, $3, 'contact-' || $3, 'replied', $4, $4)`,
+					[accountId, messageId, conversationId, at],
+				);
+			await log('m1', 'c1', '2026-03-01T10:00:00Z');
+			await log('m2', 'c1', '2026-03-01T11:00:00Z');
+			await log('m3', 'c2', '2026-03-02T10:00:00Z');
+			await dataSource.runMigrations();
+			expect(
+				await dataSource.query(
+					`SELECT conversation_id, contact_external_id, handler, handler_version, last_message_at, created_at
+					FROM conversations ORDER BY conversation_id`,
+				),
+			).toEqual([
+				{
+					conversation_id: 'c1',
+					contact_external_id: 'contact-c1',
+					handler: 'ai',
+					handler_version: 0,
+					last_message_at: new Date('2026-03-01T11:00:00Z'),
+					created_at: new Date('2026-03-01T10:00:00Z'),
+				},
+				expect.objectContaining({ conversation_id: 'c2', last_message_at: new Date('2026-03-02T10:00:00Z') }),
+			]);
 		} finally {
 			await dataSource.destroy();
 		}

@@ -151,7 +151,43 @@ const ROWS: IsolationRow[] = [
 		}),
 		code: 'agent_not_found',
 	},
+	...(
+		[
+			['GET', ''],
+			['GET', '/messages'],
+			['POST', '/handover'],
+			['POST', '/release'],
+		] as const
+	).map(([method, action]): IsolationRow => ({
+		route: `${method} /api/conversations/:id${action}`,
+		request: async (victim, hub) => ({ method, path: `/api/conversations/${await victimConversationId(victim, hub)}${action}` }),
+		code: 'conversation_not_found',
+	})),
+	{
+		route: 'POST /api/conversations/:id/handover (platform-style accountId in the body)',
+		request: async (victim, hub) => ({
+			method: 'POST',
+			path: `/api/conversations/${await victimConversationId(victim, hub)}/handover`,
+			body: { accountId: victim.accountId },
+		}),
+		code: 'conversation_not_found',
+	},
 ];
+
+/** A conversation of the victim's account: one message logged with the victim's own key, as the pipeline does. */
+async function victimConversationId(victim: Tenant, hub: TestHub): Promise<string> {
+	const logged = await hub.request('/api/interactions', {
+		key: victim.apiKey,
+		body: { status: 'skipped', reason: 'anti_flood', message: { ...inboundMessage(), conversationId: `conv-${randomUUID()}` } },
+	});
+	if (logged.status !== 201) throw new Error(`interaction fixture: ${logged.status} ${JSON.stringify(logged.body)}`);
+	const listed = await hub.request('/api/conversations', { key: victim.apiKey });
+	const conversation = listed.body.conversations.find(
+		(row: { conversationId: string }) => row.conversationId === logged.body.conversationId,
+	);
+	if (!conversation) throw new Error('conversation fixture: not listed');
+	return conversation.id;
+}
 
 /** A lead of the victim's account, created through the API with the victim's own key. */
 async function victimLeadId(victim: Tenant, hub: TestHub): Promise<string> {
@@ -214,13 +250,14 @@ describe('after every cross-account attempt', () => {
 	});
 
 	it("never lists the victim's data to the intruder", async () => {
-		const [keys, agents, leads, leadsCsv] = await Promise.all([
+		const [keys, agents, leads, leadsCsv, conversations] = await Promise.all([
 			hub.request('/api/api-keys', { token: intruder.ownerToken }),
 			hub.request('/api/agents', { token: intruder.ownerToken }),
 			hub.request(`/api/leads?accountId=${victim.accountId}`, { token: intruder.ownerToken }),
 			hub.request(`/api/leads?format=csv&accountId=${victim.accountId}`, { key: intruder.apiKey }),
+			hub.request(`/api/conversations?accountId=${victim.accountId}`, { token: intruder.ownerToken }),
 		]);
-		const seen = JSON.stringify([keys.body, agents.body, leads.body, leadsCsv.body]);
+		const seen = JSON.stringify([keys.body, agents.body, leads.body, leadsCsv.body, conversations.body]);
 		expect(seen).not.toContain('Victim lead');
 		expect(seen).not.toContain(victim.accountId);
 		expect(seen).not.toContain(victim.agentId);

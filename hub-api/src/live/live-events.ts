@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { HubError } from '../errors';
-import type { HubEvents } from '../hub-events';
+import type { HubEventName, HubEvents } from '../hub-events';
 
 /** Whatever turns the handshake's access token into the account it acts for (AUTH's access-token verifier). */
 export interface SocketTokenVerifier {
@@ -15,6 +15,9 @@ export interface LiveEvents {
 	io: Server;
 	close(): Promise<void>;
 }
+
+/** What live clients hear, each under its own name, in the room of the event's account. */
+const LIVE_EVENTS: readonly HubEventName[] = ['agent:execution', 'agent:status', 'conversation:handler'];
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -30,7 +33,8 @@ function tokenOf(socket: Socket): string | undefined {
  * socket.io on the hub's HTTP server (path /socket.io). A connection is accepted only with a valid access token
  * (the same JWT as the REST API) and is put in its own account's room, and only there: clients cannot join rooms
  * (there is no join event), so an account never receives another account's events. Events come from HubEvents:
- * `agent:execution` for each recorded execution report and `agent:status` when an agent changes.
+ * `agent:execution` for each recorded execution report, `agent:status` when an agent changes and
+ * `conversation:handler` when a conversation passes between the AI and a person.
  * One hub process delivers the events it produced; several replicas need socket.io's Redis adapter (not wired).
  */
 export function attachLiveEvents(
@@ -62,10 +66,9 @@ export function attachLiveEvents(
 		void socket.join(accountRoom(socket.data.accountId as string));
 	});
 
-	const unsubscribe = [
-		events.subscribe('agent:execution', (event) => io.to(accountRoom(event.accountId)).emit('agent:execution', event)),
-		events.subscribe('agent:status', (event) => io.to(accountRoom(event.accountId)).emit('agent:status', event)),
-	];
+	const unsubscribe = LIVE_EVENTS.map((name) =>
+		events.subscribe(name, (event) => io.to(accountRoom(event.accountId)).emit(name, event)),
+	);
 
 	return {
 		io,

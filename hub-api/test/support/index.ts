@@ -14,7 +14,16 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
-import type { AuthConfig, BillingConfig, DeployConfig, HubConfig, LogLevel, RateLimitConfig } from '../../src/config';
+import {
+	type AuthConfig,
+	type BillingConfig,
+	type ConversationsConfig,
+	conversationsConfig,
+	type DeployConfig,
+	type HubConfig,
+	type LogLevel,
+	type RateLimitConfig,
+} from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
 import type { Role } from '../../src/modules/users/roles';
@@ -170,6 +179,8 @@ export interface StartTestHubOptions {
 	rateLimits?: Partial<RateLimitConfig>;
 	/** Agent deployments: no n8n (deploy routes answer 503) and the repository's templates unless given. */
 	deploy?: Partial<DeployConfig>;
+	/** Human handover: HANDOVER_IDLE_RELEASE's default (30m) and its sweep unless given. */
+	conversations?: Partial<ConversationsConfig>;
 }
 
 /** A hub logger at `level` whose lines (one JSON object each) are collected in `lines` instead of printed. */
@@ -225,6 +236,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				// Quota and rate-limit counters, billing jobs: shared by hubs that share the prefix (replicas).
 				redisNamespace: loginThrottlePrefix,
 				deploy: { n8n: null, templatesDir: null, publicUrl: null, ...options.deploy },
+				conversations: { ...conversationsConfig(30 * 60), ...options.conversations },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);

@@ -1,6 +1,7 @@
 import type { InteractionResponse, InteractionStatus, LogInteractionRequest } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
 import { readCursorPage } from '../../cursor-page';
+import type { ConversationsService } from '../conversations/conversations.service';
 import type { Interaction } from './interaction.entity';
 import type { InteractionsRepository, UpsertOutcome } from './interactions.repository';
 import type { InteractionPage, InteractionView } from './interactions.schemas';
@@ -38,7 +39,11 @@ const toView = (row: Interaction): InteractionView => ({
 });
 
 export class InteractionsService {
-	constructor(private readonly repository: InteractionsRepository, private readonly clock: Clock) {}
+	constructor(
+		private readonly repository: InteractionsRepository,
+		private readonly conversations: Pick<ConversationsService, 'messageLogged'>,
+		private readonly clock: Clock,
+	) {}
 
 	async log(
 		accountId: string,
@@ -70,6 +75,18 @@ export class InteractionsService {
 				messageTimestamp: new Date(message.timestamp),
 			},
 			this.clock(),
+		);
+		// On every log, a repeat included: a conversation missed after its message was stored (a failure in between)
+		// is made by the repeat, and a repeat changes nothing more (idempotent).
+		await this.conversations.messageLogged(
+			{
+				accountId,
+				provider: row.provider,
+				conversationId: row.conversationId,
+				contactExternalId: row.contactExternalId,
+				kind: row.kind,
+			},
+			row.messageTimestamp,
 		);
 		return {
 			interaction: {
