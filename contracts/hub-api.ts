@@ -240,3 +240,78 @@ export interface ConversationHandlerResponse {
 	/** The hub's id of the conversation (for /api/conversations/:id/…), null when it has no row yet. */
 	id: string | null;
 }
+
+/**
+ * POST /api/ai/permits: one model request of the account's per-minute budget (its plan's `aiRequestsPerMinute`, 60
+ * by default), counted in Redis and shared by every n8n worker and hub replica. Call it right before each model
+ * call; `allowed: false` means wait `retryAfterMs` (or record the message `ai_rate_limited`), never drop it.
+ * `accountId` is required with a platform key and ignored with an account key.
+ */
+export interface AiPermitRequest {
+	accountId?: string;
+}
+
+export interface AiPermitResponse {
+	allowed: boolean;
+	/** Model requests per minute the plan allows. */
+	limit: number;
+	/** Permits left in the current window after this one. */
+	remaining: number;
+	/** 0 when allowed; otherwise how long until the window frees a permit (at least 1). */
+	retryAfterMs: number;
+	/** ISO 8601: when the current one-minute window ends. */
+	resetAt: string;
+	plan: PlanId;
+}
+
+export const CHAT_ROLES = ['user', 'assistant'] as const;
+export type ChatRole = (typeof CHAT_ROLES)[number];
+
+export interface ChatMessage {
+	role: ChatRole;
+	content: string;
+}
+
+/**
+ * POST /api/ai/context: the conversation so far for the reply step, as chat messages ending with the current message,
+ * trimmed oldest-first so that system prompt + messages fit `maxTokens` (4000 by default) counted with the model
+ * family's tokenizer. The current message is never dropped or cut: when it does not fit even alone, the answer says
+ * `overBudget: true`. `accountId` is required with a platform key and ignored with an account key.
+ */
+export interface AiContextRequest {
+	provider: Provider;
+	conversationId: string;
+	/** The message being answered. */
+	message: {
+		text: string;
+		/** Its provider id: a row of it already logged (a redelivery, a burst) is not repeated in the history. */
+		id?: string;
+	};
+	/** Counted against the budget, not returned (the reply step sends its own). */
+	systemPrompt?: string;
+	maxTokens?: number;
+	/** Chooses the tokenizer (gpt-4o-mini by default); an unknown family is counted with o200k_base. */
+	model?: string;
+	accountId?: string;
+}
+
+/** The tokenizers the hub counts with: o200k_base (gpt-4o, gpt-4.1, gpt-5, o-series, and unknown models), cl100k_base (gpt-4, gpt-3.5). */
+export const TOKEN_ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
+export type TokenEncoding = (typeof TOKEN_ENCODINGS)[number];
+
+export interface AiContextResponse {
+	/** Oldest first; the last one is the current message (role user). */
+	messages: ChatMessage[];
+	model: string;
+	/** The tokenizer used. */
+	encoding: TokenEncoding;
+	maxTokens: number;
+	/** Prompt tokens as OpenAI counts a chat: each message's content and role plus its framing, plus the reply priming. */
+	tokens: { systemPrompt: number; history: number; current: number; total: number };
+	/** Earlier turns (a message of the contact and the reply to it) included. */
+	history: { included: number };
+	/** Older turns were left out to fit the budget. */
+	truncated: boolean;
+	/** The system prompt and the current message alone exceed the budget (nothing else is included). */
+	overBudget: boolean;
+}

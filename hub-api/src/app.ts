@@ -11,6 +11,7 @@ import { docsRoutes } from './http/openapi';
 import { createRateLimits } from './http/rate-limit';
 import { apiSecurityHeaders, documentSecurityHeaders } from './http/security-headers';
 import { accountsRoutes } from './modules/accounts/accounts.routes';
+import { aiLimitsRoutes } from './modules/ai-limits/ai-limits.routes';
 import { agentsRoutes } from './modules/agents/agents.routes';
 import { agentStatsRoutes, analyticsRoutes } from './modules/analytics/analytics.routes';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
@@ -40,8 +41,8 @@ export interface AppDeps {
 }
 
 const QUIET_PATHS = new Set(['/api/health', '/api/ready', '/metrics']);
-/** Called once per DM by the pipeline: a success is logged at debug, a refusal (4xx) or failure as usual. */
-const HOT_PATHS = new Set(['/api/quotas/consume']);
+/** Called once per DM (per model call) by the pipeline: a success is logged at debug, a refusal (4xx) or failure as usual. */
+const HOT_PATHS = new Set(['/api/quotas/consume', '/api/ai/permits']);
 const levelOf = (status: number, error?: Error) => (error || status >= 500 ? 'error' : 'info');
 
 /**
@@ -122,6 +123,7 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));
 	api.use('/leads', withKey, leadsRoutes(services.leads, services.accounts));
 	api.use('/conversations', withKey, conversationsRoutes(services.conversations, services.accounts));
+	api.use('/ai', withKey, aiLimitsRoutes(services.aiLimits, services.accounts));
 	api.use('/billing', withKey, billingRoutes(services.billing, services.quotas, services.accounts));
 	api.use('/analytics', withKey, analyticsRoutes(services.analytics, services.accounts));
 	// No API key: the HMAC signature is the authentication (see modules/executions/signature.ts).

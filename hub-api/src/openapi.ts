@@ -1,5 +1,6 @@
 import { buildOpenApiDocument, type OpenApiRegistrar } from './http/openapi';
 import { registerAccountsOpenApi } from './modules/accounts/accounts.openapi';
+import { registerAiLimitsOpenApi } from './modules/ai-limits/ai-limits.openapi';
 import { registerAgentsOpenApi } from './modules/agents/agents.openapi';
 import { registerAnalyticsOpenApi } from './modules/analytics/analytics.openapi';
 import { registerApiKeysOpenApi } from './modules/api-keys/api-keys.openapi';
@@ -31,6 +32,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerProviderAccountsOpenApi,
 	registerRoutingOpenApi,
 	registerQuotasOpenApi,
+	registerAiLimitsOpenApi,
 	registerInteractionsOpenApi,
 	registerLeadsOpenApi,
 	registerConversationsOpenApi,

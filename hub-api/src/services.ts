@@ -7,6 +7,9 @@ import type { HubConfig } from './config';
 import { HubEvents } from './hub-events';
 import { AccountsRepository } from './modules/accounts/accounts.repository';
 import { AccountsService } from './modules/accounts/accounts.service';
+import { AiContextRepository } from './modules/ai-limits/ai-context.repository';
+import { AiLimitsService } from './modules/ai-limits/ai-limits.service';
+import { AiPermits } from './modules/ai-limits/ai-permits';
 import { AgentDeploymentsService } from './modules/agents/agent-deployments.service';
 import { AgentEvents } from './modules/agents/agent-events';
 import { AgentsRepository } from './modules/agents/agents.repository';
@@ -143,6 +146,8 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		billing: billing?.service ?? null,
 		// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
 		quotas: new QuotasService(new QuotaStore(redis, config.redisNamespace), clock),
+		// REDIS_NAMESPACE: replicas (and so every n8n worker calling them) share each account's model-request budget.
+		aiLimits: new AiLimitsService(new AiPermits(redis, config.redisNamespace), new AiContextRepository(dataSource)),
 		executions: new ExecutionsService(new ExecutionsRepository(dataSource), events, clock),
 		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.
 		auth: new AuthService({

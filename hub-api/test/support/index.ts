@@ -7,6 +7,7 @@
  * Nothing is mocked; everything a test creates is removed by close()/drop().
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import bcrypt from 'bcryptjs';
 import Redis from 'ioredis';
@@ -84,6 +85,15 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
 		});
 	}
 	return database;
+}
+
+/** A TCP port nothing listens on: a Redis (or any server) that is down. */
+export async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
 }
 
 export interface ManualClock {

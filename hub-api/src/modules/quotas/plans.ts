@@ -11,25 +11,48 @@ export interface Plan {
 	dailyDms: number | null;
 	/** Agents an account may have at once (active or paused). */
 	maxAgents: number;
+	/** Model requests per minute, shared by every n8n worker and hub replica (POST /api/ai/permits). */
+	aiRequestsPerMinute: number;
 	/** Price per interval in euro cents; an interval absent here cannot be bought. Freemium has none. */
 	priceCents: Partial<Record<BillingInterval, number>>;
 	/** Higher wins when an account somehow holds two paid subscriptions. */
 	rank: number;
 }
 
+/** The product brief's limit: 60 model requests per minute per account, unless a plan says otherwise. */
+export const DEFAULT_AI_REQUESTS_PER_MINUTE = 60;
+
 /**
  * The plan catalogue: the single source of truth for what each plan costs and allows. Quotas, agent creation,
- * usage, Checkout and the webhook all read it; Stripe price ids are configuration (see `StripePriceIds`), because
+ * usage, AI permits, Checkout and the webhook all read it; Stripe price ids are configuration (see `StripePriceIds`), because
  * they differ between Stripe's test and live modes.
  */
 export const PLANS: Record<PlanId, Plan> = {
-	freemium: { id: 'freemium', name: 'Freemium', dailyDms: 10, maxAgents: 2, priceCents: {}, rank: 0 },
-	premium: { id: 'premium', name: 'Premium', dailyDms: 100, maxAgents: 5, priceCents: { month: 1499 }, rank: 1 },
+	freemium: {
+		id: 'freemium',
+		name: 'Freemium',
+		dailyDms: 10,
+		maxAgents: 2,
+		aiRequestsPerMinute: DEFAULT_AI_REQUESTS_PER_MINUTE,
+		priceCents: {},
+		rank: 0,
+	},
+	premium: {
+		id: 'premium',
+		name: 'Premium',
+		dailyDms: 100,
+		maxAgents: 5,
+		aiRequestsPerMinute: DEFAULT_AI_REQUESTS_PER_MINUTE,
+		priceCents: { month: 1499 },
+		rank: 1,
+	},
 	ultra: {
 		id: 'ultra',
 		name: 'Ultra',
 		dailyDms: null,
 		maxAgents: 20,
+		// Unlimited DMs: this is the plan whose tenants can actually reach the per-minute limit.
+		aiRequestsPerMinute: 2 * DEFAULT_AI_REQUESTS_PER_MINUTE,
 		priceCents: { month: 2999, year: 29900 },
 		rank: 2,
 	},
