@@ -65,6 +65,11 @@ export interface ConsumeQuotaResponse {
 	 * look like the first: the SkyBot Decision node's anti-flood rule reads it.
 	 */
 	previousAllowedAt: string | null;
+	/**
+	 * The unit this message consumed was given back: its outcome said it was not answered (AI or send failed). A
+	 * redelivery then answers `duplicate: true, refunded: true` and consumes nothing again.
+	 */
+	refunded: boolean;
 }
 
 export const LEAD_TEMPERATURES = ['hot', 'warm', 'cold'] as const;
@@ -262,6 +267,11 @@ export interface RecordOutcomeResponse {
 	/** The execution report this outcome stored (or, for a repeat of the same execution, stored before); else null. */
 	executionId: string | null;
 	duplicate: boolean;
+	/**
+	 * The unit the message consumed has been given back (by this outcome or an earlier one): the stored outcome is
+	 * `failed`, so the DM was not answered. False when nothing was consumed or the message was answered.
+	 */
+	quotaRefunded: boolean;
 }
 
 /** Who answers a conversation: the AI (the pipeline) or a person who took it over in the provider's inbox. */

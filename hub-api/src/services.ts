@@ -137,6 +137,8 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 	const interactions = new InteractionsService(interactionsRepository, conversations, clock);
 	const executionsRepository = new ExecutionsRepository(dataSource);
 	const executions = new ExecutionsService(executionsRepository, events, clock);
+	// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
+	const quotas = new QuotasService(new QuotaStore(redis, config.redisNamespace), clock);
 	return {
 		...database,
 		events,
@@ -147,8 +149,7 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		deployments,
 		/** Null without STRIPE_SECRET_KEY: the billing routes answer 503 billing_not_configured. */
 		billing: billing?.service ?? null,
-		// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
-		quotas: new QuotasService(new QuotaStore(redis, config.redisNamespace), clock),
+		quotas,
 		executions,
 		// One record per message: the interaction and the execution report in one transaction.
 		outcomes: new OutcomesService(
@@ -156,6 +157,7 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 			executionsRepository,
 			executions,
 			interactions,
+			quotas,
 			clock,
 		),
 		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.

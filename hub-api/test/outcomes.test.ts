@@ -89,6 +89,7 @@ describe('POST /api/webhooks/n8n/outcome', () => {
 			reason: null,
 			executionId: execution!.id,
 			duplicate: false,
+			quotaRefunded: false,
 		});
 		expect(interaction).toMatchObject({
 			agent_id: tenant.agent.id,
@@ -208,6 +209,7 @@ describe('POST /api/webhooks/n8n/outcome', () => {
 			reason: null,
 			executionId: null,
 			duplicate: true,
+			quotaRefunded: false,
 		});
 		expect(await storedCounts(tenant.account.id)).toEqual({ interactions: 1, executions: 1, logs: 0 });
 	});

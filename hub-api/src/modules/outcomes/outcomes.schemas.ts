@@ -42,6 +42,7 @@ const recorded = {
 	status: z.enum(INTERACTION_STATUSES),
 	reason: z.string().nullable(),
 	executionId: z.uuid().nullable(),
+	quotaRefunded: z.boolean(),
 };
 /** 201: this outcome was stored; 200: the stored outcome already says as much, nothing was stored. */
 export const outcomeRecorded = z.object({ ...recorded, duplicate: z.literal(false) });

@@ -1,5 +1,6 @@
 import {
 	EXECUTION_STATUS_OF_OUTCOME,
+	type InteractionStatus,
 	type RecordOutcomeRequest,
 	type RecordOutcomeResponse,
 } from '../../../../contracts/hub-api';
@@ -8,7 +9,14 @@ import { notFound } from '../../errors';
 import { executionLogs, type ExecutionsService, toExecutionRecord } from '../executions/executions.service';
 import type { ExecutionsRepository } from '../executions/executions.repository';
 import { type InteractionsService, toInteractionRecord } from '../interactions/interactions.service';
+import type { QuotasService } from '../quotas/quotas.service';
 import type { OutcomesRepository } from './outcomes.repository';
+
+/**
+ * Outcomes whose DM was not answered after its unit may have been consumed (the AI or the send failed): the unit is
+ * given back. A skipped or quota_exceeded message consumed nothing (v2 consumes after every skip rule).
+ */
+const REFUNDED_STATUSES = new Set<InteractionStatus>(['failed']);
 
 /**
  * POST /api/webhooks/n8n/outcome: what happened to one message, recorded once. The interaction (GET
@@ -21,6 +29,7 @@ export class OutcomesService {
 		private readonly executionsRepository: Pick<ExecutionsRepository, 'agentBelongsTo'>,
 		private readonly executions: Pick<ExecutionsService, 'published'>,
 		private readonly interactions: Pick<InteractionsService, 'messageLogged'>,
+		private readonly quotas: Pick<QuotasService, 'refund'>,
 		private readonly clock: Clock,
 	) {}
 
@@ -55,12 +64,19 @@ export class OutcomesService {
 		const stored = await this.repository.record(toInteractionRecord(accountId, outcome), execution, this.clock());
 		if (stored.stored && execution && stored.executionId) this.executions.published(stored.executionId, execution.record);
 		await this.interactions.messageLogged(stored.row);
+		// After the commit, on every outcome, repeats included: the refund is idempotent, so an outcome stored while
+		// Redis was down (503 below) gives the unit back when n8n retries it. Decided on the stored outcome, so a
+		// failure that a reply already superseded gives nothing back.
+		const quotaRefunded = REFUNDED_STATUSES.has(stored.row.status)
+			? await this.quotas.refund(accountId, stored.row.messageId)
+			: false;
 		return {
 			interactionId: stored.row.id,
 			status: stored.row.status,
 			reason: stored.row.reason,
 			executionId: stored.executionId,
 			duplicate: !stored.stored,
+			quotaRefunded,
 		};
 	}
 }

@@ -43,6 +43,33 @@ redis.call('SET', KEYS[1], result, 'EX', ${RESULT_TTL_SECONDS})
 return {0, result}
 `;
 
+/**
+ * Gives back the unit a message consumed, once: the message's stored answer is marked `refunded` (so neither a repeat
+ * of the refund nor a redelivery's consume counts it again) and, when it was counted today, today's counter goes one
+ * down, never below zero. A unit of a past day is marked but not given back: it must not lower today's count.
+ *
+ * KEYS: 1 the message's stored answer, 2 today's counter. ARGV: 1 today's resetAt (ISO), which the answer holds too.
+ * Returns 0 unknown message (nothing consumed, or its answer expired), 1 not allowed (nothing consumed),
+ * 2 already refunded, 3 refunded now (counter lowered), 4 refunded now (a past day's unit: counter untouched).
+ */
+const REFUND_SCRIPT = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then return 0 end
+local answer = cjson.decode(stored)
+if answer.allowed ~= true then return 1 end
+if answer.refunded == true then return 2 end
+answer.refunded = true
+redis.call('SET', KEYS[1], cjson.encode(answer), 'KEEPTTL')
+if answer.resetAt ~= ARGV[1] then return 4 end
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used > 0 then redis.call('DECR', KEYS[2]) end
+return 3
+`;
+
+const REFUND_RESULTS = ['unknown', 'not_consumed', 'already_refunded', 'refunded', 'refunded_past_day'] as const;
+/** What a refund did: see REFUND_SCRIPT. */
+export type RefundResult = (typeof REFUND_RESULTS)[number];
+
 export interface ConsumeInput {
 	accountId: string;
 	plan: PlanId;
@@ -60,6 +87,8 @@ export interface ConsumeOutcome {
 	plan: PlanId;
 	previousAllowedAt: string | null;
 	duplicate: boolean;
+	/** The unit this message consumed was given back (its reply failed): a redelivery consumes nothing either. */
+	refunded: boolean;
 }
 
 interface StoredOutcome {
@@ -69,6 +98,7 @@ interface StoredOutcome {
 	resetAt: string;
 	plan: PlanId;
 	previousAllowedAt: string | null;
+	refunded?: boolean;
 }
 
 type ConsumeCommand = (
@@ -111,6 +141,7 @@ const quotaKeyPrefix = (namespace: string) => `${namespace}:quota:`;
 export class QuotaStore {
 	private readonly redis: Redis;
 	private readonly consumeCommand: ConsumeCommand;
+	private readonly refundCommand: (resultKey: string, counterKey: string, resetAt: string) => Promise<number>;
 	private readonly keyPrefix: string;
 
 	constructor(redis: Redis, namespace: string) {
@@ -120,6 +151,8 @@ export class QuotaStore {
 		redis.defineCommand('skybotConsumeQuota', { numberOfKeys: 3, lua: CONSUME_SCRIPT });
 		const commands = redis as unknown as { skybotConsumeQuota: ConsumeCommand };
 		this.consumeCommand = commands.skybotConsumeQuota.bind(redis);
+		redis.defineCommand('skybotRefundQuota', { numberOfKeys: 2, lua: REFUND_SCRIPT });
+		this.refundCommand = (redis as unknown as { skybotRefundQuota: QuotaStore['refundCommand'] }).skybotRefundQuota.bind(redis);
 	}
 
 	async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
@@ -135,7 +168,23 @@ export class QuotaStore {
 			input.plan,
 		);
 		const stored = JSON.parse(json) as StoredOutcome;
-		return { ...stored, limit: stored.limit === UNLIMITED ? null : stored.limit, duplicate: duplicate === 1 };
+		return {
+			...stored,
+			limit: stored.limit === UNLIMITED ? null : stored.limit,
+			duplicate: duplicate === 1,
+			refunded: stored.refunded === true,
+		};
+	}
+
+	/** Gives back the unit `messageId` consumed, at most once (REFUND_SCRIPT). */
+	async refund(accountId: string, messageId: string, now: Date): Promise<RefundResult> {
+		const day = utcDayOf(now);
+		const code = await this.refundCommand(
+			`${this.accountKeyBase(accountId)}:message:${messageId}`,
+			this.dayCounterKey(accountId, day),
+			day.resetAt,
+		);
+		return REFUND_RESULTS[code] ?? 'unknown';
 	}
 
 	/** DMs already allowed today (UTC), read without consuming: the same counter the consume script keeps. */

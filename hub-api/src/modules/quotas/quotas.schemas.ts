@@ -20,6 +20,7 @@ export const consumeQuotaAnswer = z.object({
 	plan: z.enum(PLAN_IDS),
 	duplicate: z.boolean(),
 	previousAllowedAt: z.iso.datetime().nullable(),
+	refunded: z.boolean(),
 });
 
 /** The documented answer and the wire contract the nodes read must not drift apart. */
