@@ -66,6 +66,12 @@ export interface ConsumeQuotaResponse {
 	 */
 	previousAllowedAt: string | null;
 	/**
+	 * ISO 8601 time a reply was last sent in this conversation (recorded by a `replied` outcome on
+	 * POST /api/webhooks/n8n/outcome), or null: what anti-flood should count, so skipped or failed messages never
+	 * restart its window. Read atomically with the consume; a duplicate answers the value of the first consume.
+	 */
+	lastReplyAt: string | null;
+	/**
 	 * The unit this message consumed was given back: its outcome said it was not answered (AI or send failed). A
 	 * redelivery then answers `duplicate: true, refunded: true` and consumes nothing again.
 	 */

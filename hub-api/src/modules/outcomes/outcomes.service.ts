@@ -29,7 +29,7 @@ export class OutcomesService {
 		private readonly executionsRepository: Pick<ExecutionsRepository, 'agentBelongsTo'>,
 		private readonly executions: Pick<ExecutionsService, 'published'>,
 		private readonly interactions: Pick<InteractionsService, 'messageLogged'>,
-		private readonly quotas: Pick<QuotasService, 'refund'>,
+		private readonly quotas: Pick<QuotasService, 'refund' | 'replied'>,
 		private readonly clock: Clock,
 	) {}
 
@@ -70,6 +70,10 @@ export class OutcomesService {
 		const quotaRefunded = REFUNDED_STATUSES.has(stored.row.status)
 			? await this.quotas.refund(accountId, stored.row.messageId)
 			: false;
+		// Anti-flood counts replies sent: the stored reply's time (the same on a repeat, so a repeat moves nothing).
+		if (stored.row.status === 'replied') {
+			await this.quotas.replied(accountId, stored.row.conversationId, stored.row.updatedAt);
+		}
 		return {
 			interactionId: stored.row.id,
 			status: stored.row.status,

@@ -20,6 +20,7 @@ export const consumeQuotaAnswer = z.object({
 	plan: z.enum(PLAN_IDS),
 	duplicate: z.boolean(),
 	previousAllowedAt: z.iso.datetime().nullable(),
+	lastReplyAt: z.iso.datetime().nullable(),
 	refunded: z.boolean(),
 });
 

@@ -37,6 +37,7 @@ export class QuotasService {
 			...quotaUsage(outcome.plan, outcome.limit, outcome.used, outcome.resetAt),
 			duplicate: outcome.duplicate,
 			previousAllowedAt: outcome.previousAllowedAt,
+			lastReplyAt: outcome.lastReplyAt,
 			refunded: outcome.refunded,
 		};
 	}
@@ -50,6 +51,13 @@ export class QuotasService {
 			throw storeUnavailable(error);
 		});
 		return result === 'refunded' || result === 'refunded_past_day' || result === 'already_refunded';
+	}
+
+	/** A reply went out in the conversation at `at`: anti-flood's window starts there (consume's `lastReplyAt`). */
+	async replied(accountId: string, conversationId: string, at: Date): Promise<void> {
+		await this.store.recordReply(accountId, conversationId, at).catch((error: unknown) => {
+			throw storeUnavailable(error);
+		});
 	}
 
 	/** The same figures as a consume would report, without consuming anything. */
