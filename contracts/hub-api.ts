@@ -65,6 +65,17 @@ export interface ConsumeQuotaResponse {
 	 * look like the first: the SkyBot Decision node's anti-flood rule reads it.
 	 */
 	previousAllowedAt: string | null;
+	/**
+	 * ISO 8601 time a reply was last sent in this conversation (recorded by a `replied` outcome on
+	 * POST /api/webhooks/n8n/outcome), or null: what anti-flood should count, so skipped or failed messages never
+	 * restart its window. Read atomically with the consume; a duplicate answers the value of the first consume.
+	 */
+	lastReplyAt: string | null;
+	/**
+	 * The unit this message consumed was given back: its outcome said it was not answered (AI or send failed). A
+	 * redelivery then answers `duplicate: true, refunded: true` and consumes nothing again.
+	 */
+	refunded: boolean;
 }
 
 export const LEAD_TEMPERATURES = ['hot', 'warm', 'cold'] as const;
@@ -215,6 +226,58 @@ export interface ExecutionReportRequest {
 export interface ExecutionReportResponse {
 	id: string;
 	duplicate: boolean;
+}
+
+/** How an outcome's status counts as an execution in analytics: replied is a success, failed an error, the rest skipped. */
+export const EXECUTION_STATUS_OF_OUTCOME: Record<InteractionStatus, ExecutionStatus> = {
+	replied: 'success',
+	failed: 'error',
+	skipped: 'skipped',
+	quota_exceeded: 'skipped',
+	ignored: 'skipped',
+};
+
+/**
+ * POST /api/webhooks/n8n/outcome: the one record a message ends with, what Log Interaction and Report Execution
+ * carried together, stored in one transaction (the interaction, the execution report and its log lines). Signed like
+ * the execution report (X-SkyBot-Signature over the raw body). Idempotent per (account, provider, messageId): an
+ * outcome the stored one already says as much as (a repeat, a redelivery skipped as a duplicate) is answered 200
+ * `duplicate: true` and stores nothing; a failed message retried with success is recorded again (201).
+ */
+export interface RecordOutcomeRequest {
+	accountId: string;
+	/** null when the provider account is linked to no agent: the interaction is stored, no execution report. */
+	agentId: string | null;
+	/** n8n's execution id (`$execution.id`). */
+	executionId: string;
+	workflowId?: string;
+	/** ISO 8601: when the execution started (the trigger fired). */
+	startedAt: string;
+	/** Milliseconds from the trigger to the outcome; null when the start time is unknown. */
+	latencyMs?: number | null;
+	status: InteractionStatus;
+	/** Machine-readable why, for skipped / failed / quota_exceeded (e.g. anti_flood, ai_failed, send_failed). */
+	reason?: string;
+	message: InboundMessage;
+	/** The AI's reply (sent or not) with its model, tokens and cost, which the execution report counts. */
+	reply?: LogInteractionRequest['reply'];
+	error?: LogInteractionRequest['error'];
+	logs?: ExecutionReportRequest['logs'];
+}
+
+export interface RecordOutcomeResponse {
+	/** The message's interaction (GET /api/interactions), as now stored: a duplicate answers the stored outcome. */
+	interactionId: string;
+	status: InteractionStatus;
+	reason: string | null;
+	/** The execution report this outcome stored (or, for a repeat of the same execution, stored before); else null. */
+	executionId: string | null;
+	duplicate: boolean;
+	/**
+	 * The unit the message consumed has been given back (by this outcome or an earlier one): the stored outcome is
+	 * `failed`, so the DM was not answered. False when nothing was consumed or the message was answered.
+	 */
+	quotaRefunded: boolean;
 }
 
 /** Who answers a conversation: the AI (the pipeline) or a person who took it over in the provider's inbox. */

@@ -22,6 +22,7 @@ import { EXECUTION_WEBHOOK_PATH, executionWebhookRoutes } from './modules/execut
 import { healthRoutes } from './modules/health/health.routes';
 import { interactionsRoutes } from './modules/interactions/interactions.routes';
 import { leadsRoutes } from './modules/leads/leads.routes';
+import { OUTCOME_WEBHOOK_PATH, outcomeWebhookRoutes } from './modules/outcomes/outcomes.routes';
 import { providerAccountsRoutes } from './modules/provider-accounts/provider-accounts.routes';
 import { consumeQuotaRoute } from './modules/quotas/quotas.routes';
 import { routingRoutes } from './modules/routing/routing.routes';
@@ -95,8 +96,8 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 	// It is one route layer on the app: behind app.use('/api/quotas', …) each middleware was a layer of its own, each
 	// matching the path and rewriting req.url, and then a nested router did it all again.
 	app.post('/api/quotas/consume', parseJson, withKey, consumeQuotaRoute(services.quotas, services.accounts));
-	// Execution reports are authenticated by an HMAC over their exact bytes: that route keeps the raw body.
-	app.use(EXECUTION_WEBHOOK_PATH, express.raw({ type: () => true, limit: config.bodyLimit }));
+	// Execution reports and outcomes are authenticated by an HMAC over their exact bytes: those routes keep the raw body.
+	app.use([EXECUTION_WEBHOOK_PATH, OUTCOME_WEBHOOK_PATH], express.raw({ type: () => true, limit: config.bodyLimit }));
 	app.post('/api/billing/webhook', ...stripeWebhookRoute(services.billing, config.bodyLimit));
 	app.use(parseJson);
 
@@ -127,7 +128,11 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 	api.use('/billing', withKey, billingRoutes(services.billing, services.quotas, services.accounts));
 	api.use('/analytics', withKey, analyticsRoutes(services.analytics, services.accounts));
 	// No API key: the HMAC signature is the authentication (see modules/executions/signature.ts).
-	api.use('/webhooks/n8n', executionWebhookRoutes(services.executions, config.webhookSecret, clock));
+	api.use(
+		'/webhooks/n8n',
+		executionWebhookRoutes(services.executions, config.webhookSecret, clock),
+		outcomeWebhookRoutes(services.outcomes, config.webhookSecret, clock),
+	);
 	app.use('/api', api);
 
 	app.use(routeNotFound);

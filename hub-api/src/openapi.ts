@@ -11,6 +11,7 @@ import { registerExecutionsOpenApi } from './modules/executions/executions.opena
 import { registerHealthOpenApi } from './modules/health/health.openapi';
 import { registerInteractionsOpenApi } from './modules/interactions/interactions.openapi';
 import { registerLeadsOpenApi } from './modules/leads/leads.openapi';
+import { registerOutcomesOpenApi } from './modules/outcomes/outcomes.openapi';
 import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
@@ -38,6 +39,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerConversationsOpenApi,
 	registerAnalyticsOpenApi,
 	registerExecutionsOpenApi,
+	registerOutcomesOpenApi,
 	registerBillingOpenApi,
 ];
 

@@ -31,6 +31,8 @@ import { ExecutionsService } from './modules/executions/executions.service';
 import { HealthService } from './modules/health/health.service';
 import { InteractionsRepository } from './modules/interactions/interactions.repository';
 import { InteractionsService } from './modules/interactions/interactions.service';
+import { OutcomesRepository } from './modules/outcomes/outcomes.repository';
+import { OutcomesService } from './modules/outcomes/outcomes.service';
 import { LeadsRepository } from './modules/leads/leads.repository';
 import { LeadsService } from './modules/leads/leads.service';
 import { ProviderAccountsRepository } from './modules/provider-accounts/provider-accounts.repository';
@@ -133,22 +135,36 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		config.conversations,
 	);
 	const idleSweep = startIdleSweep(conversations, config.conversations.sweepIntervalMs, logger);
+	const interactionsRepository = new InteractionsRepository(dataSource);
+	// Logging a message of a conversation creates it or marks its activity (human handover).
+	const interactions = new InteractionsService(interactionsRepository, conversations, clock);
+	const executionsRepository = new ExecutionsRepository(dataSource);
+	const executions = new ExecutionsService(executionsRepository, events, clock);
+	// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
+	const quotas = new QuotasService(new QuotaStore(redis, config.redisNamespace), clock);
 	return {
 		...database,
 		events,
 		conversations,
-		// Logging a message of a conversation creates it or marks its activity (human handover).
-		interactions: new InteractionsService(new InteractionsRepository(dataSource), conversations, clock),
+		interactions,
 		agentEvents,
 		templates,
 		deployments,
 		/** Null without STRIPE_SECRET_KEY: the billing routes answer 503 billing_not_configured. */
 		billing: billing?.service ?? null,
-		// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
-		quotas: new QuotasService(new QuotaStore(redis, config.redisNamespace), clock),
+		quotas,
 		// REDIS_NAMESPACE: replicas (and so every n8n worker calling them) share each account's model-request budget.
 		aiLimits: new AiLimitsService(new AiPermits(redis, config.redisNamespace), new AiContextRepository(dataSource)),
-		executions: new ExecutionsService(new ExecutionsRepository(dataSource), events, clock),
+		executions,
+		// One record per message: the interaction and the execution report in one transaction.
+		outcomes: new OutcomesService(
+			new OutcomesRepository(dataSource, interactionsRepository, executionsRepository),
+			executionsRepository,
+			executions,
+			interactions,
+			quotas,
+			clock,
+		),
 		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.
 		auth: new AuthService({
 			dataSource,

@@ -83,28 +83,45 @@ export class ExecutionsRepository {
 		logs: AgentLogRecord[],
 		now: Date,
 	): Promise<{ id: string; inserted: boolean }> {
-		return this.dataSource.transaction(async (manager: EntityManager) => {
-			const inserted: { id: string }[] = await manager.query(INSERT_SQL, [
-				...COLUMNS.map(([field]) => execution[field]),
-				now,
-			]);
-			if (inserted[0]) {
-				if (logs.length > 0) {
-					await manager.query(INSERT_LOGS_SQL, [
-						execution.accountId,
-						execution.agentId,
-						inserted[0].id,
-						JSON.stringify(logs),
-						now,
-					]);
-				}
-				return { id: inserted[0].id, inserted: true };
+		return this.dataSource.transaction((manager) => this.insert(execution, logs, now, manager));
+	}
+
+	/** The execution and its log lines, inside the caller's transaction; a repeat answers the stored id. */
+	async insert(
+		execution: ExecutionRecord,
+		logs: AgentLogRecord[],
+		now: Date,
+		manager: EntityManager,
+	): Promise<{ id: string; inserted: boolean }> {
+		const inserted: { id: string }[] = await manager.query(INSERT_SQL, [
+			...COLUMNS.map(([field]) => execution[field]),
+			now,
+		]);
+		if (inserted[0]) {
+			if (logs.length > 0) {
+				await manager.query(INSERT_LOGS_SQL, [
+					execution.accountId,
+					execution.agentId,
+					inserted[0].id,
+					JSON.stringify(logs),
+					now,
+				]);
 			}
-			const [existing]: { id: string }[] = await manager.query(
-				'SELECT id FROM executions WHERE account_id = $1 AND n8n_execution_id = $2 AND message_key = $3',
-				[execution.accountId, execution.n8nExecutionId, execution.messageKey],
-			);
-			return { id: existing!.id, inserted: false };
-		});
+			return { id: inserted[0].id, inserted: true };
+		}
+		const existing = await this.findId(execution, manager);
+		return { id: existing!, inserted: false };
+	}
+
+	/** The stored execution of this (account, n8n execution, message), if any. */
+	async findId(
+		key: Pick<ExecutionRecord, 'accountId' | 'n8nExecutionId' | 'messageKey'>,
+		manager: EntityManager = this.dataSource.manager,
+	): Promise<string | undefined> {
+		const [existing]: { id: string }[] = await manager.query(
+			'SELECT id FROM executions WHERE account_id = $1 AND n8n_execution_id = $2 AND message_key = $3',
+			[key.accountId, key.n8nExecutionId, key.messageKey],
+		);
+		return existing?.id;
 	}
 }

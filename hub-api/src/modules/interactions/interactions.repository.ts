@@ -1,4 +1,4 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { InteractionStatus } from '../../../../contracts/hub-api';
 import type { KeysetPosition } from '../../cursor-page';
 import { withConstraint } from '../../pg-errors';
@@ -82,18 +82,27 @@ export class InteractionsRepository {
 		this.interactions = dataSource.getRepository(InteractionEntity);
 	}
 
-	async upsert(record: InteractionRecord, now: Date): Promise<{ row: Interaction; outcome: UpsertOutcome }> {
+	/**
+	 * Inserts, replaces or keeps the message's row (see UPSERT_SQL). `manager` runs it inside a caller's transaction
+	 * (the outcome route stores the interaction and the execution report together).
+	 */
+	async upsert(
+		record: InteractionRecord,
+		now: Date,
+		manager: EntityManager = this.dataSource.manager,
+	): Promise<{ row: Interaction; outcome: UpsertOutcome }> {
 		const written: { id: string; inserted: boolean }[] = await withConstraint(
 			'interactions_agent_fkey',
 			() => notFound('agent'),
-			() => this.dataSource.query(UPSERT_SQL, [...COLUMNS.map(([field]) => record[field]), now]),
+			() => manager.query(UPSERT_SQL, [...COLUMNS.map(([field]) => record[field]), now]),
 		);
+		const rows = manager.getRepository(InteractionEntity);
 		const [write] = written;
 		if (write) {
-			const row = await this.interactions.findOneByOrFail({ id: write.id });
+			const row = await rows.findOneByOrFail({ id: write.id });
 			return { row, outcome: write.inserted ? 'inserted' : 'replaced' };
 		}
-		const row = await this.interactions.findOneByOrFail({
+		const row = await rows.findOneByOrFail({
 			accountId: record.accountId,
 			provider: record.provider,
 			messageId: record.messageId,

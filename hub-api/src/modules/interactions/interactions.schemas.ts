@@ -35,6 +35,23 @@ export const inboundMessage = z.object({
 	comment: z.object({ postId: id.optional(), parentId: id.optional() }).optional(),
 });
 
+/** The AI's reply a logged message carries (sent or not), with what it cost. */
+export const interactionReply = z.object({
+	text: z.string().max(20_000),
+	model: z.string().min(1).max(200).optional(),
+	promptTokens: z.number().int().nonnegative().optional(),
+	completionTokens: z.number().int().nonnegative().optional(),
+	costUsd: z.number().nonnegative().max(1_000_000).optional(),
+	externalId: id.optional(),
+});
+
+/** The error a failed step left. */
+export const interactionError = z.object({
+	message: z.string().max(4_000),
+	code: z.string().min(1).max(200).optional(),
+	httpStatus: z.number().int().min(100).max(599).optional(),
+});
+
 export const logInteractionBody = z.object({
 	/** Required with a platform key, ignored with an account key. */
 	accountId: z.uuid().optional(),
@@ -42,23 +59,8 @@ export const logInteractionBody = z.object({
 	status: z.enum(INTERACTION_STATUSES),
 	reason: z.string().min(1).max(200).optional(),
 	message: inboundMessage,
-	reply: z
-		.object({
-			text: z.string().max(20_000),
-			model: z.string().min(1).max(200).optional(),
-			promptTokens: z.number().int().nonnegative().optional(),
-			completionTokens: z.number().int().nonnegative().optional(),
-			costUsd: z.number().nonnegative().max(1_000_000).optional(),
-			externalId: id.optional(),
-		})
-		.optional(),
-	error: z
-		.object({
-			message: z.string().max(4_000),
-			code: z.string().min(1).max(200).optional(),
-			httpStatus: z.number().int().min(100).max(599).optional(),
-		})
-		.optional(),
+	reply: interactionReply.optional(),
+	error: interactionError.optional(),
 });
 
 export type LogInteractionBodyMatchesContract = Expect<

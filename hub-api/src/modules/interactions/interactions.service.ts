@@ -3,7 +3,7 @@ import type { Clock } from '../../clock';
 import { readCursorPage } from '../../cursor-page';
 import type { ConversationsService } from '../conversations/conversations.service';
 import type { Interaction } from './interaction.entity';
-import type { InteractionsRepository, UpsertOutcome } from './interactions.repository';
+import type { InteractionRecord, InteractionsRepository, UpsertOutcome } from './interactions.repository';
 import type { InteractionPage, InteractionView } from './interactions.schemas';
 
 const toView = (row: Interaction): InteractionView => ({
@@ -38,6 +38,50 @@ const toView = (row: Interaction): InteractionView => ({
 	updatedAt: row.updatedAt.toISOString(),
 });
 
+/** The row POST /api/interactions (and the outcome route) stores for a logged message. */
+export function toInteractionRecord(
+	accountId: string,
+	request: Pick<LogInteractionRequest, 'agentId' | 'status' | 'reason' | 'message' | 'reply' | 'error'>,
+): InteractionRecord {
+	const { message, reply, error } = request;
+	return {
+		accountId,
+		agentId: request.agentId ?? null,
+		provider: message.provider,
+		kind: message.kind,
+		messageId: message.messageId,
+		conversationId: message.conversationId,
+		contactExternalId: message.contact.externalId,
+		contactName: message.contact.name ?? null,
+		inboundText: message.text ?? null,
+		status: request.status,
+		reason: request.reason ?? null,
+		replyText: reply?.text ?? null,
+		replyExternalId: reply?.externalId ?? null,
+		model: reply?.model ?? null,
+		promptTokens: reply?.promptTokens ?? null,
+		completionTokens: reply?.completionTokens ?? null,
+		costUsd: reply?.costUsd ?? null,
+		errorMessage: error?.message ?? null,
+		errorCode: error?.code ?? null,
+		errorHttpStatus: error?.httpStatus ?? null,
+		messageTimestamp: new Date(message.timestamp),
+	};
+}
+
+const toInteractionResponse = (row: Interaction, outcome: UpsertOutcome): InteractionResponse => ({
+	id: row.id,
+	accountId: row.accountId,
+	agentId: row.agentId,
+	provider: row.provider,
+	messageId: row.messageId,
+	conversationId: row.conversationId,
+	status: row.status,
+	reason: row.reason,
+	createdAt: row.createdAt.toISOString(),
+	duplicate: outcome === 'kept',
+});
+
 export class InteractionsService {
 	constructor(
 		private readonly repository: InteractionsRepository,
@@ -49,38 +93,19 @@ export class InteractionsService {
 		accountId: string,
 		request: LogInteractionRequest,
 	): Promise<{ interaction: InteractionResponse; outcome: UpsertOutcome }> {
-		const { message, reply, error } = request;
-		const { row, outcome } = await this.repository.upsert(
-			{
-				accountId,
-				agentId: request.agentId ?? null,
-				provider: message.provider,
-				kind: message.kind,
-				messageId: message.messageId,
-				conversationId: message.conversationId,
-				contactExternalId: message.contact.externalId,
-				contactName: message.contact.name ?? null,
-				inboundText: message.text ?? null,
-				status: request.status,
-				reason: request.reason ?? null,
-				replyText: reply?.text ?? null,
-				replyExternalId: reply?.externalId ?? null,
-				model: reply?.model ?? null,
-				promptTokens: reply?.promptTokens ?? null,
-				completionTokens: reply?.completionTokens ?? null,
-				costUsd: reply?.costUsd ?? null,
-				errorMessage: error?.message ?? null,
-				errorCode: error?.code ?? null,
-				errorHttpStatus: error?.httpStatus ?? null,
-				messageTimestamp: new Date(message.timestamp),
-			},
-			this.clock(),
-		);
-		// On every log, a repeat included: a conversation missed after its message was stored (a failure in between)
-		// is made by the repeat, and a repeat changes nothing more (idempotent).
+		const { row, outcome } = await this.repository.upsert(toInteractionRecord(accountId, request), this.clock());
+		await this.messageLogged(row);
+		return { interaction: toInteractionResponse(row, outcome), outcome };
+	}
+
+	/**
+	 * The conversation of a logged message, on every log, a repeat included: a conversation missed after its message
+	 * was stored (a failure in between) is made by the repeat, and a repeat changes nothing more (idempotent).
+	 */
+	async messageLogged(row: Interaction): Promise<void> {
 		await this.conversations.messageLogged(
 			{
-				accountId,
+				accountId: row.accountId,
 				provider: row.provider,
 				conversationId: row.conversationId,
 				contactExternalId: row.contactExternalId,
@@ -88,21 +113,6 @@ export class InteractionsService {
 			},
 			row.messageTimestamp,
 		);
-		return {
-			interaction: {
-				id: row.id,
-				accountId: row.accountId,
-				agentId: row.agentId,
-				provider: row.provider,
-				messageId: row.messageId,
-				conversationId: row.conversationId,
-				status: row.status,
-				reason: row.reason,
-				createdAt: row.createdAt.toISOString(),
-				duplicate: outcome === 'kept',
-			},
-			outcome,
-		};
 	}
 
 	async list(

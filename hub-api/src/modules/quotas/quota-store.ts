@@ -15,7 +15,8 @@ const UNLIMITED = -1;
  * conversation's last-allowed time change together: concurrent consumes can neither overshoot the limit nor count
  * a retried message twice.
  *
- * KEYS: 1 stored result for this message, 2 today's counter, 3 the conversation's last-allowed time.
+ * KEYS: 1 stored result for this message, 2 today's counter, 3 the conversation's last-allowed time, 4 the
+ * conversation's last-reply time (set by a `replied` outcome, RECORD_REPLY_SCRIPT), read only.
  * ARGV: 1 limit (-1 = unlimited), 2 now (ISO), 3 resetAt (ISO), 4 plan.
  * Returns {1, stored JSON} for a repeat, {0, new JSON} otherwise. Redis GET yields false for a missing key.
  * The script runs once per DM: the TTLs are part of its text rather than arguments, and the counter gets its TTL
@@ -25,6 +26,7 @@ const CONSUME_SCRIPT = `
 local stored = redis.call('GET', KEYS[1])
 if stored then return {1, stored} end
 local previous = redis.call('GET', KEYS[3])
+local lastReply = redis.call('GET', KEYS[4])
 local limit = tonumber(ARGV[1])
 local used = redis.call('INCR', KEYS[2])
 if used == 1 then redis.call('EXPIRE', KEYS[2], ${COUNTER_TTL_SECONDS}) end
@@ -37,11 +39,50 @@ else
 end
 local result = cjson.encode({
   allowed = allowed, used = used, limit = limit, resetAt = ARGV[3], plan = ARGV[4],
-  previousAllowedAt = previous or cjson.null
+  previousAllowedAt = previous or cjson.null, lastReplyAt = lastReply or cjson.null
 })
 redis.call('SET', KEYS[1], result, 'EX', ${RESULT_TTL_SECONDS})
 return {0, result}
 `;
+
+/**
+ * Gives back the unit a message consumed, once: the message's stored answer is marked `refunded` (so neither a repeat
+ * of the refund nor a redelivery's consume counts it again) and, when it was counted today, today's counter goes one
+ * down, never below zero. A unit of a past day is marked but not given back: it must not lower today's count.
+ *
+ * KEYS: 1 the message's stored answer, 2 today's counter. ARGV: 1 today's resetAt (ISO), which the answer holds too.
+ * Returns 0 unknown message (nothing consumed, or its answer expired), 1 not allowed (nothing consumed),
+ * 2 already refunded, 3 refunded now (counter lowered), 4 refunded now (a past day's unit: counter untouched).
+ */
+const REFUND_SCRIPT = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then return 0 end
+local answer = cjson.decode(stored)
+if answer.allowed ~= true then return 1 end
+if answer.refunded == true then return 2 end
+answer.refunded = true
+redis.call('SET', KEYS[1], cjson.encode(answer), 'KEEPTTL')
+if answer.resetAt ~= ARGV[1] then return 4 end
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used > 0 then redis.call('DECR', KEYS[2]) end
+return 3
+`;
+
+/**
+ * The conversation's last reply: what anti-flood counts (replies sent, not messages seen). Only moves forward, so an
+ * outcome recorded late never restarts the window in the past. ISO 8601 UTC strings of one format compare as times.
+ * KEYS: 1 the conversation's last-reply time. ARGV: 1 the reply's time (ISO).
+ */
+const RECORD_REPLY_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current and current >= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ${CONVERSATION_TTL_SECONDS})
+return 1
+`;
+
+const REFUND_RESULTS = ['unknown', 'not_consumed', 'already_refunded', 'refunded', 'refunded_past_day'] as const;
+/** What a refund did: see REFUND_SCRIPT. */
+export type RefundResult = (typeof REFUND_RESULTS)[number];
 
 export interface ConsumeInput {
 	accountId: string;
@@ -59,7 +100,10 @@ export interface ConsumeOutcome {
 	resetAt: string;
 	plan: PlanId;
 	previousAllowedAt: string | null;
+	lastReplyAt: string | null;
 	duplicate: boolean;
+	/** The unit this message consumed was given back (its reply failed): a redelivery consumes nothing either. */
+	refunded: boolean;
 }
 
 interface StoredOutcome {
@@ -69,12 +113,16 @@ interface StoredOutcome {
 	resetAt: string;
 	plan: PlanId;
 	previousAllowedAt: string | null;
+	/** Absent in answers stored before the hub recorded replies. */
+	lastReplyAt?: string | null;
+	refunded?: boolean;
 }
 
 type ConsumeCommand = (
 	resultKey: string,
 	counterKey: string,
 	conversationKey: string,
+	replyKey: string,
 	...args: (string | number)[]
 ) => Promise<[0 | 1, string]>;
 
@@ -111,15 +159,23 @@ const quotaKeyPrefix = (namespace: string) => `${namespace}:quota:`;
 export class QuotaStore {
 	private readonly redis: Redis;
 	private readonly consumeCommand: ConsumeCommand;
+	private readonly refundCommand: (resultKey: string, counterKey: string, resetAt: string) => Promise<number>;
+	private readonly recordReplyCommand: (replyKey: string, at: string) => Promise<number>;
 	private readonly keyPrefix: string;
 
 	constructor(redis: Redis, namespace: string) {
 		this.redis = redis;
 		this.keyPrefix = quotaKeyPrefix(namespace);
 		// defineCommand sends EVALSHA and falls back to EVAL once per connection when the script is not cached.
-		redis.defineCommand('skybotConsumeQuota', { numberOfKeys: 3, lua: CONSUME_SCRIPT });
+		redis.defineCommand('skybotConsumeQuota', { numberOfKeys: 4, lua: CONSUME_SCRIPT });
 		const commands = redis as unknown as { skybotConsumeQuota: ConsumeCommand };
 		this.consumeCommand = commands.skybotConsumeQuota.bind(redis);
+		redis.defineCommand('skybotRefundQuota', { numberOfKeys: 2, lua: REFUND_SCRIPT });
+		this.refundCommand = (redis as unknown as { skybotRefundQuota: QuotaStore['refundCommand'] }).skybotRefundQuota.bind(redis);
+		redis.defineCommand('skybotRecordReply', { numberOfKeys: 1, lua: RECORD_REPLY_SCRIPT });
+		this.recordReplyCommand = (redis as unknown as { skybotRecordReply: QuotaStore['recordReplyCommand'] }).skybotRecordReply.bind(
+			redis,
+		);
 	}
 
 	async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
@@ -129,13 +185,36 @@ export class QuotaStore {
 			`${base}:message:${input.messageId}`,
 			this.dayCounterKey(input.accountId, day),
 			`${base}:conversation:${input.conversationId}`,
+			this.replyKey(input.accountId, input.conversationId),
 			input.limit ?? UNLIMITED,
 			input.now.toISOString(),
 			day.resetAt,
 			input.plan,
 		);
 		const stored = JSON.parse(json) as StoredOutcome;
-		return { ...stored, limit: stored.limit === UNLIMITED ? null : stored.limit, duplicate: duplicate === 1 };
+		return {
+			...stored,
+			limit: stored.limit === UNLIMITED ? null : stored.limit,
+			lastReplyAt: stored.lastReplyAt ?? null,
+			duplicate: duplicate === 1,
+			refunded: stored.refunded === true,
+		};
+	}
+
+	/** Gives back the unit `messageId` consumed, at most once (REFUND_SCRIPT). */
+	async refund(accountId: string, messageId: string, now: Date): Promise<RefundResult> {
+		const day = utcDayOf(now);
+		const code = await this.refundCommand(
+			`${this.accountKeyBase(accountId)}:message:${messageId}`,
+			this.dayCounterKey(accountId, day),
+			day.resetAt,
+		);
+		return REFUND_RESULTS[code] ?? 'unknown';
+	}
+
+	/** Records that the conversation was answered at `at` (moves the last-reply time forward only). */
+	async recordReply(accountId: string, conversationId: string, at: Date): Promise<void> {
+		await this.recordReplyCommand(this.replyKey(accountId, conversationId), at.toISOString());
 	}
 
 	/** DMs already allowed today (UTC), read without consuming: the same counter the consume script keeps. */
@@ -145,6 +224,11 @@ export class QuotaStore {
 
 	private accountKeyBase(accountId: string): string {
 		return `${this.keyPrefix}{${accountId}}`;
+	}
+
+	/** Not under `conversation:`: a conversation id may itself end in `:reply`. */
+	private replyKey(accountId: string, conversationId: string): string {
+		return `${this.accountKeyBase(accountId)}:reply:${conversationId}`;
 	}
 
 	private dayCounterKey(accountId: string, day: UtcDay): string {

@@ -20,6 +20,8 @@ export const consumeQuotaAnswer = z.object({
 	plan: z.enum(PLAN_IDS),
 	duplicate: z.boolean(),
 	previousAllowedAt: z.iso.datetime().nullable(),
+	lastReplyAt: z.iso.datetime().nullable(),
+	refunded: z.boolean(),
 });
 
 /** The documented answer and the wire contract the nodes read must not drift apart. */

@@ -37,7 +37,27 @@ export class QuotasService {
 			...quotaUsage(outcome.plan, outcome.limit, outcome.used, outcome.resetAt),
 			duplicate: outcome.duplicate,
 			previousAllowedAt: outcome.previousAllowedAt,
+			lastReplyAt: outcome.lastReplyAt,
+			refunded: outcome.refunded,
 		};
+	}
+
+	/**
+	 * Gives back the unit a message consumed when it was not answered after all (the AI or the send failed); once, however
+	 * often it is asked. True when the message's unit is now given back (by this call or an earlier one).
+	 */
+	async refund(accountId: string, messageId: string): Promise<boolean> {
+		const result = await this.store.refund(accountId, messageId, this.clock()).catch((error: unknown) => {
+			throw storeUnavailable(error);
+		});
+		return result === 'refunded' || result === 'refunded_past_day' || result === 'already_refunded';
+	}
+
+	/** A reply went out in the conversation at `at`: anti-flood's window starts there (consume's `lastReplyAt`). */
+	async replied(accountId: string, conversationId: string, at: Date): Promise<void> {
+		await this.store.recordReply(accountId, conversationId, at).catch((error: unknown) => {
+			throw storeUnavailable(error);
+		});
 	}
 
 	/** The same figures as a consume would report, without consuming anything. */

@@ -2,10 +2,11 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as checkPlan from './checkPlan.operation';
 import * as logInteraction from './logInteraction.operation';
+import * as recordOutcome from './recordOutcome.operation';
 import * as reportExecution from './reportExecution.operation';
 import * as route from './route.operation';
 
-export { checkPlan, logInteraction, reportExecution, route };
+export { checkPlan, logInteraction, recordOutcome, reportExecution, route };
 
 export const description: INodeProperties[] = [
 	{
@@ -28,6 +29,13 @@ export const description: INodeProperties[] = [
 				action: 'Log an interaction',
 			},
 			{
+				name: 'Record Outcome',
+				value: 'recordOutcome',
+				description:
+					'Record what happened to the message and the execution report in one signed request (gives a failed message its quota unit back)',
+				action: 'Record the outcome of a message',
+			},
+			{
 				name: 'Report Execution',
 				value: 'reportExecution',
 				description: 'Send the hub a signed report of this execution (status, latency, tokens, cost) for analytics',
@@ -45,5 +53,6 @@ export const description: INodeProperties[] = [
 	...route.description,
 	...checkPlan.description,
 	...logInteraction.description,
+	...recordOutcome.description,
 	...reportExecution.description,
 ];

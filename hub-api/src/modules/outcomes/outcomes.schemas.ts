@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import {
+	INTERACTION_STATUSES,
+	type RecordOutcomeRequest,
+	type RecordOutcomeResponse,
+} from '../../../../contracts/hub-api';
+import type { Expect, MatchesContract } from '../../contract-check';
+import { agentLogLines, executionTiming } from '../executions/executions.schemas';
+import { inboundMessage, interactionError, interactionReply } from '../interactions/interactions.schemas';
+
+const count = z.number().int().nonnegative().max(100_000_000);
+
+/**
+ * The message's outcome: the interaction's fields and the execution report's, each once. The reply's tokens and cost
+ * go into both rows, so they are held to what both columns take (the cost column holds less than a million).
+ * Extra fields are stripped, as on the execution report.
+ */
+export const recordOutcomeBody = z
+	.object({
+		accountId: z.uuid(),
+		agentId: z.uuid().nullable(),
+		...executionTiming,
+		status: z.enum(INTERACTION_STATUSES),
+		reason: z.string().min(1).max(200).optional(),
+		message: inboundMessage,
+		reply: interactionReply
+			.extend({
+				promptTokens: count.optional(),
+				completionTokens: count.optional(),
+				costUsd: z.number().nonnegative().lt(1_000_000).optional(),
+			})
+			.optional(),
+		error: interactionError.optional(),
+		logs: agentLogLines.optional(),
+	})
+	.strip();
+
+export type RecordOutcomeBodyMatchesContract = Expect<MatchesContract<typeof recordOutcomeBody, RecordOutcomeRequest>>;
+
+const recorded = {
+	interactionId: z.uuid(),
+	status: z.enum(INTERACTION_STATUSES),
+	reason: z.string().nullable(),
+	executionId: z.uuid().nullable(),
+	quotaRefunded: z.boolean(),
+};
+/** 201: this outcome was stored; 200: the stored outcome already says as much, nothing was stored. */
+export const outcomeRecorded = z.object({ ...recorded, duplicate: z.literal(false) });
+export const outcomeAlreadyRecorded = z.object({ ...recorded, duplicate: z.literal(true) });
+
+export type OutcomeAnswersMatchContract = Expect<
+	MatchesContract<z.ZodUnion<[typeof outcomeRecorded, typeof outcomeAlreadyRecorded]>, RecordOutcomeResponse>
+>;

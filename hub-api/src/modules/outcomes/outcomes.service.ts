@@ -1,0 +1,86 @@
+import {
+	EXECUTION_STATUS_OF_OUTCOME,
+	type InteractionStatus,
+	type RecordOutcomeRequest,
+	type RecordOutcomeResponse,
+} from '../../../../contracts/hub-api';
+import type { Clock } from '../../clock';
+import { notFound } from '../../errors';
+import { executionLogs, type ExecutionsService, toExecutionRecord } from '../executions/executions.service';
+import type { ExecutionsRepository } from '../executions/executions.repository';
+import { type InteractionsService, toInteractionRecord } from '../interactions/interactions.service';
+import type { QuotasService } from '../quotas/quotas.service';
+import type { OutcomesRepository } from './outcomes.repository';
+
+/**
+ * Outcomes whose DM was not answered after its unit may have been consumed (the AI or the send failed): the unit is
+ * given back. A skipped or quota_exceeded message consumed nothing (v2 consumes after every skip rule).
+ */
+const REFUNDED_STATUSES = new Set<InteractionStatus>(['failed']);
+
+/**
+ * POST /api/webhooks/n8n/outcome: what happened to one message, recorded once. The interaction (GET
+ * /api/interactions, conversations) and the execution report (analytics, the live `agent:execution` event) are the
+ * same rows the two older routes write, stored together.
+ */
+export class OutcomesService {
+	constructor(
+		private readonly repository: OutcomesRepository,
+		private readonly executionsRepository: Pick<ExecutionsRepository, 'agentBelongsTo'>,
+		private readonly executions: Pick<ExecutionsService, 'published'>,
+		private readonly interactions: Pick<InteractionsService, 'messageLogged'>,
+		private readonly quotas: Pick<QuotasService, 'refund' | 'replied'>,
+		private readonly clock: Clock,
+	) {}
+
+	async record(outcome: RecordOutcomeRequest): Promise<RecordOutcomeResponse> {
+		const { accountId, agentId, message } = outcome;
+		if (agentId ? !(await this.executionsRepository.agentBelongsTo(agentId, accountId)) : !(await this.repository.accountExists(accountId))) {
+			throw notFound(agentId ? 'agent' : 'account');
+		}
+		const report = agentId
+			? {
+					accountId,
+					agentId,
+					executionId: outcome.executionId,
+					workflowId: outcome.workflowId,
+					status: EXECUTION_STATUS_OF_OUTCOME[outcome.status],
+					startedAt: outcome.startedAt,
+					latencyMs: outcome.latencyMs,
+					model: outcome.reply?.model,
+					promptTokens: outcome.reply?.promptTokens,
+					completionTokens: outcome.reply?.completionTokens,
+					costUsd: outcome.reply?.costUsd,
+					provider: message.provider,
+					messageId: message.messageId,
+					conversationId: message.conversationId,
+					contactId: message.contact.externalId,
+					reason: outcome.reason,
+					error: outcome.error && { message: outcome.error.message, code: outcome.error.code },
+					logs: outcome.logs,
+				}
+			: null;
+		const execution = report && { record: toExecutionRecord(report), logs: executionLogs(report) };
+		const stored = await this.repository.record(toInteractionRecord(accountId, outcome), execution, this.clock());
+		if (stored.stored && execution && stored.executionId) this.executions.published(stored.executionId, execution.record);
+		await this.interactions.messageLogged(stored.row);
+		// After the commit, on every outcome, repeats included: the refund is idempotent, so an outcome stored while
+		// Redis was down (503 below) gives the unit back when n8n retries it. Decided on the stored outcome, so a
+		// failure that a reply already superseded gives nothing back.
+		const quotaRefunded = REFUNDED_STATUSES.has(stored.row.status)
+			? await this.quotas.refund(accountId, stored.row.messageId)
+			: false;
+		// Anti-flood counts replies sent: the stored reply's time (the same on a repeat, so a repeat moves nothing).
+		if (stored.row.status === 'replied') {
+			await this.quotas.replied(accountId, stored.row.conversationId, stored.row.updatedAt);
+		}
+		return {
+			interactionId: stored.row.id,
+			status: stored.row.status,
+			reason: stored.row.reason,
+			executionId: stored.executionId,
+			duplicate: !stored.stored,
+			quotaRefunded,
+		};
+	}
+}
