@@ -9,42 +9,15 @@ import {
 import { enrichEachItem } from '../../../shared/execute';
 import { buildInteractionRequest } from '../../helpers/interaction';
 import { hubApiRequest } from '../../transport';
+import { interactionStatusProperty, reasonProperty, routeProperties } from './fields';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Status',
-		name: 'status',
-		type: 'options',
-		options: [
-			{ name: 'Failed', value: 'failed', description: 'A step failed; the item error is logged' },
-			{ name: 'Ignored', value: 'ignored', description: 'Not something to answer (receipt, echo...)' },
-			{ name: 'Quota Exceeded', value: 'quota_exceeded', description: 'The plan allows no more replies today' },
-			{ name: 'Replied', value: 'replied', description: 'A reply was sent' },
-			{ name: 'Skipped', value: 'skipped', description: 'A rule decided not to answer' },
-		],
-		default: 'replied',
-	},
-	{
-		displayName: 'Reason',
-		name: 'reason',
-		type: 'string',
-		default: '',
-		placeholder: "e.g. {{ $json.decision.reason }}",
-		description: 'Machine-readable why, for skipped / failed / quota_exceeded (e.g. anti_flood, graph_api_error)',
-	},
-	{
-		displayName: 'Account ID',
-		name: 'accountId',
-		type: 'string',
-		default: '={{ $json.route.accountId }}',
-		description: 'Hub account (tenant). Required with a platform key, ignored with an account key.',
-	},
-	{
-		displayName: 'Agent ID',
-		name: 'agentId',
-		type: 'string',
-		default: '={{ $json.route.agentId }}',
-	},
+	interactionStatusProperty({ failed: 'A step failed; the item error is logged', replied: 'A reply was sent' }),
+	reasonProperty('Machine-readable why, for skipped / failed / quota_exceeded (e.g. anti_flood, graph_api_error)'),
+	...routeProperties({
+		accountId: { description: 'Hub account (tenant). Required with a platform key, ignored with an account key.' },
+		agentId: {},
+	}),
 ];
 
 export const description = updateDisplayOptions(

@@ -5,6 +5,7 @@ import type { ExecutionReportResponse, ExecutionStatus } from '../../../../contr
 import { enrichEachItem } from '../../../shared/execute';
 import { buildExecutionReport } from '../../helpers/execution-report';
 import { signedHubWebhookRequest } from '../../transport';
+import { executionProperties, reasonProperty, reportParameters, routeProperties } from './fields';
 
 const properties: INodeProperties[] = [
 	{
@@ -18,42 +19,9 @@ const properties: INodeProperties[] = [
 		],
 		default: 'success',
 	},
-	{
-		displayName: 'Reason',
-		name: 'reason',
-		type: 'string',
-		default: '',
-		placeholder: "e.g. {{ $json.decision.reason }}",
-		description: 'Machine-readable why, for skipped / error (e.g. anti_flood, send_failed)',
-	},
-	{
-		displayName: 'Account ID',
-		name: 'accountId',
-		type: 'string',
-		default: '={{ $json.route.accountId }}',
-		required: true,
-	},
-	{
-		displayName: 'Agent ID',
-		name: 'agentId',
-		type: 'string',
-		default: '={{ $json.route.agentId }}',
-		required: true,
-	},
-	{
-		displayName: 'Execution ID',
-		name: 'executionId',
-		type: 'string',
-		default: '={{ $execution.id }}',
-		required: true,
-		description: 'The hub records each (execution, message) once, so retries of this call are harmless',
-	},
-	{
-		displayName: 'Workflow ID',
-		name: 'workflowId',
-		type: 'string',
-		default: '={{ $workflow.id }}',
-	},
+	reasonProperty('Machine-readable why, for skipped / error (e.g. anti_flood, send_failed)'),
+	...routeProperties({ accountId: { required: true }, agentId: { required: true } }),
+	...executionProperties('The hub records each (execution, message) once, so retries of this call are harmless'),
 ];
 
 export const description = updateDisplayOptions(
@@ -68,16 +36,9 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const startedAtMs = this.getExecutionContext?.()?.establishedAt;
 	return await enrichEachItem.call(this, items, async (item, itemIndex) => {
-		const text = (name: string) => String(this.getNodeParameter(name, itemIndex, '') ?? '');
 		const report = buildExecutionReport(item.json, {
 			status: this.getNodeParameter('reportStatus', itemIndex) as ExecutionStatus,
-			reason: text('reason') || undefined,
-			accountId: text('accountId'),
-			agentId: text('agentId'),
-			executionId: text('executionId'),
-			workflowId: text('workflowId') || undefined,
-			startedAtMs,
-			nowMs: Date.now(),
+			...reportParameters.call(this, itemIndex, startedAtMs),
 		});
 		const recorded = (await signedHubWebhookRequest.call(
 			this,
