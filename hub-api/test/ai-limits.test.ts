@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { countTokens as cl100kTokens } from 'gpt-tokenizer/cjs/encoding/cl100k_base';
 import { countTokens as o200kTokens } from 'gpt-tokenizer/cjs/encoding/o200k_base';
 import Redis from 'ioredis';
-import { closedPort, createTestDatabase, startTestHub, TEST_REDIS_URL, type TestHub } from './support';
+import { closedPort, createTestDatabase, logPipelineMessage, type PipelineMessage, startTestHub, TEST_REDIS_URL, type TestHub } from './support';
 import { expectDocumented } from './support/documented';
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
@@ -151,41 +151,14 @@ describe('POST /api/ai/permits', () => {
 	});
 });
 
-interface Logged {
-	text?: string | null;
-	reply?: string;
-	status?: 'replied' | 'skipped' | 'failed';
-	kind?: 'dm' | 'read';
-	messageId?: string;
-}
+type Logged = Omit<PipelineMessage, 'conversationId' | 'at'>;
 
-/** Logs a conversation's messages as the pipeline does, a minute apart, oldest first. */
+/** Logs a conversation's messages as the pipeline does, a minute apart, oldest first ("message <n>" by default). */
 async function logConversation(key: string, conversationId: string, messages: Logged[]): Promise<void> {
 	const start = Date.now() - (messages.length + 1) * 60_000;
 	for (const [index, message] of messages.entries()) {
-		const status = message.status ?? (message.reply ? 'replied' : 'skipped');
-		const response = await hub.request('/api/interactions', {
-			key,
-			body: {
-				status,
-				reason: status === 'skipped' ? 'anti_flood' : undefined,
-				message: {
-					provider: 'instagram',
-					kind: message.kind ?? 'dm',
-					messageId: message.messageId ?? `mid-${randomUUID()}`,
-					accountExternalId: '17841400000000001',
-					conversationId,
-					contact: { externalId: `igsid-${conversationId}`, name: 'Léa' },
-					text: message.text === null ? undefined : (message.text ?? `message ${index}`),
-					timestamp: new Date(start + index * 60_000).toISOString(),
-				},
-				reply: message.reply === undefined ? undefined : { text: message.reply, externalId: `reply-${randomUUID()}` },
-				error: status === 'failed' ? { message: 'Graph API said no', code: 'graph_api_error' } : undefined,
-			},
-		});
-		if (response.status !== 201 && response.status !== 200) {
-			throw new Error(`log: ${response.status} ${JSON.stringify(response.body)}`);
-		}
+		const text = message.text === null ? null : (message.text ?? `message ${index}`);
+		await logPipelineMessage(hub, key, { ...message, text, conversationId, at: new Date(start + index * 60_000) });
 	}
 }
 

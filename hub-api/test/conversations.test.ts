@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { ConversationHandlerEvent } from '../src/hub-events';
-import { createManualClock, startTestHub, type TestHub, type TestUser } from './support';
+import { createManualClock, logPipelineMessage, type PipelineMessage, startTestHub, type TestHub, type TestUser } from './support';
 import { expectDocumented } from './support/documented';
 
 const clock = createManualClock('2026-03-10T09:00:00.000Z');
@@ -36,44 +36,11 @@ async function tenant(on = hub): Promise<Tenant> {
 	return { accountId: account.id, key: apiKey.key, apiKeyId: apiKey.id, member, viewer };
 }
 
-interface Message {
-	conversationId: string;
-	contact?: string;
-	text?: string;
-	at?: Date;
-	kind?: string;
-	status?: string;
-	reply?: string;
-	messageId?: string;
-}
+type Message = Omit<PipelineMessage, 'at'> & { at?: Date };
 
-/** Logs one message as the pipeline does (POST /api/interactions); fails the test unless the hub took it. */
-async function logMessage(key: string, message: Message, on = hub) {
-	const status = message.status ?? (message.reply ? 'replied' : 'skipped');
-	const response = await on.request('/api/interactions', {
-		key,
-		body: {
-			status,
-			reason: status === 'skipped' ? 'anti_flood' : undefined,
-			message: {
-				provider: 'instagram',
-				kind: message.kind ?? 'dm',
-				messageId: message.messageId ?? `mid-${randomUUID()}`,
-				accountExternalId: '17841400000000001',
-				conversationId: message.conversationId,
-				contact: { externalId: message.contact ?? `igsid-${message.conversationId}`, name: 'Léa' },
-				text: message.text ?? 'Bonjour',
-				timestamp: (message.at ?? clock.now()).toISOString(),
-			},
-			reply: message.reply === undefined ? undefined : { text: message.reply, externalId: `reply-${randomUUID()}` },
-			error: status === 'failed' ? { message: 'Graph API said no', code: 'graph_api_error' } : undefined,
-		},
-	});
-	if (response.status !== 201 && response.status !== 200) {
-		throw new Error(`log: ${response.status} ${JSON.stringify(response.body)}`);
-	}
-	return response.body;
-}
+/** Logs one message as the pipeline does, at the test clock's time unless it says otherwise; text "Bonjour". */
+const logMessage = (key: string, message: Message, on = hub) =>
+	logPipelineMessage(on, key, { text: 'Bonjour', ...message, at: message.at ?? clock.now() });
 
 /** A conversation with one logged message: its hub row as listed. */
 async function conversationOf(t: Tenant, conversationId = `conv-${randomUUID()}`) {

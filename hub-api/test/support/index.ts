@@ -6,7 +6,7 @@
  * - hub.registerUser() / hub.addUser(): people with access tokens (Bearer), for role and tenant tests.
  * Nothing is mocked; everything a test creates is removed by close()/drop().
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import bcrypt from 'bcryptjs';
@@ -299,6 +299,48 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 }
 
 /** One request to any hub URL (a hub started elsewhere, e.g. in another process); hub.request() uses it. */
+/** One Instagram message of a conversation, as the pipeline logs it (defaults: a skipped DM, or replied with `reply`). */
+export interface PipelineMessage {
+	conversationId: string;
+	/** The contact's id; `igsid-<conversationId>` by default. */
+	contact?: string;
+	/** Left out of the message when null. */
+	text?: string | null;
+	at: Date;
+	kind?: string;
+	status?: string;
+	reply?: string;
+	messageId?: string;
+}
+
+/** Logs `message` through POST /api/interactions as the pipeline does; fails the test unless the hub took it. */
+export async function logPipelineMessage(hub: TestHub, key: string, message: PipelineMessage) {
+	const status = message.status ?? (message.reply ? 'replied' : 'skipped');
+	const response = await hub.request('/api/interactions', {
+		key,
+		body: {
+			status,
+			reason: status === 'skipped' ? 'anti_flood' : undefined,
+			message: {
+				provider: 'instagram',
+				kind: message.kind ?? 'dm',
+				messageId: message.messageId ?? `mid-${randomUUID()}`,
+				accountExternalId: '17841400000000001',
+				conversationId: message.conversationId,
+				contact: { externalId: message.contact ?? `igsid-${message.conversationId}`, name: 'Léa' },
+				text: message.text ?? undefined,
+				timestamp: message.at.toISOString(),
+			},
+			reply: message.reply === undefined ? undefined : { text: message.reply, externalId: `reply-${randomUUID()}` },
+			error: status === 'failed' ? { message: 'Graph API said no', code: 'graph_api_error' } : undefined,
+		},
+	});
+	if (response.status !== 201 && response.status !== 200) {
+		throw new Error(`log: ${response.status} ${JSON.stringify(response.body)}`);
+	}
+	return response.body;
+}
+
 export async function sendRequest(baseUrl: string, path: string, request: TestRequest): Promise<TestResponse> {
 	const headers: Record<string, string> = { ...request.headers };
 	if (request.key !== undefined) headers['x-api-key'] = request.key;
