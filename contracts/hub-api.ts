@@ -378,3 +378,96 @@ export interface AiContextResponse {
 	/** The system prompt and the current message alone exceed the budget (nothing else is included). */
 	overBudget: boolean;
 }
+
+/**
+ * Why the pipeline (v2) does not answer a message, in the order the admission checks them. `not_answerable` and
+ * `duplicate` are not recorded (a receipt or an echo is nobody's interaction; the first delivery of a duplicate records
+ * its own outcome); every other one is recorded as the message's outcome by the request that decided it.
+ */
+export const ADMISSION_SKIP_REASONS = [
+	'not_answerable',
+	'duplicate',
+	'agent_inactive',
+	'account_deactivated',
+	'outside_messaging_window',
+	'human_handling',
+	'handed_over',
+	'scenario_no_reply',
+	'empty_message',
+	'anti_flood',
+	'burst_merged',
+	'ai_rate_limited',
+	'daily_dm_quota',
+] as const;
+export type AdmissionSkipReason = (typeof ADMISSION_SKIP_REASONS)[number];
+
+/** What the SkyBot Scenario node's Decide sends for every inbound message, signed like the outcome. */
+export interface AdmissionRequest {
+	message: InboundMessage;
+	/** n8n's execution and workflow ids and when the execution started: what a skip's execution report carries. */
+	executionId: string;
+	workflowId?: string;
+	startedAt: string;
+}
+
+/** What the answer step does: send a fixed text, or ask the model (reply, or reply and qualify the lead). */
+export const ADMISSION_ACTIONS = ['fixed_reply', 'ai_reply', 'ai_qualify'] as const;
+export type AdmissionAction = (typeof ADMISSION_ACTIONS)[number];
+
+/** The routed tenant, as RouteResponse says it (the item keeps it as `route`). */
+export type AdmissionRoute = Pick<RouteResponse, 'accountId' | 'agentId' | 'plan'>;
+
+export interface AdmissionAnswer {
+	decision: 'answer';
+	route: AdmissionRoute;
+	action: AdmissionAction;
+	/** The scenario rule that chose the action, null for the scenario's default; and the scenario's version. */
+	scenario: { ruleId: string | null; version: number };
+	/**
+	 * The reply already known, no model call: the scenario's fixed text (placeholders filled), or an answer the cache
+	 * held for the same agent version, message and context (`source: 'cache'`, with what that answer had cost).
+	 */
+	reply?: { source: 'fixed' | 'cache'; text: string; model?: string; costSavedUsd?: number };
+	/** For the model call: the chat messages (system prompt, conversation so far trimmed to the token budget, current
+	 * message(s)), the tokenizer's count, and the cache key its answer is stored under. */
+	ai?: {
+		messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+		promptTokens: number;
+		truncated: boolean;
+		cacheKey?: string;
+	};
+	/** The unit this answer consumed of today's quota. */
+	quota: Pick<ConsumeQuotaResponse, 'used' | 'limit' | 'remaining' | 'resetAt'>;
+	/** Earlier messages of a burst this reply also answers (their own executions were skipped `burst_merged`). */
+	burst: { messageIds: string[] };
+}
+
+export interface AdmissionSkip {
+	decision: 'skip';
+	reason: AdmissionSkipReason;
+	/** Null for `not_answerable` and a route-less message. */
+	route: AdmissionRoute | null;
+	/** The interaction this skip was recorded as; null when not recorded (`not_answerable`, `duplicate`). */
+	interactionId: string | null;
+}
+
+/** POST /api/webhooks/n8n/admission: the pipeline's decision before the model, in one signed request. */
+export type AdmissionResponse = AdmissionAnswer | AdmissionSkip;
+
+/** Why a reply the model wrote is not sent after all (the confirmation records it and gives the unit back). */
+export const CONFIRMATION_SKIP_REASONS = ['empty_reply', 'human_handling', 'ai_escalated'] as const;
+export type ConfirmationSkipReason = (typeof CONFIRMATION_SKIP_REASONS)[number];
+
+/**
+ * POST /api/webhooks/n8n/confirmation: the check right before sending. A person who took the conversation over while
+ * the model was writing, an empty reply, or the model's escalation (ESCALATION_MARKER) → not sent.
+ */
+export interface ConfirmationRequest extends AdmissionRequest {
+	accountId: string;
+	agentId: string | null;
+	reply: { text: string; model?: string; promptTokens?: number; completionTokens?: number; costUsd?: number };
+}
+
+export type ConfirmationResponse =
+	| { decision: 'send' }
+	| { decision: 'skip'; reason: ConfirmationSkipReason; interactionId: string; quotaRefunded: boolean };

@@ -2,7 +2,7 @@
  * The one item every SkyBot provider trigger emits. Everything after the trigger (routing, quotas, AI,
  * decisions, logging) depends only on this shape, never on a provider's webhook payload.
  *
- * Imported by the node package, the hub API and the tests; type-only plus two constant lists, so it adds
+ * Imported by the node package, the hub API and the tests; types, constant lists and one pure predicate, so it adds
  * no runtime dependency to the node package.
  */
 export const PROVIDERS = ['instagram', 'messenger', 'whatsapp', 'tiktok', 'youtube', 'linkedin'] as const;
@@ -11,6 +11,17 @@ export type Provider = (typeof PROVIDERS)[number];
 /** `dm` and `comment` can be answered; `postback` is a button tap; `read` and `status` are receipts, never answered. */
 export const MESSAGE_KINDS = ['dm', 'comment', 'postback', 'read', 'status'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** What the customer wrote or tapped: the kinds a reply can answer (a postback's reply answers its button). */
+export const ANSWERABLE_KINDS: readonly MessageKind[] = ['dm', 'comment', 'postback'];
+
+/**
+ * "Answerable?", written once: a customer's DM, comment or button tap, not the account's own echo. Receipts (`read`,
+ * `status`) never are. The hub's admission and the SkyBot Decision node both ask this.
+ */
+export function isAnswerable(message: { kind: unknown; isEcho?: unknown }): boolean {
+	return ANSWERABLE_KINDS.includes(message.kind as MessageKind) && message.isEcho !== true;
+}
 
 export interface InboundContact {
 	externalId: string;

@@ -23,6 +23,7 @@ import { healthRoutes } from './modules/health/health.routes';
 import { interactionsRoutes } from './modules/interactions/interactions.routes';
 import { leadsRoutes } from './modules/leads/leads.routes';
 import { OUTCOME_WEBHOOK_PATH, outcomeWebhookRoutes } from './modules/outcomes/outcomes.routes';
+import { PIPELINE_WEBHOOK_PATHS, pipelineWebhookRoutes } from './modules/pipeline/pipeline.routes';
 import { providerAccountsRoutes } from './modules/provider-accounts/provider-accounts.routes';
 import { consumeQuotaRoute } from './modules/quotas/quotas.routes';
 import { routingRoutes } from './modules/routing/routing.routes';
@@ -97,7 +98,7 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 	// matching the path and rewriting req.url, and then a nested router did it all again.
 	app.post('/api/quotas/consume', parseJson, withKey, consumeQuotaRoute(services.quotas, services.accounts));
 	// Execution reports and outcomes are authenticated by an HMAC over their exact bytes: those routes keep the raw body.
-	app.use([EXECUTION_WEBHOOK_PATH, OUTCOME_WEBHOOK_PATH], express.raw({ type: () => true, limit: config.bodyLimit }));
+	app.use([EXECUTION_WEBHOOK_PATH, OUTCOME_WEBHOOK_PATH, ...PIPELINE_WEBHOOK_PATHS], express.raw({ type: () => true, limit: config.bodyLimit }));
 	app.post('/api/billing/webhook', ...stripeWebhookRoute(services.billing, config.bodyLimit));
 	app.use(parseJson);
 
@@ -132,6 +133,7 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 		'/webhooks/n8n',
 		executionWebhookRoutes(services.executions, config.webhookSecret, clock),
 		outcomeWebhookRoutes(services.outcomes, config.webhookSecret, clock),
+		pipelineWebhookRoutes(services.pipeline, config.webhookSecret, clock),
 	);
 	app.use('/api', api);
 

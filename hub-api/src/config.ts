@@ -27,6 +27,7 @@ export interface HubConfig {
 	deploy: DeployConfig;
 	/** Human handover: when a conversation a person holds goes back to the AI. */
 	conversations: ConversationsConfig;
+	pipeline: PipelineConfig;
 }
 
 export interface ConversationsConfig {
@@ -38,6 +39,14 @@ export interface ConversationsConfig {
 	 * of the idle time, at most 30 s.
 	 */
 	sweepIntervalMs: number;
+}
+
+export interface PipelineConfig {
+	/**
+	 * PIPELINE_BURST_WINDOW_SECONDS: messages of one contact this close together get one reply, unless the agent's
+	 * scenario sets its own window; 0 answers each message on its own.
+	 */
+	burstWindowSeconds: number;
 }
 
 export interface DeployConfig {
@@ -185,6 +194,7 @@ const SETTINGS = {
 	JWT_REFRESH_EXPIRY: { schema: duration, example: '7d', fallback: '7d' },
 	API_KEY_ROTATION_GRACE: { schema: duration, example: '10m', fallback: '10m' },
 	HANDOVER_IDLE_RELEASE: { schema: duration, example: '30m', fallback: '30m' },
+	PIPELINE_BURST_WINDOW_SECONDS: { schema: wholeNumber(0, 60), example: '8', fallback: '8' },
 	STRIPE_SECRET_KEY: { schema: optionalText, example: 'sk_live_… or sk_test_…', fallback: '' },
 	STRIPE_WEBHOOK_SECRET: { schema: optionalText, example: 'whsec_…', fallback: '' },
 	STRIPE_API_URL: { schema: optionalHttpUrl, example: 'http://127.0.0.1:12111 (empty for api.stripe.com)', fallback: '' },
@@ -293,6 +303,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 		redisNamespace: readSetting(env, 'REDIS_NAMESPACE', SETTINGS.REDIS_NAMESPACE),
 		deploy: readDeployConfig(env),
 		conversations: conversationsConfig(readSetting(env, 'HANDOVER_IDLE_RELEASE', SETTINGS.HANDOVER_IDLE_RELEASE)),
+		pipeline: {
+			burstWindowSeconds: readSetting(env, 'PIPELINE_BURST_WINDOW_SECONDS', SETTINGS.PIPELINE_BURST_WINDOW_SECONDS),
+		},
 	};
 }
 

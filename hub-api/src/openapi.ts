@@ -12,6 +12,7 @@ import { registerHealthOpenApi } from './modules/health/health.openapi';
 import { registerInteractionsOpenApi } from './modules/interactions/interactions.openapi';
 import { registerLeadsOpenApi } from './modules/leads/leads.openapi';
 import { registerOutcomesOpenApi } from './modules/outcomes/outcomes.openapi';
+import { registerPipelineOpenApi } from './modules/pipeline/pipeline.openapi';
 import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
@@ -40,6 +41,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerAnalyticsOpenApi,
 	registerExecutionsOpenApi,
 	registerOutcomesOpenApi,
+	registerPipelineOpenApi,
 	registerBillingOpenApi,
 ];
 

@@ -37,6 +37,9 @@ import { LeadsRepository } from './modules/leads/leads.repository';
 import { LeadsService } from './modules/leads/leads.service';
 import { ProviderAccountsRepository } from './modules/provider-accounts/provider-accounts.repository';
 import { ProviderAccountsService } from './modules/provider-accounts/provider-accounts.service';
+import { PipelineStore } from './modules/pipeline/pipeline-store';
+import { PipelineService } from './modules/pipeline/pipeline.service';
+import { builtInScenario } from './modules/pipeline/scenario-source';
 import { QuotaStore } from './modules/quotas/quota-store';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { RoutingService } from './modules/routing/routing.service';
@@ -73,7 +76,7 @@ export function createDatabaseServices(dataSource: DataSource, clock: Clock, inv
 export interface HubInfrastructure {
 	config: Pick<
 		HubConfig,
-		'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy' | 'conversations'
+		'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy' | 'conversations' | 'pipeline'
 	>;
 	dataSource: DataSource;
 	/** The hub's command connection (quotas, throttles, rate limits, cache invalidations, health). */
@@ -142,6 +145,17 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 	const executions = new ExecutionsService(executionsRepository, events, clock);
 	// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
 	const quotas = new QuotasService(new QuotaStore(redis, config.redisNamespace), clock);
+	// REDIS_NAMESPACE: replicas (and so every n8n worker calling them) share each account's model-request budget.
+	const aiLimits = new AiLimitsService(new AiPermits(redis, config.redisNamespace), new AiContextRepository(dataSource));
+	// One record per message: the interaction and the execution report in one transaction.
+	const outcomes = new OutcomesService(
+		new OutcomesRepository(dataSource, interactionsRepository, executionsRepository),
+		executionsRepository,
+		executions,
+		interactions,
+		quotas,
+		clock,
+	);
 	return {
 		...database,
 		events,
@@ -153,18 +167,21 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		/** Null without STRIPE_SECRET_KEY: the billing routes answer 503 billing_not_configured. */
 		billing: billing?.service ?? null,
 		quotas,
-		// REDIS_NAMESPACE: replicas (and so every n8n worker calling them) share each account's model-request budget.
-		aiLimits: new AiLimitsService(new AiPermits(redis, config.redisNamespace), new AiContextRepository(dataSource)),
+		aiLimits,
 		executions,
-		// One record per message: the interaction and the execution report in one transaction.
-		outcomes: new OutcomesService(
-			new OutcomesRepository(dataSource, interactionsRepository, executionsRepository),
-			executionsRepository,
-			executions,
-			interactions,
+		outcomes,
+		pipeline: new PipelineService({
+			routing: database.routing,
+			conversations,
+			scenarios: builtInScenario(config.pipeline.burstWindowSeconds),
 			quotas,
+			aiLimits,
+			outcomes,
+			// REDIS_NAMESPACE: replicas share which messages were decided and each conversation's burst.
+			store: new PipelineStore(redis, config.redisNamespace),
 			clock,
-		),
+			logger,
+		}),
 		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.
 		auth: new AuthService({
 			dataSource,

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
 			redisUrl: 'redis://127.0.0.1:6379',
 			port: 3000,
 			logLevel: 'info',
+			pipeline: { burstWindowSeconds: 8 },
 			bodyLimit: '1mb',
 			auth: {
 				jwtSecret: valid.JWT_SECRET,

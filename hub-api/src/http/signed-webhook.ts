@@ -11,7 +11,7 @@ import { parseInput } from './validate';
  * key: the HMAC over the exact bytes is the authentication, checked before anything is parsed, so a bad or missing
  * signature is 401 and nothing of the body is read. 503 when the hub has no SKYBOT_WEBHOOK_SECRET.
  */
-function signedJsonBody(req: Request, webhookSecret: string | null, clock: Clock, what: string): unknown {
+export function signedJsonBody(req: Request, webhookSecret: string | null, clock: Clock, what: string): unknown {
 	if (!webhookSecret) {
 		throw new HubError(503, 'webhook_not_configured', `${what} are disabled: SKYBOT_WEBHOOK_SECRET is not set`);
 	}

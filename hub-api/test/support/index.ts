@@ -19,6 +19,7 @@ import {
 	type AuthConfig,
 	type BillingConfig,
 	type ConversationsConfig,
+	type PipelineConfig,
 	conversationsConfig,
 	type DeployConfig,
 	type HubConfig,
@@ -191,6 +192,7 @@ export interface StartTestHubOptions {
 	deploy?: Partial<DeployConfig>;
 	/** Human handover: HANDOVER_IDLE_RELEASE's default (30m) and its sweep unless given. */
 	conversations?: Partial<ConversationsConfig>;
+	pipeline?: Partial<PipelineConfig>;
 }
 
 /** A hub logger at `level` whose lines (one JSON object each) are collected in `lines` instead of printed. */
@@ -247,6 +249,8 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				redisNamespace: loginThrottlePrefix,
 				deploy: { n8n: null, templatesDir: null, publicUrl: null, ...options.deploy },
 				conversations: { ...conversationsConfig(30 * 60), ...options.conversations },
+				// No burst wait unless a test asks for one: every other test's message is answered at once.
+				pipeline: { burstWindowSeconds: 0, ...options.pipeline },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);

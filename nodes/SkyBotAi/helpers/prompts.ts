@@ -2,6 +2,10 @@
  * Prompts of the SkyBot AI operations. Each builds the `messages` of one chat-completion request. The customer's
  * text always goes in its own user message, never into the instructions, so it cannot rewrite them.
  */
+import { defaultReplyInstructions, withContext } from '../../../contracts/reply-prompt';
+
+export { defaultReplyInstructions };
+
 export interface ChatMessage {
 	role: 'system' | 'user';
 	content: string;
@@ -15,30 +19,12 @@ function chat(instructions: string, customerText: string): ChatMessage[] {
 	];
 }
 
-/** The instructions followed by the business context under `heading`, or alone when there is no context. */
-function withContext(instructions: string, context: string | undefined, heading = 'Business context'): string {
-	const text = context?.trim();
-	return text ? `${instructions}\n\n${heading}:\n${text}` : instructions;
-}
-
 export interface ReplyPromptInput {
 	businessName: string;
 	message: string;
 	context?: string;
 	/** Replaces the default instructions; the business context is still appended. */
 	systemPrompt?: string;
-}
-
-/** From the product seed "Répondre à un message", rewritten so the answer follows the customer's language. */
-export function defaultReplyInstructions(businessName: string): string {
-	const business = businessName.trim() || 'this business';
-	return [
-		`You are a sales assistant for ${business}.`,
-		"Reply to the customer's message in a professional and engaging way.",
-		"Always write your reply in the same language as the customer's message.",
-		'Keep it short enough for a direct message: a few sentences, no greeting formulas longer than one line.',
-		'Use only the facts given in the business context below; if something is not there, offer to find out instead of inventing it.',
-	].join('\n');
 }
 
 export function buildReplyMessages(input: ReplyPromptInput): ChatMessage[] {

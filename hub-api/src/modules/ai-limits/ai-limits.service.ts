@@ -33,7 +33,7 @@ function turnOf(row: HistoryRow): ChatMessage[] {
 export class AiLimitsService {
 	constructor(private readonly permits: AiPermits, private readonly history: AiContextRepository) {}
 
-	async takePermit(account: Account): Promise<AiPermitResponse> {
+	async takePermit(account: Pick<Account, 'id' | 'plan'>): Promise<AiPermitResponse> {
 		const limit = PLANS[account.plan].aiRequestsPerMinute;
 		const outcome = await this.permits.take(account.id, limit).catch((error: unknown) => {
 			// Fail closed: this limit guards model spend, and the same Redis holds the DM quota, so a hub that cannot

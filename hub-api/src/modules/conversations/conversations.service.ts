@@ -110,6 +110,15 @@ export class ConversationsService {
 		return this.changeHandler(accountId, id, 'human', by);
 	}
 
+	/**
+	 * The pipeline hands the conversation to a person (a handover rule matched, or the model escalated): the change is
+	 * nobody's (no user, no key). The conversation exists by then (its message was recorded first); none → nothing.
+	 */
+	async handOverFromPipeline(key: ConversationKey): Promise<void> {
+		const { id } = await this.handlerOf(key);
+		if (id) await this.changeHandler(key.accountId, id, 'human', { userId: null, apiKeyId: null });
+	}
+
 	/** The conversation goes back to the AI. Idempotent. */
 	release(accountId: string, id: string, by: HandlerChanger): Promise<HandlerChangeAnswer> {
 		return this.changeHandler(accountId, id, 'ai', by);

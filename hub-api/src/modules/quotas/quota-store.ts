@@ -217,6 +217,11 @@ export class QuotaStore {
 		await this.recordReplyCommand(this.replyKey(accountId, conversationId), at.toISOString());
 	}
 
+	/** When the conversation was last answered (ISO), or null: what anti-flood counts from. */
+	async lastReplyAt(accountId: string, conversationId: string): Promise<string | null> {
+		return await this.redis.get(this.replyKey(accountId, conversationId));
+	}
+
 	/** DMs already allowed today (UTC), read without consuming: the same counter the consume script keeps. */
 	async usedToday(accountId: string, now: Date): Promise<number> {
 		return Number((await this.redis.get(this.dayCounterKey(accountId, utcDayOf(now)))) ?? 0);

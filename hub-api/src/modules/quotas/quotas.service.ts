@@ -19,7 +19,7 @@ const storeUnavailable = (error: unknown) =>
 export class QuotasService {
 	constructor(private readonly store: QuotaStore, private readonly clock: Clock) {}
 
-	async consume(account: Account, messageId: string, conversationId: string): Promise<ConsumeQuotaResponse> {
+	async consume(account: Pick<Account, 'id' | 'plan'>, messageId: string, conversationId: string): Promise<ConsumeQuotaResponse> {
 		const outcome = await this.store
 			.consume({
 				accountId: account.id,
@@ -58,6 +58,14 @@ export class QuotasService {
 		await this.store.recordReply(accountId, conversationId, at).catch((error: unknown) => {
 			throw storeUnavailable(error);
 		});
+	}
+
+	/** When the conversation was last answered, or null (anti-flood's window starts there). */
+	async lastReplyAt(accountId: string, conversationId: string): Promise<Date | null> {
+		const at = await this.store.lastReplyAt(accountId, conversationId).catch((error: unknown) => {
+			throw storeUnavailable(error);
+		});
+		return at === null ? null : new Date(at);
 	}
 
 	/** The same figures as a consume would report, without consuming anything. */
