@@ -1,6 +1,9 @@
+import { isAnswerable } from '../../contracts/inbound-message';
+
 /**
  * The send / skip rules of the inbound pipeline, applied in this order (the first that matches wins):
- *   1. not_answerable            only DMs and comments from the customer get a reply (no echoes, receipts, postbacks)
+ *   1. not_answerable            only what the customer wrote or tapped gets a reply (isAnswerable: DMs, comments,
+ *                                postbacks; no echoes, no receipts)
  *   2. duplicate                 the hub already saw this messageId (Meta redelivers on timeouts)
  *   3. outside_messaging_window  Meta only allows free-form replies within 24 h of the customer's message
  *   4. anti_flood                this conversation was answered less than `floodWindowMinutes` ago
@@ -31,8 +34,6 @@ export interface DecisionInput {
 	messagingWindowHours: number;
 }
 
-const ANSWERABLE_KINDS: readonly unknown[] = ['dm', 'comment'];
-
 export class DecisionInputError extends Error {}
 
 function parseTime(value: string, field: string): number {
@@ -44,7 +45,7 @@ function parseTime(value: string, field: string): number {
 }
 
 export function decide(input: DecisionInput, now: Date): Decision {
-	if (!ANSWERABLE_KINDS.includes(input.kind) || input.isEcho === true) {
+	if (!isAnswerable(input)) {
 		return { action: 'skip', reason: 'not_answerable' };
 	}
 	if (input.duplicate) return { action: 'skip', reason: 'duplicate' };

@@ -66,6 +66,11 @@ export interface FakeOpenAi extends FakeServer {
 	replyWith(script: ReplyScript): void;
 	/** The next `count` chat completion calls fail with this status and an OpenAI error body. */
 	failNext(count: number, failure: OpenAiFailure): void;
+	/**
+	 * The next chat completion answers only once `happening` is done: what the world does while the model writes (a
+	 * person taking the conversation over, in the handover race).
+	 */
+	whileWriting(happening: () => Promise<void>): void;
 }
 
 export interface FakeOpenAiOptions {
@@ -203,8 +208,9 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 	let script = options.reply ?? defaultReply;
 	const failures = new FailureQueue<OpenAiFailure>();
 	const completions: AcceptedCompletion[] = [];
+	const happenings: (() => Promise<void>)[] = [];
 
-	const chatCompletion = (request: RecordedRequest): FakeReply => {
+	const chatCompletion = async (request: RecordedRequest): Promise<FakeReply> => {
 		authenticate(request, apiKey);
 		const body = validateChatCompletion(request, models);
 		const failure = failures.take();
@@ -220,6 +226,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 					: { 'retry-after-ms': String(failure.retryAfterMs), 'retry-after': String(Math.ceil(failure.retryAfterMs / 1000)) },
 			);
 		}
+		await happenings.shift()?.();
 		const reply = script(body);
 		const promptTokens = body.messages.reduce((sum, message) => sum + countTokens(message.content) + 4, 0);
 		const usage = {
@@ -275,5 +282,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 			script = next;
 		},
 		failNext: (count, failure) => failures.push(count, failure),
+		whileWriting: (happening) => {
+			happenings.push(happening);
+		},
 	};
 }

@@ -1,7 +1,8 @@
 /**
- * The versioned inbound pipeline, executed in-process by n8n-core: the Meta trigger's output is injected (the
- * trigger's own normaliser applied to a Meta payload), then routing, quota, AI, decision, send and logging run for
- * real against a real hub (fresh PostgreSQL database, real Redis), the fake OpenAI and the fake Graph API.
+ * The versioned inbound pipeline (v2), executed in-process by n8n-core: the Meta trigger's output is injected (the
+ * trigger's own normaliser applied to a Meta payload), then the hub's decision, the AI, the confirmation, the send and
+ * the outcome run for real against a real hub (fresh PostgreSQL database, real Redis, a burst window of one second),
+ * the fake OpenAI and the fake Graph API.
  */
 import { join } from 'node:path';
 
@@ -20,7 +21,7 @@ import {
 	waId,
 	whatsappText,
 } from '../fakes/meta-webhook';
-import { type FakeOpenAi, startFakeOpenAi } from '../fakes/openai';
+import { defaultReply, type FakeOpenAi, startFakeOpenAi } from '../fakes/openai';
 import { readWorkflowJson, runWorkflow } from '../support/n8n-in-process';
 import { repoRoot } from '../support/n8n-in-process/runtime';
 
@@ -32,7 +33,11 @@ let openai: FakeOpenAi;
 let graph: FakeMetaGraph;
 
 beforeAll(async () => {
-	[hub, openai, graph] = await Promise.all([startTestHub(), startFakeOpenAi(), startFakeMetaGraph()]);
+	[hub, openai, graph] = await Promise.all([
+		startTestHub({ pipeline: { burstWindowSeconds: 1 } }),
+		startFakeOpenAi(),
+		startFakeMetaGraph(),
+	]);
 });
 afterAll(async () => {
 	await Promise.all([hub?.close(), openai?.close(), graph?.close()]);
@@ -161,16 +166,20 @@ describe('inbound message pipeline', () => {
 		const payload = messengerMessage({ accountId: pageId, text: 'Je voudrais un devis' });
 
 		await runPipeline(payload);
+		const modelCalls = openai.completions.length;
 		const redelivery = await runPipeline(payload);
 
 		expect(redelivery.error).toBeUndefined();
+		// Decided duplicate before the model: no model call, nothing sent, nothing recorded twice.
+		expect(openai.completions).toHaveLength(modelCalls);
+		expect(redelivery.executedNodes).toEqual(['Meta webhook', 'Decide']);
 		expect(sentTo(pageId)).toHaveLength(1);
 		const interactions = await interactionsOf(key);
 		expect(interactions).toHaveLength(1);
 		expect(interactions[0]!.status).toBe('replied');
 	});
 
-	it('answers every contact of a batched delivery, but one conversation only once per flood window', async () => {
+	it('answers every contact of a batched delivery, and one contact\'s burst with one reply that reads all of it', async () => {
 		const { pageId, key } = await messengerTenant('premium');
 		const [lea, hugo] = [graphId(), graphId()];
 		const at = new Date();
@@ -187,7 +196,10 @@ describe('inbound message pipeline', () => {
 		expect(sentTo(pageId).map((message) => message.recipient).sort()).toEqual([lea, hugo].sort());
 		const interactions = await interactionsOf(key);
 		expect(interactions.map((interaction) => interaction.status).sort()).toEqual(['replied', 'replied', 'skipped']);
-		expect(interactions.find((interaction) => interaction.status === 'skipped')?.reason).toBe('anti_flood');
+		expect(interactions.find((interaction) => interaction.status === 'skipped')?.reason).toBe('burst_merged');
+		// Lea's reply was written reading both of her messages.
+		const [leaReply] = completionsMentioning('Vous êtes là ?');
+		expect(leaReply!.request.messages.map((message) => message.content)).toEqual(expect.arrayContaining(['Bonjour', 'Vous êtes là ?']));
 	});
 
 	it('sends nothing and logs quota_exceeded once the daily quota is used up', async () => {
@@ -224,7 +236,7 @@ describe('inbound message pipeline', () => {
 		expect(interaction!.reply?.text).toBe(completionsMentioning(text)[0]!.reply);
 	});
 
-	it('answers a photo without caption with nothing: no AI call, logged as skipped empty_reply', async () => {
+	it('answers a photo without caption with nothing: no AI call, no quota, recorded as skipped empty_message', async () => {
 		const { pageId, key } = await messengerTenant();
 		const aiCalls = openai.requests.length;
 
@@ -234,11 +246,10 @@ describe('inbound message pipeline', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(openai.requests).toHaveLength(aiCalls);
-		expect(result.outputsOf('Write reply')).toEqual([
-			expect.objectContaining({ ai: { text: '', model: 'gpt-4o-mini', promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 } }),
-		]);
+		expect(result.executedNodes).toEqual(['Meta webhook', 'Decide']);
 		expect(sentTo(pageId)).toEqual([]);
-		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'empty_reply' })]);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'empty_message' })]);
+		expect((await hub.request('/api/billing/usage', { key })).body.used).toBe(0);
 	});
 
 	it('logs ai_failed and sends nothing when the AI provider keeps failing, after its retries', async () => {
@@ -299,7 +310,7 @@ describe('inbound message pipeline', () => {
 	});
 });
 
-describe('execution reports (v1.1.0)', () => {
+describe('outcome records (v2.0.0: one signed request per message)', () => {
 	it('reports a replied DM as success with latency, tokens, cost, conversation and contact', async () => {
 		const { pageId, accountId } = await messengerTenant();
 		const senderId = graphId();
@@ -309,7 +320,7 @@ describe('execution reports (v1.1.0)', () => {
 		const result = await runPipeline(payload);
 
 		expect(result.error).toBeUndefined();
-		expect(result.executedNodes).toContain('Report reply');
+		expect(result.executedNodes).toEqual(['Meta webhook', 'Decide', 'Write reply', 'Confirm', 'Send reply', 'Record outcome']);
 		const [report, ...others] = await executionsOf(accountId);
 		expect(others).toEqual([]);
 		expect(report).toMatchObject({
@@ -326,8 +337,10 @@ describe('execution reports (v1.1.0)', () => {
 		expect(report!.prompt_tokens).toBeGreaterThan(0);
 		expect(report!.completion_tokens).toBeGreaterThan(0);
 		expect(report!.cost_usd).toBeGreaterThan(0);
-		// What the item carries afterwards: the hub's id of the recorded report.
-		expect(result.outputsOf('Report reply')[0]).toMatchObject({ executionReport: { id: expect.any(String), duplicate: false } });
+		// What the item carries afterwards: the hub's ids of the recorded interaction and report.
+		expect(result.outputsOf('Record outcome')[0]).toMatchObject({
+			outcome: { interactionId: expect.any(String), executionId: expect.any(String), status: 'replied', duplicate: false },
+		});
 	});
 
 	it('reports every message of a batched delivery under one n8n execution id', async () => {
@@ -345,7 +358,7 @@ describe('execution reports (v1.1.0)', () => {
 
 		const reports = await executionsOf(accountId);
 		expect(reports.map((report) => report.status).sort()).toEqual(['skipped', 'success', 'success']);
-		expect(reports.find((report) => report.status === 'skipped')?.reason).toBe('anti_flood');
+		expect(reports.find((report) => report.status === 'skipped')?.reason).toBe('burst_merged');
 		expect(new Set(reports.map((report) => report.n8n_execution_id)).size).toBe(1);
 	});
 
@@ -369,8 +382,8 @@ describe('execution reports (v1.1.0)', () => {
 		]);
 	});
 
-	it('still answers and logs when the report cannot be signed (no webhook secret on the credential)', async () => {
-		const { pageId, key, accountId } = await messengerTenant();
+	it('answers nothing without the webhook secret, and the error says what to set', async () => {
+		const { pageId, key } = await messengerTenant();
 		const withoutSecret = credentials();
 		withoutSecret.skyBotHubApi = { baseUrl: hub.url, apiKey: hub.platformKey, webhookSecret: '' };
 
@@ -380,12 +393,53 @@ describe('execution reports (v1.1.0)', () => {
 			credentials: withoutSecret,
 		});
 
-		expect(result.error).toBeUndefined();
-		expect(sentTo(pageId)).toHaveLength(1);
-		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'replied' })]);
-		expect(await executionsOf(accountId)).toEqual([]);
-		expect(result.outputsOf('Report reply')[0]?.error).toMatchObject({
-			message: 'The SkyBot Hub API credential has no Webhook Secret',
+		// Decide is signed: the execution fails (n8n keeps it for a retry) before any model call or send.
+		expect(result.error?.message).toBe('The SkyBot Hub API credential has no Webhook Secret');
+		expect(sentTo(pageId)).toEqual([]);
+		expect(await interactionsOf(key)).toEqual([]);
+	});
+});
+
+describe('human handover (v2.0.0)', () => {
+	it('a person taking the conversation over while the model writes: no AI message goes out', async () => {
+		const { pageId, key } = await messengerTenant('premium');
+		const senderId = graphId();
+		// The conversation exists in the hub (an earlier message, left for outside the messaging window).
+		await runPipeline(messengerMessage({ accountId: pageId, senderId, text: 'Bonjour', at: new Date(Date.now() - 30 * 3_600_000) }));
+		const [conversation] = (await hub.request('/api/conversations', { key })).body.conversations;
+		openai.whileWriting(async () => {
+			const taken = await hub.request(`/api/conversations/${conversation.id}/handover`, { method: 'POST', key });
+			expect(taken.status).toBe(200);
 		});
+
+		const result = await runPipeline(messengerMessage({ accountId: pageId, senderId, text: 'Un rendez-vous samedi ?' }));
+
+		expect(result.error).toBeUndefined();
+		expect(result.executedNodes).toEqual(['Meta webhook', 'Decide', 'Write reply', 'Confirm']);
+		expect(sentTo(pageId)).toEqual([]);
+		const interactions = await interactionsOf(key);
+		expect(interactions.map((row) => [row.status, row.reason])).toEqual(
+			expect.arrayContaining([['skipped', 'human_handling']]),
+		);
+		expect((await hub.request('/api/billing/usage', { key })).body.used).toBe(0);
+		// And the next message waits for the person without asking the model.
+		const calls = openai.completions.length;
+		await runPipeline(messengerMessage({ accountId: pageId, senderId, text: 'Allô ?' }));
+		expect(openai.completions).toHaveLength(calls);
+	});
+
+	it("the model's escalation hands the conversation to a person instead of sending", async () => {
+		const { pageId, key } = await messengerTenant('premium');
+		openai.replyWith(() => 'HANDOVER');
+		try {
+			const result = await runPipeline(messengerMessage({ accountId: pageId, text: 'Je veux parler à quelqu\'un' }));
+			expect(result.error).toBeUndefined();
+			expect(sentTo(pageId)).toEqual([]);
+		} finally {
+			openai.replyWith(defaultReply);
+		}
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'ai_escalated' })]);
+		const [conversation] = (await hub.request('/api/conversations', { key })).body.conversations;
+		expect(conversation.handler).toBe('human');
 	});
 });

@@ -68,16 +68,16 @@ describe('the structural checks', () => {
 		['not an object', () => [] as unknown as WorkflowJson, 'not a JSON object'],
 		['a duplicate node name', () => broken((w) => w.nodes.push({ ...w.nodes[1]!, id: 'other' })), 'duplicate node name'],
 		['an unknown node type', () => broken((w) => (nodeNamed(w, 'Decide').type = 'n8n-nodes-skybot.skyBotNope')), 'unknown node type n8n-nodes-skybot.skyBotNope'],
-		['a base node that does not exist', () => broken((w) => (nodeNamed(w, 'Answerable DM?').type = 'n8n-nodes-base.iff')), 'unknown node type n8n-nodes-base.iff'],
-		['an unsupported version', () => broken((w) => (nodeNamed(w, 'Answerable DM?').typeVersion = 9)), 'has no version 9'],
+		['a base node that does not exist', () => broken((w) => (nodeNamed(w, 'About this workflow').type = 'n8n-nodes-base.stickyNotes')), 'unknown node type n8n-nodes-base.stickyNotes'],
+		['an unsupported version', () => broken((w) => (nodeNamed(w, 'Decide').typeVersion = 9)), 'has no version 9'],
 		[
 			'a connection to a missing node',
-			() => broken((w) => w.connections['Check plan']!.main![0]!.push({ node: 'Ghost', type: 'main', index: 0 })),
+			() => broken((w) => w.connections['Decide']!.main![0]!.push({ node: 'Ghost', type: 'main', index: 0 })),
 			'→ unknown node "Ghost"',
 		],
 		[
 			'an output the node does not have',
-			() => broken((w) => w.connections['Check plan']!.main!.push([{ node: 'Within plan?', type: 'main', index: 0 }])),
+			() => broken((w) => (w.connections['Record outcome'] = { main: [[], [{ node: 'Decide', type: 'main', index: 0 }]] })),
 			'main output 1 does not exist',
 		],
 		[
@@ -88,7 +88,7 @@ describe('the structural checks', () => {
 		['an unknown credential type', () => broken((w) => (nodeNamed(w, 'Decide').credentials = { nopeApi: { id: '1', name: 'x' } })), 'unknown credential type nopeApi'],
 		[
 			'a credential the node does not take',
-			() => broken((w) => (nodeNamed(w, 'Check plan').credentials = { openAiApi: { id: '1', name: 'x' } })),
+			() => broken((w) => (nodeNamed(w, 'Record outcome').credentials = { openAiApi: { id: '1', name: 'x' } })),
 			'does not take credentials of type openAiApi',
 		],
 	])('report %s', (_case, make, expected) => {

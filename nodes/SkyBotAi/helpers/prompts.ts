@@ -7,7 +7,8 @@ import { defaultReplyInstructions, withContext } from '../../../contracts/reply-
 export { defaultReplyInstructions };
 
 export interface ChatMessage {
-	role: 'system' | 'user';
+	/** `assistant`: an earlier reply of the conversation (the pipeline's history). */
+	role: 'system' | 'user' | 'assistant';
 	content: string;
 }
 

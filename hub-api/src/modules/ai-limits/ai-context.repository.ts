@@ -14,10 +14,10 @@ export class AiContextRepository {
 	}
 
 	/**
-	 * The latest `limit` messages of the conversation that make a turn, newest first (receipts aside), without the message being
-	 * answered when it was logged already. Scoped by account: another tenant's conversation of the same id is not read.
+	 * The latest `limit` messages of the conversation that make a turn, newest first (receipts aside), without the messages being
+	 * answered when they were logged already. Scoped by account: another tenant's conversation of the same id is not read.
 	 */
-	latest(key: ConversationKey & { excludeMessageId?: string; limit: number }): Promise<HistoryRow[]> {
+	latest(key: ConversationKey & { excludeMessageIds: string[]; limit: number }): Promise<HistoryRow[]> {
 		const query = this.interactions
 			.createQueryBuilder('interaction')
 			.select(['interaction.inboundText', 'interaction.status', 'interaction.replyText'])
@@ -32,8 +32,8 @@ export class AiContextRepository {
 			.orderBy('interaction.messageTimestamp', 'DESC')
 			.addOrderBy('interaction.id', 'DESC')
 			.limit(key.limit);
-		if (key.excludeMessageId !== undefined) {
-			query.andWhere('interaction.messageId <> :messageId', { messageId: key.excludeMessageId });
+		if (key.excludeMessageIds.length > 0) {
+			query.andWhere('interaction.messageId NOT IN (:...excluded)', { excluded: key.excludeMessageIds });
 		}
 		return query.getMany();
 	}

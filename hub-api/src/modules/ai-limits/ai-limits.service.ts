@@ -15,6 +15,12 @@ export const MAX_HISTORY_TURNS = 1000;
 export type ContextRequest = Omit<AiContextRequest, 'accountId' | 'maxTokens' | 'model'> & {
 	maxTokens: number;
 	model: string;
+	/**
+	 * The pipeline's burst: the messages being answered together, oldest first (the current message's text is then
+	 * not used on its own), never trimmed, and left out of the history with `excludeMessageIds`.
+	 */
+	current?: string[];
+	excludeMessageIds?: string[];
 };
 
 /** One earlier turn: what the contact wrote, and the reply that went out to it (either may be absent). */
@@ -59,14 +65,15 @@ export class AiLimitsService {
 	async context(accountId: string, request: ContextRequest): Promise<AiContextResponse> {
 		const counter = await chatTokenCounter(request.model);
 		const systemPrompt = request.systemPrompt ? counter.message('system', request.systemPrompt) : 0;
-		const current = counter.message('user', request.message.text);
+		const currentTexts = request.current?.length ? request.current : [request.message.text];
+		const current = currentTexts.reduce((sum, text) => sum + counter.message('user', text), 0);
 		const fixed = REPLY_PRIMING_TOKENS + systemPrompt + current;
 		let budget = request.maxTokens - fixed;
 		const rows = await this.history.latest({
 			accountId,
 			provider: request.provider,
 			conversationId: request.conversationId,
-			excludeMessageId: request.message.id,
+			excludeMessageIds: request.excludeMessageIds ?? (request.message.id === undefined ? [] : [request.message.id]),
 			// Every turn costs at least TOKENS_PER_MESSAGE + 2 (a role and one token of text): one more turn than could
 			// fit tells whether anything older was left out (with no budget left, one row says whether there is any).
 			limit: Math.min(MAX_HISTORY_TURNS, Math.max(0, Math.floor(budget / (TOKENS_PER_MESSAGE + 2))) + 1),
@@ -86,7 +93,7 @@ export class AiLimitsService {
 			budget -= cost;
 		}
 		return {
-			messages: [...included.reverse().flat(), { role: 'user', content: request.message.text }],
+			messages: [...included.reverse().flat(), ...currentTexts.map((content) => ({ role: 'user' as const, content }))],
 			model: request.model,
 			encoding: counter.encoding,
 			maxTokens: request.maxTokens,

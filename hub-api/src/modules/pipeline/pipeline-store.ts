@@ -17,13 +17,21 @@ redis.call('DEL', KEYS[1], KEYS[2])
 return ids
 `;
 
+/** A message of a burst: what the reply that answers the whole burst reads. */
+export interface BurstMessage {
+	id: string;
+	text: string;
+	/** ISO 8601, the provider's: orders the burst. */
+	at: string;
+}
+
 /**
  * The pipeline admission's state in Redis, shared by every hub replica (and so by every n8n worker calling them):
  * which messages were already admitted (a redelivery is a duplicate, before any model call), and each conversation's
  * burst in progress. Keys: `<REDIS_NAMESPACE>:pipeline:{<accountId>}:…` (one account's keys in one cluster slot).
  */
 export class PipelineStore {
-	private readonly endBurstCommand: (latestKey: string, idsKey: string, messageId: string) => Promise<string[] | null>;
+	private readonly endBurstCommand: (latestKey: string, messagesKey: string, messageId: string) => Promise<string[] | null>;
 
 	constructor(private readonly redis: Redis, private readonly namespace: string) {
 		redis.defineCommand('skybotEndBurst', { numberOfKeys: 2, lua: END_BURST_SCRIPT });
@@ -46,16 +54,24 @@ export class PipelineStore {
 	}
 
 	/**
-	 * Joins the conversation's burst, waits `windowMs` and answers the burst's message ids if no later message came
-	 * meanwhile (this message answers them all), or null (a later message will). The keys outlive the window a little,
-	 * so a burst whose last message's hub died mid-wait is forgotten rather than kept.
+	 * Joins the conversation's burst, waits `windowMs` and answers the burst's messages (oldest first, this one among
+	 * them) if no later message came meanwhile: this message answers them all. Null: a later message will. The texts are
+	 * kept here, not read back from the recorded skips, whose records may still be on their way. The keys outlive the
+	 * window a little, so a burst whose last message's hub died mid-wait is forgotten rather than kept.
 	 */
-	async joinBurst(accountId: string, conversationKey: string, messageId: string, windowMs: number): Promise<string[] | null> {
-		const [latestKey, idsKey] = this.burstKeys(accountId, conversationKey);
+	async joinBurst(accountId: string, conversationKey: string, message: BurstMessage, windowMs: number): Promise<BurstMessage[] | null> {
+		const [latestKey, messagesKey] = this.burstKeys(accountId, conversationKey);
 		const ttlMs = windowMs * 2 + 10_000;
-		await this.redis.multi().set(latestKey, messageId, 'PX', ttlMs).rpush(idsKey, messageId).pexpire(idsKey, ttlMs).exec();
+		await this.redis
+			.multi()
+			.set(latestKey, message.id, 'PX', ttlMs)
+			.rpush(messagesKey, JSON.stringify(message))
+			.pexpire(messagesKey, ttlMs)
+			.exec();
 		await new Promise((resolve) => setTimeout(resolve, windowMs));
-		return await this.endBurstCommand(latestKey, idsKey, messageId);
+		const burst = await this.endBurstCommand(latestKey, messagesKey, message.id);
+		if (burst === null) return null;
+		return burst.map((entry) => JSON.parse(entry) as BurstMessage).sort((a, b) => a.at.localeCompare(b.at));
 	}
 
 	private accountBase(accountId: string): string {
@@ -68,6 +84,6 @@ export class PipelineStore {
 
 	private burstKeys(accountId: string, conversationKey: string): [string, string] {
 		const base = `${this.accountBase(accountId)}:burst:${conversationKey}`;
-		return [`${base}:latest`, `${base}:ids`];
+		return [`${base}:latest`, `${base}:messages`];
 	}
 }

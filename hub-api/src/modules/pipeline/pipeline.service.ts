@@ -21,7 +21,7 @@ import type { ConversationsService } from '../conversations/conversations.servic
 import type { OutcomesService } from '../outcomes/outcomes.service';
 import type { QuotasService } from '../quotas/quotas.service';
 import type { RoutingService } from '../routing/routing.service';
-import type { PipelineStore } from './pipeline-store';
+import type { BurstMessage, PipelineStore } from './pipeline-store';
 import type { ScenarioChoice, ScenarioDecision, ScenarioSource } from './scenario-source';
 
 type AnsweringDecision = Extract<ScenarioDecision, { action: AdmissionAction }>;
@@ -144,17 +144,17 @@ export class PipelineService {
 			return await this.skip(request, route, 'anti_flood');
 		}
 
-		let burst: string[] = [message.messageId];
+		let burst: BurstMessage[] = [{ id: message.messageId, text: textOf(message), at: message.timestamp }];
 		if (settings.burstWindowSeconds > 0) {
 			const conversationKey = `${message.provider}:${message.conversationId}`;
-			const ids = await this.unavailableUnlessDone(() =>
-				this.deps.store.joinBurst(route.accountId, conversationKey, message.messageId, settings.burstWindowSeconds * 1000),
+			const joined = await this.unavailableUnlessDone(() =>
+				this.deps.store.joinBurst(route.accountId, conversationKey, burst[0]!, settings.burstWindowSeconds * 1000),
 			);
-			if (ids === null) return await this.skip(request, route, 'burst_merged');
-			burst = ids;
+			if (joined === null) return await this.skip(request, route, 'burst_merged');
+			burst = joined;
 		}
 
-		const answer = await this.prepare(route, message, { ...choice, decision });
+		const answer = await this.prepare(route, message, burst, { ...choice, decision });
 		if (answer.ai && !(await this.permitted(route))) return await this.skip(request, route, 'ai_rate_limited');
 
 		const quota = await this.deps.quotas.consume({ id: route.accountId, plan: route.plan }, message.messageId, message.conversationId);
@@ -164,14 +164,18 @@ export class PipelineService {
 			route,
 			...answer,
 			quota: { used: quota.used, limit: quota.limit, remaining: quota.remaining, resetAt: quota.resetAt },
-			burst: { messageIds: burst.filter((id) => id !== message.messageId) },
+			burst: { messageIds: burst.map(({ id }) => id).filter((id) => id !== message.messageId) },
 		};
 	}
 
-	/** The fixed reply, or what the model needs: the agent's prompt and the conversation so far within the token budget. */
+	/**
+	 * The fixed reply, or what the model needs: the agent's prompt, the conversation so far within the token budget, and
+	 * the burst's messages (this one among them) as the messages being answered, each its own user message.
+	 */
 	private async prepare(
 		route: AdmissionRoute,
 		message: InboundMessage,
+		burst: BurstMessage[],
 		{ decision, settings, version }: ScenarioChoice & { decision: AnsweringDecision },
 	): Promise<Pick<AdmissionAnswer, 'action' | 'scenario' | 'reply' | 'ai'>> {
 		const scenario = { ruleId: decision.ruleId, version };
@@ -191,6 +195,8 @@ export class PipelineService {
 			provider: message.provider,
 			conversationId: message.conversationId,
 			message: { text: textOf(message), id: message.messageId },
+			current: burst.map(({ text }) => text).filter((text) => text.trim() !== ''),
+			excludeMessageIds: burst.map(({ id }) => id),
 			systemPrompt,
 			maxTokens: DEFAULT_MAX_TOKENS,
 			model: DEFAULT_CONTEXT_MODEL,

@@ -7,11 +7,30 @@ import {
 	type RecordOutcomeResponse,
 } from '../../../../contracts/hub-api';
 import { enrichEachItem } from '../../../shared/execute';
-import { buildOutcomeRequest } from '../../helpers/outcome';
+import { asString, isRecord, type JsonRecord } from '../../../shared/json';
+import { buildOutcomeRequest, type OutcomeParameters } from '../../helpers/outcome';
 import { signedHubWebhookRequest } from '../../transport';
 import { executionProperties, interactionStatusProperty, reasonProperty, reportParameters, routeProperties } from './fields';
 
+const DEFINED_HERE = { show: { recordFrom: ['define'] } };
+
 const properties: INodeProperties[] = [
+	{
+		displayName: 'Record',
+		name: 'recordFrom',
+		type: 'options',
+		options: [
+			{ name: 'Define Below', value: 'define', description: 'Status, reason, account, agent and execution from the fields below' },
+			{
+				name: 'The Pipeline Item',
+				value: 'item',
+				description:
+					"From the item, after SkyBot Scenario: replied when it carries the sent reply, failed (ai_failed or send_failed) when it carries a step's error; the route and this execution",
+			},
+		],
+		default: 'define',
+	},
+	...withDisplayOptions(DEFINED_HERE, [
 	interactionStatusProperty({
 		failed: "A step failed; the item error is recorded and the message's quota unit given back",
 		replied: 'A reply was sent (anti-flood counts from now)',
@@ -22,6 +41,7 @@ const properties: INodeProperties[] = [
 		agentId: { description: 'Empty when the provider account has no agent: the interaction is recorded without an execution report' },
 	}),
 	...executionProperties('The hub records each message once, so retries of this call are harmless'),
+	]),
 ];
 
 export const description = updateDisplayOptions(
@@ -37,13 +57,17 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const startedAtMs = this.getExecutionContext?.()?.establishedAt;
 	return await enrichEachItem.call(this, items, async (item, itemIndex) => {
-		const status = this.getNodeParameter('status', itemIndex) as InteractionStatus;
+		const parameters =
+			this.getNodeParameter('recordFrom', itemIndex, 'define') === 'item'
+				? outcomeOfItem.call(this, item.json, startedAtMs)
+				: { status: this.getNodeParameter('status', itemIndex) as InteractionStatus, ...reportParameters.call(this, itemIndex, startedAtMs) };
+		const { status } = parameters;
 		if (!INTERACTION_STATUSES.includes(status)) {
 			throw new NodeOperationError(this.getNode(), `Unknown outcome status "${String(status)}"`, { itemIndex });
 		}
 		// A malformed item (not an InboundMessage, no account) throws here and fails that item only; an empty Agent ID
 		// records the interaction without an execution report.
-		const request = buildOutcomeRequest(item.json, { status, ...reportParameters.call(this, itemIndex, startedAtMs) });
+		const request = buildOutcomeRequest(item.json, parameters);
 		const recorded = (await signedHubWebhookRequest.call(
 			this,
 			'/api/webhooks/n8n/outcome',
@@ -52,4 +76,27 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		)) as RecordOutcomeResponse;
 		return { outcome: { ...recorded } };
 	});
+}
+
+function withDisplayOptions(displayOptions: INodeProperties['displayOptions'], properties: INodeProperties[]): INodeProperties[] {
+	return properties.map((property) => ({ ...property, displayOptions }));
+}
+
+/**
+ * The outcome a pipeline item says, read in code: a step's error (continue on fail) → failed, `send_failed` when the AI
+ * had written the reply and `ai_failed` otherwise; else replied. The route from SkyBot Scenario, this execution's ids.
+ */
+function outcomeOfItem(this: IExecuteFunctions, item: JsonRecord, startedAtMs: number | undefined): OutcomeParameters {
+	const route = isRecord(item.route) ? item.route : {};
+	const failed = item.error !== undefined;
+	return {
+		status: failed ? 'failed' : 'replied',
+		reason: failed ? (isRecord(item.ai) ? 'send_failed' : 'ai_failed') : undefined,
+		accountId: asString(route.accountId) ?? '',
+		agentId: asString(route.agentId) ?? null,
+		executionId: String(this.getExecutionId()),
+		workflowId: this.getWorkflow().id,
+		startedAtMs,
+		nowMs: Date.now(),
+	};
 }

@@ -170,6 +170,11 @@ export interface TextOperation {
 	defaults: CompletionDefaults;
 	/** Reads and checks the operation's other parameters for this item: the question to the model, or the result. */
 	prompt(itemIndex: number, text: string, options: CompletionOptions): ModelQuestion | WithoutCall;
+	/**
+	 * The question (or the result) the item itself carries, when the operation is set to read it from the item (Reply
+	 * after SkyBot Scenario › Decide); undefined → the text parameter and `prompt` as usual.
+	 */
+	fromItem?(item: INodeExecutionData, itemIndex: number): ModelQuestion | WithoutCall | undefined;
 }
 
 /**
@@ -183,16 +188,19 @@ export async function completeEachItem(
 	operation: TextOperation,
 ): Promise<INodeExecutionData[]> {
 	const { resultField, whenBlank, defaults } = operation;
-	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
+	return await enrichEachItem.call(this, items, async (item, itemIndex) => {
 		const model = String(this.getNodeParameter('model', itemIndex));
-		const text = String(this.getNodeParameter(operation.textParameter, itemIndex, '') ?? '');
-		if (whenBlank && text.trim() === '') {
-			if ('fail' in whenBlank) throw new NodeOperationError(this.getNode(), whenBlank.fail, { itemIndex });
-			return { [resultField]: { ...whenBlank.withoutCall, ...noCall(model) } };
-		}
 		const options = this.getNodeParameter('options', itemIndex, {}) as CompletionOptions;
-		const question = operation.prompt(itemIndex, text, options);
-		if ('withoutCall' in question) return { [resultField]: { ...question.withoutCall, ...noCall(model) } };
+		let question = operation.fromItem?.(item, itemIndex);
+		if (!question) {
+			const text = String(this.getNodeParameter(operation.textParameter, itemIndex, '') ?? '');
+			if (whenBlank && text.trim() === '') {
+				if ('fail' in whenBlank) throw new NodeOperationError(this.getNode(), whenBlank.fail, { itemIndex });
+				return { [resultField]: { ...whenBlank.withoutCall, ...noCall(model) } };
+			}
+			question = operation.prompt(itemIndex, text, options);
+		}
+		if ('withoutCall' in question) return { [resultField]: { ...noCall(model), ...question.withoutCall } };
 
 		const { jsonMode = defaults.jsonMode } = options;
 		const { text: answer, ...usage } = await complete.call(this, itemIndex, {

@@ -1,23 +1,54 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { buildReplyMessages } from '../../helpers/prompts';
-import { businessNameProperty, completeEachItem, contextProperty, modelProperty, optionsProperty } from './common';
+import { asString, isRecord } from '../../../shared/json';
+import { buildReplyMessages, type ChatMessage } from '../../helpers/prompts';
+import {
+	businessNameProperty,
+	completeEachItem,
+	contextProperty,
+	modelProperty,
+	optionsProperty,
+	type ModelQuestion,
+	type WithoutCall,
+} from './common';
 
 const DEFAULTS = { maxTokens: 500, temperature: 0.7 };
 
+const DEFINED_HERE = { show: { promptSource: ['define'] } };
+
 const properties: INodeProperties[] = [
 	modelProperty,
-	businessNameProperty('The business the assistant speaks for'),
+	{
+		displayName: 'Prompt',
+		name: 'promptSource',
+		type: 'options',
+		options: [
+			{
+				name: 'Define Below',
+				value: 'define',
+				description: 'Business name, message and context from the fields below',
+			},
+			{
+				name: 'From SkyBot Scenario',
+				value: 'scenario',
+				description:
+					"The item's admission (SkyBot Scenario › Decide): the agent's prompt and the conversation so far, trimmed to the token budget; a fixed or cached reply is passed on without a model call",
+			},
+		],
+		default: 'define',
+	},
+	{ ...businessNameProperty('The business the assistant speaks for'), displayOptions: DEFINED_HERE },
 	{
 		displayName: 'Message',
+		displayOptions: DEFINED_HERE,
 		name: 'message',
 		type: 'string',
 		typeOptions: { rows: 3 },
 		default: '={{ $json.text }}',
 		description: 'The customer\'s message to answer. Empty → no API call and an empty reply.',
 	},
-	contextProperty('Facts the reply may use: offer, prices, opening hours, links'),
+	{ ...contextProperty('Facts the reply may use: offer, prices, opening hours, links'), displayOptions: DEFINED_HERE },
 	withSystemPrompt(optionsProperty(DEFAULTS)),
 ];
 
@@ -48,6 +79,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		// Nothing to answer (e.g. an image without caption): no API call; SkyBot Decision skips the empty reply.
 		whenBlank: { withoutCall: { text: '' } },
 		defaults: DEFAULTS,
+		fromItem: (item, itemIndex) =>
+			this.getNodeParameter('promptSource', itemIndex, 'define') === 'scenario'
+				? admissionQuestion.call(this, item, itemIndex)
+				: undefined,
 		prompt: (itemIndex, message, options) => ({
 			messages: buildReplyMessages({
 				businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
@@ -58,4 +93,25 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			parse: (text) => ({ text }),
 		}),
 	});
+}
+
+/**
+ * The reply SkyBot Scenario › Decide prepared: its fixed (or cached) text as the result, without a call, or its chat
+ * messages as the question.
+ */
+function admissionQuestion(this: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): ModelQuestion | WithoutCall {
+	const admission = isRecord(item.json.admission) ? item.json.admission : undefined;
+	const known = admission && isRecord(admission.reply) ? admission.reply : undefined;
+	const text = known && asString(known.text);
+	if (known && text !== undefined) {
+		const model = asString(known.model);
+		return { withoutCall: { text, source: asString(known.source) ?? 'fixed', ...(model ? { model } : {}) } };
+	}
+	const messages = admission && isRecord(admission.ai) && Array.isArray(admission.ai.messages) ? admission.ai.messages : undefined;
+	if (!messages?.length) {
+		throw new NodeOperationError(this.getNode(), 'The item has no admission to answer: put SkyBot Scenario › Decide before this node', {
+			itemIndex,
+		});
+	}
+	return { messages: messages as unknown as ChatMessage[], parse: (answer) => ({ text: answer, source: 'model' }) };
 }

@@ -2,12 +2,31 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { enrichEachItem } from '../../../shared/execute';
+import { isRecord, type JsonRecord } from '../../../shared/json';
 import { buildSendTextRequest, isMetaProvider, META_PROVIDERS, readSentMessageId } from '../../helpers/graph';
 import { graphApiRequest } from '../../transport';
 
+const DEFINED_HERE = { show: { replyTo: ['define'] } };
+
 const properties: INodeProperties[] = [
 	{
+		displayName: 'Reply To',
+		name: 'replyTo',
+		type: 'options',
+		options: [
+			{ name: 'Define Below', value: 'define', description: 'Provider, account, recipient and text from the fields below' },
+			{
+				name: 'The Inbound Message',
+				value: 'item',
+				description:
+					"The item's SkyBot inbound message: its provider, account and contact (a comment is answered privately), with the reply the AI step wrote (ai.text)",
+			},
+		],
+		default: 'define',
+	},
+	{
 		displayName: 'Provider',
+		displayOptions: DEFINED_HERE,
 		name: 'provider',
 		type: 'string',
 		default: '={{ $json.provider }}',
@@ -16,6 +35,7 @@ const properties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Account External ID',
+		displayOptions: DEFINED_HERE,
 		name: 'accountExternalId',
 		type: 'string',
 		default: '={{ $json.accountExternalId }}',
@@ -24,6 +44,7 @@ const properties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Recipient ID',
+		displayOptions: DEFINED_HERE,
 		name: 'recipientId',
 		type: 'string',
 		default: '={{ $json.contact.externalId }}',
@@ -32,6 +53,7 @@ const properties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Text',
+		displayOptions: DEFINED_HERE,
 		name: 'text',
 		type: 'string',
 		typeOptions: { rows: 3 },
@@ -40,6 +62,7 @@ const properties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Private Reply to Comment ID',
+		displayOptions: DEFINED_HERE,
 		name: 'commentId',
 		type: 'string',
 		default: "={{ $json.kind === 'comment' ? $json.messageId : '' }}",
@@ -52,8 +75,10 @@ export const description = updateDisplayOptions({ show: { resource: ['message'],
 
 /** Adds `delivery`: which provider and recipient the reply went to, and the id Meta gave the sent message. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await enrichEachItem.call(this, items, async (_item, itemIndex) => {
-		const provider = this.getNodeParameter('provider', itemIndex);
+	return await enrichEachItem.call(this, items, async (item, itemIndex) => {
+		const fields = this.getNodeParameter('replyTo', itemIndex, 'define') === 'item' ? replyFieldsOf(item.json) : undefined;
+		const parameter = (name: keyof ReplyFields) => fields?.[name] ?? this.getNodeParameter(name, itemIndex, '');
+		const provider = parameter('provider');
 		if (!isMetaProvider(provider)) {
 			throw new NodeOperationError(
 				this.getNode(),
@@ -61,15 +86,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				{ itemIndex },
 			);
 		}
-		const recipientId = String(this.getNodeParameter('recipientId', itemIndex) ?? '');
-		const text = String(this.getNodeParameter('text', itemIndex) ?? '');
+		const recipientId = String(parameter('recipientId') ?? '');
+		const text = String(parameter('text') ?? '');
 		if (text.trim() === '') {
 			throw new NodeOperationError(this.getNode(), 'There is no text to send', { itemIndex });
 		}
-		const commentId = String(this.getNodeParameter('commentId', itemIndex, '') ?? '');
+		const commentId = String(parameter('commentId') ?? '');
 		const request = buildSendTextRequest({
 			provider,
-			accountExternalId: String(this.getNodeParameter('accountExternalId', itemIndex) ?? ''),
+			accountExternalId: String(parameter('accountExternalId') ?? ''),
 			recipientId,
 			text,
 			commentId: commentId || undefined,
@@ -86,4 +111,25 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (commentId && provider !== 'whatsapp') delivery.commentId = commentId;
 		return { delivery };
 	});
+}
+
+interface ReplyFields {
+	provider: unknown;
+	accountExternalId: unknown;
+	recipientId: unknown;
+	text: unknown;
+	commentId: unknown;
+}
+
+/** What the Define Below fields' defaults would read, read from the item in code (no expression to evaluate). */
+function replyFieldsOf(item: JsonRecord): ReplyFields {
+	const contact = isRecord(item.contact) ? item.contact : {};
+	const ai = isRecord(item.ai) ? item.ai : {};
+	return {
+		provider: item.provider,
+		accountExternalId: item.accountExternalId,
+		recipientId: contact.externalId,
+		text: ai.text,
+		commentId: item.kind === 'comment' ? item.messageId : '',
+	};
 }
