@@ -15,6 +15,7 @@ import { registerOutcomesOpenApi } from './modules/outcomes/outcomes.openapi';
 import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
+import { registerScenariosOpenApi } from './modules/scenarios/scenarios.openapi';
 import { registerUsersOpenApi } from './modules/users/users.openapi';
 import { registerTemplatesOpenApi } from './modules/templates/templates.openapi';
 
@@ -30,6 +31,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerUsersOpenApi,
 	registerTemplatesOpenApi,
 	registerAgentsOpenApi,
+	registerScenariosOpenApi,
 	registerProviderAccountsOpenApi,
 	registerRoutingOpenApi,
 	registerQuotasOpenApi,
