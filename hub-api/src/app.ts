@@ -27,6 +27,7 @@ import { PIPELINE_WEBHOOK_PATHS, pipelineWebhookRoutes } from './modules/pipelin
 import { providerAccountsRoutes } from './modules/provider-accounts/provider-accounts.routes';
 import { consumeQuotaRoute } from './modules/quotas/quotas.routes';
 import { routingRoutes } from './modules/routing/routing.routes';
+import { scenariosRoutes } from './modules/scenarios/scenarios.routes';
 import { templatesRoutes } from './modules/templates/templates.routes';
 import { usersRoutes } from './modules/users/users.routes';
 import { hubOpenApiDocument } from './openapi';
@@ -113,12 +114,13 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 	api.use('/api-keys', withKey, apiKeysRoutes(services.apiKeys, clock, config.auth.apiKeyRotationGraceSeconds));
 	api.use('/users', withKey, usersRoutes(services.users));
 	api.use('/templates', withKey, templatesRoutes(services.templates));
-	// One mount for both routers: a second withKey would count a stats request twice against the rate limit.
+	// One mount for the three routers: a second withKey would count a stats request twice against the rate limit.
 	api.use(
 		'/agents',
 		withKey,
 		agentsRoutes(services.agents, services.accounts, services.planLimits, services.deployments),
 		agentStatsRoutes(services.analytics, services.accounts),
+		scenariosRoutes(services.scenarios, services.accounts),
 	);
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));

@@ -16,6 +16,7 @@ import { registerPipelineOpenApi } from './modules/pipeline/pipeline.openapi';
 import { registerProviderAccountsOpenApi } from './modules/provider-accounts/provider-accounts.openapi';
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
+import { registerScenariosOpenApi } from './modules/scenarios/scenarios.openapi';
 import { registerUsersOpenApi } from './modules/users/users.openapi';
 import { registerTemplatesOpenApi } from './modules/templates/templates.openapi';
 
@@ -31,6 +32,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerUsersOpenApi,
 	registerTemplatesOpenApi,
 	registerAgentsOpenApi,
+	registerScenariosOpenApi,
 	registerProviderAccountsOpenApi,
 	registerRoutingOpenApi,
 	registerQuotasOpenApi,

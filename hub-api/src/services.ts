@@ -43,6 +43,8 @@ import { builtInScenario } from './modules/pipeline/scenario-source';
 import { QuotaStore } from './modules/quotas/quota-store';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { RoutingService } from './modules/routing/routing.service';
+import { ScenariosRepository } from './modules/scenarios/scenarios.repository';
+import { ScenariosService } from './modules/scenarios/scenarios.service';
 import { defaultTemplatesDir, loadTemplateCatalogue } from './modules/templates/template-catalogue';
 import { TemplatesService } from './modules/templates/templates.service';
 import { UsersRepository } from './modules/users/users.repository';
@@ -60,10 +62,13 @@ export function createDatabaseServices(dataSource: DataSource, clock: Clock, inv
 	const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), clock, invalidations);
 	const accounts = new AccountsService(dataSource, new AccountsRepository(dataSource), apiKeys, invalidations);
 	const providerAccountsRepository = new ProviderAccountsRepository(dataSource);
+	const agentsRepository = new AgentsRepository(dataSource);
 	return {
 		apiKeys,
 		accounts,
-		agents: new AgentsService(new AgentsRepository(dataSource)),
+		agents: new AgentsService(agentsRepository),
+		// Each agent's versioned scenario; the pipeline's admission reads it (forAgent) for every message.
+		scenarios: new ScenariosService(new ScenariosRepository(dataSource), agentsRepository, clock),
 		planLimits: new PlanLimitsService(new BillingRepository(dataSource)),
 		providerAccounts: new ProviderAccountsService(providerAccountsRepository),
 		routing: new RoutingService(providerAccountsRepository),

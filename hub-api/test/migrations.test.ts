@@ -13,6 +13,7 @@ const HUB_TABLES = [
 	'account_plan_changes',
 	'accounts',
 	'agent_logs',
+	'agent_scenarios',
 	'agent_versions',
 	'agents',
 	'api_keys',
@@ -66,7 +67,9 @@ describe('migrations', () => {
 		await dataSource.initialize();
 		try {
 			await dataSource.runMigrations();
-			await dataSource.undoLastMigration();
+			// Back to just before CreateConversations, whatever came after it.
+			const after = migrations.length - migrations.findIndex((migration) => migration.name === 'CreateConversations1763830000000');
+			for (let undone = 0; undone < after; undone += 1) await dataSource.undoLastMigration();
 			const [{ id: accountId }] = await dataSource.query(`INSERT INTO accounts (name) VALUES ('before') RETURNING id`);
 			const log = (messageId: string, conversationId: string, at: string) =>
 				dataSource.query(
