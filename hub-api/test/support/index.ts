@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
 import {
+	type AnswerCacheConfig,
 	type AuthConfig,
 	type BillingConfig,
 	type ConversationsConfig,
@@ -191,6 +192,8 @@ export interface StartTestHubOptions {
 	deploy?: Partial<DeployConfig>;
 	/** Human handover: HANDOVER_IDLE_RELEASE's default (30m) and its sweep unless given. */
 	conversations?: Partial<ConversationsConfig>;
+	/** The AI answer cache: AI_ANSWER_CACHE_TTL's default (24h) unless given. */
+	answerCache?: Partial<AnswerCacheConfig>;
 }
 
 /** A hub logger at `level` whose lines (one JSON object each) are collected in `lines` instead of printed. */
@@ -247,6 +250,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				redisNamespace: loginThrottlePrefix,
 				deploy: { n8n: null, templatesDir: null, publicUrl: null, ...options.deploy },
 				conversations: { ...conversationsConfig(30 * 60), ...options.conversations },
+				answerCache: { ttlSeconds: 86_400, ...options.answerCache },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);
