@@ -10,6 +10,7 @@ import { AccountsService } from './modules/accounts/accounts.service';
 import { AiContextRepository } from './modules/ai-limits/ai-context.repository';
 import { AiLimitsService } from './modules/ai-limits/ai-limits.service';
 import { AiPermits } from './modules/ai-limits/ai-permits';
+import { AnswerCache } from './modules/ai-limits/answer-cache';
 import { AgentDeploymentsService } from './modules/agents/agent-deployments.service';
 import { AgentEvents } from './modules/agents/agent-events';
 import { AgentsRepository } from './modules/agents/agents.repository';
@@ -73,7 +74,7 @@ export function createDatabaseServices(dataSource: DataSource, clock: Clock, inv
 export interface HubInfrastructure {
 	config: Pick<
 		HubConfig,
-		'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy' | 'conversations'
+		'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy' | 'conversations' | 'answerCache'
 	>;
 	dataSource: DataSource;
 	/** The hub's command connection (quotas, throttles, rate limits, cache invalidations, health). */
@@ -142,6 +143,8 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 	const executions = new ExecutionsService(executionsRepository, events, clock);
 	// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
 	const quotas = new QuotasService(new QuotaStore(redis, config.redisNamespace), clock);
+	// REDIS_NAMESPACE: replicas share the cached answers; outcomes fill the cache, the pipeline admission reads it.
+	const answerCache = new AnswerCache(redis, config.redisNamespace, logger);
 	return {
 		...database,
 		events,
@@ -164,7 +167,11 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 			interactions,
 			quotas,
 			clock,
+			{ cache: answerCache, ttlSeconds: config.answerCache.ttlSeconds },
 		),
+		/** The AI answer cache; `answerCacheTtlSeconds` 0 means it is off (AI_ANSWER_CACHE_TTL). */
+		answerCache,
+		answerCacheTtlSeconds: config.answerCache.ttlSeconds,
 		// REDIS_NAMESPACE: hubs sharing it (replicas) share the failed-login counters.
 		auth: new AuthService({
 			dataSource,

@@ -1,9 +1,11 @@
 /**
- * The AI answer cache on real Redis: the key (pure), reads and writes with their TTL, entries it cannot read, Redis
- * down (a miss, never an error).
+ * The AI answer cache on real Redis and PostgreSQL: the key (pure), reads and writes with their TTL, entries it cannot
+ * read, Redis down (a miss, never an error), and the outcome record filling it (a miss) and counting its hits as cost
+ * saved in analytics.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import type { RecordOutcomeRequest } from '../../contracts/hub-api';
 import { createRedis } from '../src/db/redis';
 import {
 	ANSWER_TEXT_MAX,
@@ -12,7 +14,9 @@ import {
 	type CachedAnswer,
 	normaliseMessage,
 } from '../src/modules/ai-limits/answer-cache';
-import { capturingLogger, closedPort, TEST_REDIS_URL } from './support';
+import { signatureHeader } from '../src/modules/executions/signature';
+import { capturingLogger, closedPort, startTestHub, TEST_REDIS_URL, TEST_WEBHOOK_SECRET, type TestHub } from './support';
+import { expectDocumented } from './support/documented';
 
 const { logger, lines } = capturingLogger('warn');
 const warnings = () => lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 40);
@@ -215,5 +219,204 @@ describe('AnswerCache.get / put', () => {
 				down.disconnect();
 			}
 		});
+	});
+});
+
+describe('outcome records and the answer cache', () => {
+	let hub: TestHub;
+	let redis: Redis;
+	let cache: AnswerCache;
+	type Tenant = Awaited<ReturnType<TestHub['createTenant']>>;
+
+	beforeAll(async () => {
+		hub = await startTestHub();
+		redis = new Redis(TEST_REDIS_URL);
+		cache = new AnswerCache(redis, hub.redisNamespace, logger);
+	});
+	afterAll(async () => {
+		redis?.disconnect();
+		await hub?.close();
+	});
+
+	const PATH = '/api/webhooks/n8n/outcome';
+	function send(on: TestHub, body: unknown) {
+		const rawBody = JSON.stringify(body);
+		const header = signatureHeader(TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000), rawBody);
+		return on.request(PATH, { method: 'POST', rawBody, headers: { 'x-skybot-signature': header } });
+	}
+
+	const keyFor = (tenant: Tenant, text = `Quel est le prix ? ${randomUUID()}`) =>
+		cache.keyOf({ agentId: tenant.agent.id, agentVersion: 1, text, context: [], model: 'gpt-4o-mini' });
+
+	type Reply = NonNullable<RecordOutcomeRequest['reply']>;
+	function outcome(tenant: Tenant, reply: Partial<Reply>, overrides: Partial<RecordOutcomeRequest> = {}) {
+		return {
+			accountId: tenant.account.id,
+			agentId: tenant.agent.id,
+			executionId: `${Math.floor(Math.random() * 1e9)}`,
+			workflowId: 'wf-pipeline',
+			// Inside today's UTC day, so the 7d and 4w analytics windows take it.
+			startedAt: new Date(Date.now() - 2_000).toISOString(),
+			latencyMs: 1500,
+			status: 'replied',
+			message: {
+				provider: 'instagram',
+				kind: 'dm',
+				messageId: `mid.${randomUUID()}`,
+				accountExternalId: '17841400000000001',
+				conversationId: `instagram:1784:${randomUUID()}`,
+				contact: { externalId: 'igsid-42', name: 'Lea' },
+				text: 'Quel est le prix ?',
+				timestamp: new Date(Date.now() - 2_500).toISOString(),
+			},
+			reply: {
+				text: 'Le menu est à 12 €.',
+				model: 'gpt-4o-mini',
+				promptTokens: 120,
+				completionTokens: 30,
+				costUsd: 0.000036,
+				externalId: 'm_reply-1',
+				...reply,
+			},
+			...overrides,
+		} satisfies RecordOutcomeRequest;
+	}
+
+	const rows = (table: 'interactions' | 'executions', accountId: string) =>
+		hub.dataSource.query(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY created_at`, [accountId]) as Promise<
+			Record<string, unknown>[]
+		>;
+
+	it('stores the answer of a replied miss under its key (after the commit), and a repeat changes nothing', async () => {
+		const tenant = await hub.createTenant();
+		const key = keyFor(tenant);
+		const miss = outcome(tenant, { cache: { key, hit: false } });
+
+		const first = await send(hub, miss);
+		expect(first.status).toBe(201);
+		expectDocumented(first, 'post', PATH);
+		const stored = await cache.get(tenant.account.id, key);
+		expect(stored).toEqual({
+			text: 'Le menu est à 12 €.',
+			model: 'gpt-4o-mini',
+			promptTokens: 120,
+			completionTokens: 30,
+			costUsd: 0.000036,
+			storedAt: expect.any(String),
+		});
+		const redisKey = `${hub.redisNamespace}:ai:answers:{${tenant.account.id}}:${key}`;
+		expect(await redis.ttl(redisKey)).toBeGreaterThan(86_390);
+		await redis.expire(redisKey, 500);
+
+		const repeat = await send(hub, miss);
+		expect([repeat.status, repeat.body.duplicate]).toEqual([200, true]);
+		// Another message answered differently for the same key (a concurrent miss) does not replace it either.
+		expect((await send(hub, outcome(tenant, { text: 'Autre réponse', cache: { key, hit: false } }))).status).toBe(201);
+		expect(await cache.get(tenant.account.id, key)).toEqual(stored);
+		expect(await redis.ttl(redisKey)).toBeLessThanOrEqual(500);
+		expect(await redis.keys(`${hub.redisNamespace}:ai:answers:{${tenant.account.id}}:*`)).toEqual([redisKey]);
+
+		// A miss is no hit: stored as any reply, with its model call's cost.
+		const [interaction] = await rows('interactions', tenant.account.id);
+		expect(interaction).toMatchObject({ cache_hit: false, cost_saved_usd: null, cost_usd: '0.000036' });
+		const [execution] = await rows('executions', tenant.account.id);
+		expect(execution).toMatchObject({ cache_hit: false, cost_saved_usd: '0.000000', cost_usd: '0.000036' });
+	});
+
+	it.each<[string, Partial<RecordOutcomeRequest>, Partial<Reply>]>([
+		['a failed send', { status: 'failed', reason: 'send_failed', error: { message: 'Graph 500' } }, {}],
+		['a reply without its model', {}, { model: undefined }],
+	])('caches nothing for %s', async (_case, overrides, reply) => {
+		const tenant = await hub.createTenant();
+		const key = keyFor(tenant);
+		expect((await send(hub, outcome(tenant, { ...reply, cache: { key, hit: false } }, overrides))).status).toBe(201);
+		expect(await cache.get(tenant.account.id, key)).toBeNull();
+	});
+
+	it('records a hit as no model call, with the cached answer’s cost as cost saved, and analytics sums it', async () => {
+		const tenant = await hub.createTenant();
+		const key = keyFor(tenant);
+		// The first contact's message missed and paid for the model; two later ones were answered from the cache.
+		expect((await send(hub, outcome(tenant, { cache: { key, hit: false } }))).status).toBe(201);
+		const hit = () =>
+			outcome(tenant, { promptTokens: 0, completionTokens: 0, costUsd: 0, cache: { key, hit: true, costSavedUsd: 0.000036 } });
+		// Tokens and cost given as 0, or left out.
+		const bare = { ...hit(), reply: { text: 'Le menu est à 12 €.', cache: { key, hit: true, costSavedUsd: 0.000036 } } };
+		const hits = [await send(hub, hit()), await send(hub, bare)];
+		for (const response of hits) {
+			expect(response.status).toBe(201);
+			expectDocumented(response, 'post', PATH);
+		}
+
+		const interactions = await rows('interactions', tenant.account.id);
+		expect(interactions.map((row) => [row.cache_hit, row.cost_saved_usd])).toEqual([
+			[false, null],
+			[true, '0.000036'],
+			[true, '0.000036'],
+		]);
+		const executions = await rows('executions', tenant.account.id);
+		expect(executions.map((row) => [row.cache_hit, row.cost_usd, row.cost_saved_usd, row.prompt_tokens])).toEqual([
+			[false, '0.000036', '0.000000', 120],
+			[true, '0.000000', '0.000036', 0],
+			[true, '0.000000', '0.000036', 0],
+		]);
+
+		const costs = await hub.request('/api/analytics/costs?period=7d', { key: tenant.apiKey.key });
+		expectDocumented(costs, 'get', '/api/analytics/costs');
+		expect(costs.body.total).toEqual({
+			executions: 3,
+			promptTokens: 120,
+			completionTokens: 30,
+			totalTokens: 150,
+			costUsd: 0.000036,
+			cacheHits: 2,
+			costSavedUsd: 0.000072,
+		});
+		const stats = await hub.request(`/api/agents/${tenant.agent.id}/stats?period=7d`, { key: tenant.apiKey.key });
+		expect(stats.body.stats).toMatchObject({ totalExecutions: 3, costUsd: 0.000036, cacheHits: 2, costSavedUsd: 0.000072 });
+
+	});
+
+	it('counts a repeated hit once', async () => {
+		const tenant = await hub.createTenant();
+		const cache = { key: keyFor(tenant), hit: true, costSavedUsd: 0.002 } as const;
+		const body = outcome(tenant, { promptTokens: 0, completionTokens: 0, costUsd: 0, cache });
+		const responses = [await send(hub, body), await send(hub, body)];
+		expect(responses.map((response) => response.status)).toEqual([201, 200]);
+		const costs = await hub.request('/api/analytics/costs?period=7d', { key: tenant.apiKey.key });
+		expect(costs.body.total).toMatchObject({ executions: 1, cacheHits: 1, costSavedUsd: 0.002, costUsd: 0 });
+	});
+
+	it('refuses (422, every problem named, nothing stored) a hit that spent tokens, one without its saving, a bad key', async () => {
+		const tenant = await hub.createTenant();
+		const key = keyFor(tenant);
+		const spent = await send(hub, outcome(tenant, { costUsd: 0.01, promptTokens: 5, cache: { key, hit: true, costSavedUsd: 0.01 } }));
+		expect(spent.status).toBe(422);
+		expectDocumented(spent, 'post', PATH);
+		const fields = (response: typeof spent) => response.body.error.details.map((issue: { path: string }) => issue.path).sort();
+		expect(fields(spent)).toEqual(['body.reply.completionTokens', 'body.reply.costUsd', 'body.reply.promptTokens']);
+
+		const unsaved = await send(hub, outcome(tenant, { costUsd: 0, cache: { key, hit: true } as never }));
+		expect([unsaved.status, fields(unsaved)]).toEqual([422, ['body.reply.cache.costSavedUsd']]);
+
+		const badKey = await send(hub, {
+			...outcome(tenant, { cache: { key: 'price?', hit: false } }),
+			latencyMs: -1,
+		});
+		expect([badKey.status, fields(badKey)]).toEqual([422, ['body.latencyMs', 'body.reply.cache.key']]);
+		expect(await rows('interactions', tenant.account.id)).toEqual([]);
+	});
+
+	it('stores nothing in the cache when AI_ANSWER_CACHE_TTL is 0 (the cache is off)', async () => {
+		const off = await startTestHub({ answerCache: { ttlSeconds: 0 } });
+		try {
+			const tenant = await off.createTenant();
+			const key = keyFor(tenant);
+			expect((await send(off, outcome(tenant, { cache: { key, hit: false } }))).status).toBe(201);
+			expect(await new AnswerCache(redis, off.redisNamespace, logger).get(tenant.account.id, key)).toBeNull();
+			expect(await redis.keys(`${off.redisNamespace}:ai:answers:*`)).toEqual([]);
+		} finally {
+			await off.close();
+		}
 	});
 });
