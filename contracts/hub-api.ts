@@ -260,10 +260,22 @@ export interface RecordOutcomeRequest {
 	reason?: string;
 	message: InboundMessage;
 	/** The AI's reply (sent or not) with its model, tokens and cost, which the execution report counts. */
-	reply?: LogInteractionRequest['reply'];
+	reply?: LogInteractionRequest['reply'] & {
+		/** How the reply used the answer cache; absent when the cache was not consulted (off, or no AI reply). */
+		cache?: OutcomeReplyCache;
+	};
 	error?: LogInteractionRequest['error'];
 	logs?: ExecutionReportRequest['logs'];
 }
+
+/**
+ * The answer cache's part in a reply (docs/ai-limits.md#the-answer-cache). `key` is the cache key the admission
+ * looked up. A miss (`hit: false`): the model wrote the reply; a `replied` outcome stores it under `key` (reply text,
+ * model, tokens, cost) for AI_ANSWER_CACHE_TTL. A hit: the reply is the cached answer, no model call was made, so the
+ * reply's own tokens and cost are 0 (or absent) and `costSavedUsd` is the cached answer's `costUsd`, which analytics
+ * reports as cost saved.
+ */
+export type OutcomeReplyCache = { key: string; hit: false } | { key: string; hit: true; costSavedUsd: number };
 
 export interface RecordOutcomeResponse {
 	/** The message's interaction (GET /api/interactions), as now stored: a duplicate answers the stored outcome. */
@@ -427,7 +439,7 @@ export interface AdmissionAnswer {
 	 * The reply already known, no model call: the scenario's fixed text (placeholders filled), or an answer the cache
 	 * held for the same agent version, message and context (`source: 'cache'`, with what that answer had cost).
 	 */
-	reply?: { source: 'fixed' | 'cache'; text: string; model?: string; costSavedUsd?: number };
+	reply?: { source: 'fixed' | 'cache'; text: string; model?: string; costSavedUsd?: number; cacheKey?: string };
 	/** For the model call: the chat messages (system prompt, conversation so far trimmed to the token budget, current
 	 * message(s)), the tokenizer's count, and the cache key its answer is stored under. */
 	ai?: {

@@ -8,6 +8,7 @@ import { CreateExecutionDailyTotals1763800000001 } from './1763800000001-CreateE
 import { CreateBilling1763810000000 } from './1763810000000-CreateBilling';
 import { CreateConversations1763830000000 } from './1763830000000-CreateConversations';
 import { CreateAgentScenarios1763840000000 } from './1763840000000-CreateAgentScenarios';
+import { AnswerCacheSavings1763850000000 } from './1763850000000-AnswerCacheSavings';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
@@ -22,4 +23,5 @@ export const migrations = [
 	CreateLeads1763820000000,
 	CreateConversations1763830000000,
 	CreateAgentScenarios1763840000000,
+	AnswerCacheSavings1763850000000,
 ];

@@ -28,6 +28,13 @@ export interface HubConfig {
 	/** Human handover: when a conversation a person holds goes back to the AI. */
 	conversations: ConversationsConfig;
 	pipeline: PipelineConfig;
+	/** The AI answer cache (docs/ai-limits.md#the-answer-cache). */
+	answerCache: AnswerCacheConfig;
+}
+
+export interface AnswerCacheConfig {
+	/** AI_ANSWER_CACHE_TTL: how long a model's answer is reused for an identical model input; 0 turns the cache off. */
+	ttlSeconds: number;
 }
 
 export interface ConversationsConfig {
@@ -208,6 +215,18 @@ const SETTINGS = {
 	N8N_API_KEY: { schema: optionalText, example: "an n8n public API key (n8n: Settings > n8n API)", fallback: '' },
 	TEMPLATES_DIR: { schema: optionalText, example: '/app/workflows/templates', fallback: '' },
 	HUB_PUBLIC_URL: { schema: optionalHttpUrl, example: 'http://hub:3000 (how n8n reaches the hub)', fallback: '' },
+	AI_ANSWER_CACHE_TTL: {
+		// A day: long enough for the openers many contacts send alike ("price?", "are you open?") to be answered from
+		// the cache, short enough that an answer that depends on more than the model input (today's opening hours, a
+		// stock the prompt does not carry) is not served for long. At most 30 days; 0 turns the cache off.
+		schema: z
+			.string()
+			.regex(/^(0|[1-9]\d*[smhdw])$/, 'must be 0 (off) or a duration such as 30m, 12h or 1d')
+			.transform((value) => (value === '0' ? 0 : ms(value as ms.StringValue) / 1000))
+			.pipe(z.number().max(30 * 86_400, 'must be at most 30d')),
+		example: '24h, or 0 to turn the answer cache off',
+		fallback: '24h',
+	},
 	REDIS_NAMESPACE: {
 		schema: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -'),
 		example: 'skybot',
@@ -306,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 		pipeline: {
 			burstWindowSeconds: readSetting(env, 'PIPELINE_BURST_WINDOW_SECONDS', SETTINGS.PIPELINE_BURST_WINDOW_SECONDS),
 		},
+		answerCache: { ttlSeconds: readSetting(env, 'AI_ANSWER_CACHE_TTL', SETTINGS.AI_ANSWER_CACHE_TTL) },
 	};
 }
 

@@ -10,6 +10,7 @@ import { AccountsService } from './modules/accounts/accounts.service';
 import { AiContextRepository } from './modules/ai-limits/ai-context.repository';
 import { AiLimitsService } from './modules/ai-limits/ai-limits.service';
 import { AiPermits } from './modules/ai-limits/ai-permits';
+import { AnswerCache } from './modules/ai-limits/answer-cache';
 import { AgentDeploymentsService } from './modules/agents/agent-deployments.service';
 import { AgentEvents } from './modules/agents/agent-events';
 import { AgentsRepository } from './modules/agents/agents.repository';
@@ -39,7 +40,7 @@ import { ProviderAccountsRepository } from './modules/provider-accounts/provider
 import { ProviderAccountsService } from './modules/provider-accounts/provider-accounts.service';
 import { PipelineStore } from './modules/pipeline/pipeline-store';
 import { PipelineService } from './modules/pipeline/pipeline.service';
-import { builtInScenario } from './modules/pipeline/scenario-source';
+import { agentScenarios } from './modules/pipeline/scenario-source';
 import { QuotaStore } from './modules/quotas/quota-store';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { RoutingService } from './modules/routing/routing.service';
@@ -81,7 +82,15 @@ export function createDatabaseServices(dataSource: DataSource, clock: Clock, inv
 export interface HubInfrastructure {
 	config: Pick<
 		HubConfig,
-		'webhookSecret' | 'auth' | 'billing' | 'redisUrl' | 'redisNamespace' | 'deploy' | 'conversations' | 'pipeline'
+		| 'webhookSecret'
+		| 'auth'
+		| 'billing'
+		| 'redisUrl'
+		| 'redisNamespace'
+		| 'deploy'
+		| 'conversations'
+		| 'pipeline'
+		| 'answerCache'
 	>;
 	dataSource: DataSource;
 	/** The hub's command connection (quotas, throttles, rate limits, cache invalidations, health). */
@@ -150,6 +159,8 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 	const executions = new ExecutionsService(executionsRepository, events, clock);
 	// REDIS_NAMESPACE: replicas share quota counters; another deployment on the same Redis counts on its own.
 	const quotas = new QuotasService(new QuotaStore(redis, config.redisNamespace), clock);
+	// REDIS_NAMESPACE: replicas share the cached answers; outcomes fill the cache, the pipeline admission reads it.
+	const answerCache = new AnswerCache(redis, config.redisNamespace, logger);
 	// REDIS_NAMESPACE: replicas (and so every n8n worker calling them) share each account's model-request budget.
 	const aiLimits = new AiLimitsService(new AiPermits(redis, config.redisNamespace), new AiContextRepository(dataSource));
 	// One record per message: the interaction and the execution report in one transaction.
@@ -160,6 +171,7 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		interactions,
 		quotas,
 		clock,
+		{ cache: answerCache, ttlSeconds: config.answerCache.ttlSeconds },
 	);
 	return {
 		...database,
@@ -178,7 +190,8 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		pipeline: new PipelineService({
 			routing: database.routing,
 			conversations,
-			scenarios: builtInScenario(config.pipeline.burstWindowSeconds),
+			scenarios: agentScenarios(database.scenarios, database.leads, config.pipeline.burstWindowSeconds),
+			answers: { cache: answerCache, ttlSeconds: config.answerCache.ttlSeconds },
 			quotas,
 			aiLimits,
 			outcomes,

@@ -140,6 +140,8 @@ describe('GET /api/agents/:id/stats', () => {
 				completionTokens: 20,
 				totalTokens: 60,
 				costUsd: 0.004,
+				cacheHits: 0,
+				costSavedUsd: 0,
 			},
 		});
 		// 2026-03-03 … 2026-03-10: 8 UTC days, the empty ones included.
@@ -183,6 +185,8 @@ describe('GET /api/agents/:id/stats', () => {
 			completionTokens: 0,
 			totalTokens: 0,
 			costUsd: 0,
+			cacheHits: 0,
+			costSavedUsd: 0,
 		});
 		expect(response.body.series).toHaveLength(8);
 		expect(JSON.stringify(response.body)).not.toMatch(/NaN|Infinity/);
@@ -198,6 +202,8 @@ describe('GET /api/agents/:id/stats', () => {
 });
 
 describe('GET /api/analytics/costs', () => {
+	/** The fixture's executions were all answered by the model: no cache hit. */
+	const noSavings = { cacheHits: 0, costSavedUsd: 0 };
 	it('sums tokens and cost per agent over 4 weeks, most expensive first, idle agents included', async () => {
 		const response = await get('/api/analytics/costs');
 		expect(response.status).toBe(200);
@@ -208,12 +214,12 @@ describe('GET /api/analytics/costs', () => {
 			to: '2026-03-10T12:00:00.000Z',
 			agents: [
 				// alpha: 5 billed rows since 2026-02-10 (the 40-day-old one is out)
-				{ agentId: a.agent.id, name: 'alpha', executions: 5, promptTokens: 50, completionTokens: 25, totalTokens: 75, costUsd: 0.005 },
+				{ agentId: a.agent.id, name: 'alpha', executions: 5, promptTokens: 50, completionTokens: 25, totalTokens: 75, costUsd: 0.005, ...noSavings },
 				// beta: one billed success, one skipped (no tokens)
-				{ agentId: beta, name: 'beta', executions: 2, promptTokens: 10, completionTokens: 5, totalTokens: 15, costUsd: 0.001 },
-				{ agentId: gamma, name: 'gamma', executions: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 },
+				{ agentId: beta, name: 'beta', executions: 2, promptTokens: 10, completionTokens: 5, totalTokens: 15, costUsd: 0.001, ...noSavings },
+				{ agentId: gamma, name: 'gamma', executions: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, ...noSavings },
 			],
-			total: { executions: 7, promptTokens: 60, completionTokens: 30, totalTokens: 90, costUsd: 0.006 },
+			total: { executions: 7, promptTokens: 60, completionTokens: 30, totalTokens: 90, costUsd: 0.006, ...noSavings },
 		});
 	});
 
@@ -233,6 +239,70 @@ describe('GET /api/analytics/costs', () => {
 	it('takes 3m', async () => {
 		const response = await get('/api/analytics/costs?period=3m');
 		expect(response.body.total).toMatchObject({ executions: 8, costUsd: 0.007 });
+	});
+});
+
+describe('answers from the answer cache', () => {
+	/** Replies served from the cache: no tokens, no cost, and what the model call would have cost as cost saved. */
+	async function insertCached(accountId: string, agentId: string, rows: { at: string; saved: number | null }[]) {
+		for (const row of rows) {
+			const hit = row.saved !== null;
+			await hub.dataSource.query(
+				`INSERT INTO executions (account_id, agent_id, n8n_execution_id, status, started_at, latency_ms,
+					prompt_tokens, completion_tokens, cost_usd, cache_hit, cost_saved_usd)
+				 VALUES ($1, $2, $3, 'success', $4, 100, $5, $6, $7, $8, $9)`,
+				[accountId, agentId, `exec-${++sequence}`, row.at, hit ? 0 : 10, hit ? 0 : 5, hit ? 0 : 0.001, hit, row.saved ?? 0],
+			);
+		}
+	}
+
+	it('counts hits and sums cost saved over the same windows as the cost, edge days and whole days alike', async () => {
+		const tenant = await hub.createTenant();
+		const other = await addAgent(tenant.account.id, 'other');
+		await insertCached(tenant.account.id, tenant.agent.id, [
+			{ at: '2026-03-10T09:00:00Z', saved: 0.002 }, // today: a partial edge day of every window
+			{ at: '2026-03-05T10:00:00Z', saved: 0.003 }, // a whole day: read from the daily totals
+			{ at: '2026-03-05T11:00:00Z', saved: null }, // the model answered: cost 0.001, nothing saved
+			{ at: '2026-02-10T13:00:00Z', saved: 0.0001 }, // the 4w window's first (partial) day, inside
+			{ at: '2026-02-10T11:00:00Z', saved: 0.5 }, // the same day before the window starts: out of 4w
+		]);
+		await insertCached(tenant.account.id, other, [{ at: '2026-03-09T10:00:00Z', saved: 0.01 }]);
+
+		const costs = await get('/api/analytics/costs', tenant.apiKey.key);
+		expectDocumented(costs, 'get', '/api/analytics/costs');
+		expect(costs.body.agents).toEqual([
+			// 4 rows in the window, 3 of them hits: 0.002 + 0.003 + 0.0001 saved; the one model call cost 0.001
+			expect.objectContaining({
+				agentId: tenant.agent.id,
+				executions: 4,
+				totalTokens: 15,
+				costUsd: 0.001,
+				cacheHits: 3,
+				costSavedUsd: 0.0051,
+			}),
+			expect.objectContaining({ agentId: other, executions: 1, costUsd: 0, cacheHits: 1, costSavedUsd: 0.01, totalTokens: 0 }),
+		]);
+		expect(costs.body.total).toEqual({
+			executions: 5,
+			promptTokens: 10,
+			completionTokens: 5,
+			totalTokens: 15,
+			costUsd: 0.001,
+			cacheHits: 4,
+			costSavedUsd: 0.0151,
+		});
+		// 3m takes the row before 2026-02-10T12:00 too.
+		expect((await get('/api/analytics/costs?period=3m', tenant.apiKey.key)).body.total).toMatchObject({
+			cacheHits: 5,
+			costSavedUsd: 0.5151,
+		});
+
+		const week = await get(`/api/agents/${tenant.agent.id}/stats?period=7d`, tenant.apiKey.key);
+		expectDocumented(week, 'get', '/api/agents/{id}/stats');
+		// Since 2026-03-03T12:00: today's hit and the two rows of 03-05.
+		expect(week.body.stats).toMatchObject({ totalExecutions: 3, costUsd: 0.001, cacheHits: 2, costSavedUsd: 0.005 });
+		const fourWeeks = await get(`/api/agents/${tenant.agent.id}/stats?period=4w`, tenant.apiKey.key);
+		expect(fourWeeks.body.stats).toMatchObject({ totalExecutions: 4, cacheHits: 3, costSavedUsd: 0.0051 });
 	});
 });
 

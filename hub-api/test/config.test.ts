@@ -36,6 +36,7 @@ describe('loadConfig', () => {
 			redisNamespace: 'skybot',
 			deploy: { n8n: null, templatesDir: null, publicUrl: null },
 			conversations: { idleReleaseSeconds: 1800, sweepIntervalMs: 30_000 },
+			answerCache: { ttlSeconds: 86_400 },
 		});
 	});
 
@@ -67,6 +68,8 @@ describe('loadConfig', () => {
 		['JWT_REFRESH_EXPIRY', { ...valid, JWT_REFRESH_EXPIRY: '0d' }],
 		['API_KEY_ROTATION_GRACE', { ...valid, API_KEY_ROTATION_GRACE: '-5m' }],
 		['HANDOVER_IDLE_RELEASE', { ...valid, HANDOVER_IDLE_RELEASE: '30 minutes' }],
+		['AI_ANSWER_CACHE_TTL', { ...valid, AI_ANSWER_CACHE_TTL: '3600' }],
+		['AI_ANSWER_CACHE_TTL', { ...valid, AI_ANSWER_CACHE_TTL: '5w' }],
 	])('names a malformed %s in one line', (setting, env) => {
 		const message = configError(env);
 		expect(message).toMatch(new RegExp(`^Configuration error: ${setting} `));
@@ -92,6 +95,18 @@ describe('loadConfig', () => {
 			idleReleaseSeconds: 90,
 			sweepIntervalMs: 9_000,
 		});
+	});
+
+	it('reads the answer cache TTL in the duration notation; 0 turns the cache off', () => {
+		expect(loadConfig({ ...valid, AI_ANSWER_CACHE_TTL: '6h' }).answerCache).toEqual({ ttlSeconds: 21_600 });
+		expect(loadConfig({ ...valid, AI_ANSWER_CACHE_TTL: '30d' }).answerCache).toEqual({ ttlSeconds: 2_592_000 });
+		expect(loadConfig({ ...valid, AI_ANSWER_CACHE_TTL: '0' }).answerCache).toEqual({ ttlSeconds: 0 });
+		expect(configError({ ...valid, AI_ANSWER_CACHE_TTL: '31d' })).toBe(
+			'Configuration error: AI_ANSWER_CACHE_TTL must be at most 30d (e.g. 24h, or 0 to turn the answer cache off)',
+		);
+		expect(configError({ ...valid, AI_ANSWER_CACHE_TTL: '1 day' })).toBe(
+			'Configuration error: AI_ANSWER_CACHE_TTL must be 0 (off) or a duration such as 30m, 12h or 1d (e.g. 24h, or 0 to turn the answer cache off)',
+		);
 	});
 
 	// ms (which reads the durations) also takes these; config.ts says why each is refused.

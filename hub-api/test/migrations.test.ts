@@ -1,4 +1,6 @@
 import { migrations } from '../../migrations';
+import { CreateConversations1763830000000 } from '../../migrations/1763830000000-CreateConversations';
+import { AnswerCacheSavings1763850000000 } from '../../migrations/1763850000000-AnswerCacheSavings';
 import { createDataSource } from '../src/db/data-source';
 import { createTestDatabase, type TestDatabase } from './support';
 
@@ -67,9 +69,9 @@ describe('migrations', () => {
 		await dataSource.initialize();
 		try {
 			await dataSource.runMigrations();
-			// Back to just before CreateConversations, whatever came after it.
-			const after = migrations.length - migrations.findIndex((migration) => migration.name === 'CreateConversations1763830000000');
-			for (let undone = 0; undone < after; undone += 1) await dataSource.undoLastMigration();
+			// Back to before conversations existed: that migration and every later one undone.
+			const later = migrations.length - migrations.indexOf(CreateConversations1763830000000);
+			for (let undone = 0; undone < later; undone += 1) await dataSource.undoLastMigration();
 			const [{ id: accountId }] = await dataSource.query(`INSERT INTO accounts (name) VALUES ('before') RETURNING id`);
 			const log = (messageId: string, conversationId: string, at: string) =>
 				dataSource.query(
@@ -97,6 +99,54 @@ describe('migrations', () => {
 					created_at: new Date('2026-03-01T10:00:00Z'),
 				},
 				expect.objectContaining({ conversation_id: 'c2', last_message_at: new Date('2026-03-02T10:00:00Z') }),
+			]);
+		} finally {
+			await dataSource.destroy();
+		}
+	});
+
+	it('rolls up cache hits and cost saved per day, and after undoing that migration the totals trigger works as before', async () => {
+		const dataSource = createDataSource(database.url);
+		await dataSource.initialize();
+		try {
+			await dataSource.runMigrations();
+			const [{ id: accountId }] = await dataSource.query(`INSERT INTO accounts (name) VALUES ('savings') RETURNING id`);
+			const [{ id: agentId }] = await dataSource.query(`INSERT INTO agents (account_id, name) VALUES ($1, 'a') RETURNING id`, [
+				accountId,
+			]);
+			const execute = (id: string, columns: string, values: string) =>
+				dataSource.query(
+					`INSERT INTO executions (account_id, agent_id, n8n_execution_id, status, started_at, prompt_tokens,
+						completion_tokens, cost_usd${columns})
+					VALUES ($1, $2, $3, 'success', '2026-03-01T10:00:00Z', 10, 5, 0.001${values})`,
+					[accountId, agentId, id],
+				);
+			const totals = () =>
+				dataSource.query(`SELECT * FROM execution_daily_totals WHERE agent_id = $1`, [agentId]) as Promise<
+					Record<string, unknown>[]
+				>;
+			await execute('hit', ', cache_hit, cost_saved_usd', ', true, 0.004');
+			await execute('miss', '', '');
+			expect(await totals()).toEqual([
+				expect.objectContaining({ executions: 2, cost_usd: '0.002000', cache_hits: 1, cost_saved_usd: '0.004000' }),
+			]);
+			// A cost saved without a hit is refused: it would count savings no cached answer made.
+			await expect(execute('bogus', ', cost_saved_usd', ', 0.5')).rejects.toThrow(/executions_cost_saved_check/);
+
+			// That migration and every later one undone.
+			const later = migrations.length - migrations.indexOf(AnswerCacheSavings1763850000000);
+			for (let undone = 0; undone < later; undone += 1) await dataSource.undoLastMigration();
+			await execute('after-undo', '', '');
+			expect(await totals()).toEqual([
+				{
+					agent_id: agentId,
+					account_id: accountId,
+					day: expect.any(Date),
+					executions: 3,
+					prompt_tokens: '30',
+					completion_tokens: '15',
+					cost_usd: '0.003000',
+				},
 			]);
 		} finally {
 			await dataSource.destroy();

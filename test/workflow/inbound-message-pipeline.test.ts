@@ -400,6 +400,25 @@ describe('outcome records (v2.0.0: one signed request per message)', () => {
 	});
 });
 
+describe('answer cache (v2.0.0)', () => {
+	it('answers the same first question of another contact from the cache: no model call, the cost counted as saved', async () => {
+		const { pageId, key, agentId } = await messengerTenant('premium');
+		const question = `Quels sont vos horaires ? ${graphId()}`;
+		await runPipeline(messengerMessage({ accountId: pageId, text: question }));
+		const calls = openai.completions.length;
+
+		const result = await runPipeline(messengerMessage({ accountId: pageId, text: question }));
+
+		expect(result.error).toBeUndefined();
+		expect(openai.completions).toHaveLength(calls);
+		const sent = sentTo(pageId);
+		expect(sent).toHaveLength(2);
+		expect(sent[1]!.text).toBe(sent[0]!.text);
+		const stats = (await hub.request(`/api/agents/${agentId}/stats`, { key })).body;
+		expect(JSON.stringify(stats)).toContain('"cacheHits":1');
+	});
+});
+
 describe('human handover (v2.0.0)', () => {
 	it('a person taking the conversation over while the model writes: no AI message goes out', async () => {
 		const { pageId, key } = await messengerTenant('premium');

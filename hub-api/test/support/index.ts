@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../src/clock';
 import {
+	type AnswerCacheConfig,
 	type AuthConfig,
 	type BillingConfig,
 	type ConversationsConfig,
@@ -193,6 +194,8 @@ export interface StartTestHubOptions {
 	/** Human handover: HANDOVER_IDLE_RELEASE's default (30m) and its sweep unless given. */
 	conversations?: Partial<ConversationsConfig>;
 	pipeline?: Partial<PipelineConfig>;
+	/** The AI answer cache: AI_ANSWER_CACHE_TTL's default (24h) unless given. */
+	answerCache?: Partial<AnswerCacheConfig>;
 }
 
 /** A hub logger at `level` whose lines (one JSON object each) are collected in `lines` instead of printed. */
@@ -251,6 +254,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				conversations: { ...conversationsConfig(30 * 60), ...options.conversations },
 				// No burst wait unless a test asks for one: every other test's message is answered at once.
 				pipeline: { burstWindowSeconds: 0, ...options.pipeline },
+				answerCache: { ttlSeconds: 86_400, ...options.answerCache },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);

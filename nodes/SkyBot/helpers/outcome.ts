@@ -1,5 +1,5 @@
 import type { InteractionStatus, RecordOutcomeRequest } from '../../../contracts/hub-api';
-import type { JsonRecord } from '../../shared/json';
+import { asNumber, asString, isRecord, type JsonRecord } from '../../shared/json';
 import { buildInteractionRequest } from './interaction';
 
 export class OutcomeInputError extends Error {}
@@ -43,7 +43,24 @@ export function buildOutcomeRequest(item: JsonRecord, parameters: OutcomeParamet
 	};
 	if (parameters.workflowId) request.workflowId = parameters.workflowId;
 	if (parameters.reason) request.reason = parameters.reason;
-	if (reply) request.reply = reply;
+	if (reply) {
+		const cache = answerCacheOf(item);
+		request.reply = cache ? { ...reply, cache } : reply;
+	}
 	if (error) request.error = error;
 	return request;
+}
+
+/**
+ * The answer cache's part in the reply, from SkyBot Scenario's admission: a cached answer sent (hit: what it saved), or
+ * the key the model's answer is to be stored under (miss). None when the hub did not consult the cache.
+ */
+function answerCacheOf(item: JsonRecord): NonNullable<RecordOutcomeRequest['reply']>['cache'] | undefined {
+	const admission = isRecord(item.admission) ? item.admission : undefined;
+	if (!admission) return undefined;
+	const known = isRecord(admission.reply) ? admission.reply : undefined;
+	const hitKey = known?.source === 'cache' ? asString(known.cacheKey) : undefined;
+	if (hitKey) return { key: hitKey, hit: true, costSavedUsd: asNumber(known!.costSavedUsd) ?? 0 };
+	const missKey = isRecord(admission.ai) ? asString(admission.ai.cacheKey) : undefined;
+	return missKey ? { key: missKey, hit: false } : undefined;
 }

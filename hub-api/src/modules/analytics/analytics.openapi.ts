@@ -24,14 +24,14 @@ export function registerAnalyticsOpenApi(registry: OpenAPIRegistry): void {
 			},
 		},
 	);
-	docs.get('/api/analytics/costs', 'Tokens and AI cost per agent over a period (default 4w)', {
+	docs.get('/api/analytics/costs', 'Tokens, AI cost, answer cache hits and cost saved per agent over a period (default 4w)', {
 		...authenticated('viewer'),
 		request: { query: costsQuery },
 		responses: { 200: answer('Costs', registry.register('AnalyticsCosts', costsView)), ...errors(401, 403, 404, 422) },
 	});
 	docs.get(
 		'/api/agents/{id}/stats',
-		"An agent's executions, rates, latency percentiles, tokens and cost, with a daily/weekly series",
+		"An agent's executions, rates, latency percentiles, tokens, cost and cost saved by the answer cache, with a daily/weekly series",
 		{
 			tags: ['agents', 'analytics'],
 			...authenticated('viewer'),

@@ -41,6 +41,8 @@ export interface StatsRow {
 	prompt_tokens: string;
 	completion_tokens: string;
 	cost_usd: string;
+	cache_hits: number;
+	cost_saved_usd: string;
 }
 
 export interface SeriesRow {
@@ -57,6 +59,8 @@ export interface CostRow {
 	prompt_tokens: string;
 	completion_tokens: string;
 	cost_usd: string;
+	cache_hits: number;
+	cost_saved_usd: string;
 }
 
 export type Bucket = 'day' | 'week';
@@ -102,7 +106,9 @@ const STATS_SQL = `
 		round(percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)::numeric, 1) AS p95_latency_ms,
 		COALESCE(sum(prompt_tokens), 0) AS prompt_tokens,
 		COALESCE(sum(completion_tokens), 0) AS completion_tokens,
-		COALESCE(sum(cost_usd), 0) AS cost_usd
+		COALESCE(sum(cost_usd), 0) AS cost_usd,
+		count(*) FILTER (WHERE cache_hit)::int AS cache_hits,
+		COALESCE(sum(cost_saved_usd), 0) AS cost_saved_usd
 	FROM executions WHERE agent_id = $1 AND started_at >= $2 AND started_at < $3`;
 
 // Every bucket of the window appears, empty ones with zeros: generate_series gives the buckets, the aggregate
@@ -135,18 +141,19 @@ const SERIES_SQL = `
 // $2 / $3: the window; $4 / $5: where the whole days start and end (two index ranges of executions around them).
 const COSTS_SQL = `
 	WITH parts AS (
-		SELECT agent_id, executions, prompt_tokens, completion_tokens, cost_usd
+		SELECT agent_id, executions, prompt_tokens, completion_tokens, cost_usd, cache_hits, cost_saved_usd
 		FROM execution_daily_totals
 		WHERE account_id = $1 AND day >= ($4::timestamptz AT TIME ZONE 'UTC')::date
 			AND day < ($5::timestamptz AT TIME ZONE 'UTC')::date
 		UNION ALL
-		SELECT agent_id, 1, prompt_tokens, completion_tokens, cost_usd
+		SELECT agent_id, 1, prompt_tokens, completion_tokens, cost_usd, cache_hit::int, cost_saved_usd
 		FROM executions
 		WHERE account_id = $1
 			AND ((started_at >= $2 AND started_at < $4) OR (started_at >= $5 AND started_at < $3))
 	), summed AS (
 		SELECT agent_id, sum(executions)::int AS executions, sum(prompt_tokens) AS prompt_tokens,
-			sum(completion_tokens) AS completion_tokens, sum(cost_usd) AS cost_usd
+			sum(completion_tokens) AS completion_tokens, sum(cost_usd) AS cost_usd,
+			sum(cache_hits)::int AS cache_hits, sum(cost_saved_usd) AS cost_saved_usd
 		FROM parts
 		GROUP BY agent_id
 	)
@@ -154,7 +161,9 @@ const COSTS_SQL = `
 		COALESCE(summed.executions, 0) AS executions,
 		COALESCE(summed.prompt_tokens, 0) AS prompt_tokens,
 		COALESCE(summed.completion_tokens, 0) AS completion_tokens,
-		COALESCE(summed.cost_usd, 0) AS cost_usd
+		COALESCE(summed.cost_usd, 0) AS cost_usd,
+		COALESCE(summed.cache_hits, 0) AS cache_hits,
+		COALESCE(summed.cost_saved_usd, 0) AS cost_saved_usd
 	FROM agents
 	LEFT JOIN summed ON summed.agent_id = agents.id
 	WHERE agents.account_id = $1 AND (${LIVE_AGENT.replace('status', 'agents.status')} OR summed.executions > 0)

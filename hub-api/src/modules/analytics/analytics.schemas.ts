@@ -26,6 +26,11 @@ export const costsQuery = z
 // Counts are integers; rates are percentages with 2 decimals; latencies are milliseconds, null when nothing ran.
 const milliseconds = z.number().nullable().describe('Milliseconds; null when nothing ran');
 const percent = z.number().describe('Percentage, 2 decimals; 0 when nothing ran');
+/** Replies served from the AI answer cache, and what their model calls would have cost (not part of costUsd). */
+const cacheSavings = {
+	cacheHits: z.number().int().describe('Executions whose reply came from the AI answer cache (no model call)'),
+	costSavedUsd: z.number().describe('What the model calls the answer cache replaced would have cost, USD'),
+};
 
 export const overviewView = z.object({
 	/** Today = the current UTC day. */
@@ -59,6 +64,7 @@ export const agentStatsView = z.object({
 		completionTokens: z.number().int(),
 		totalTokens: z.number().int(),
 		costUsd: z.number(),
+		...cacheSavings,
 	}),
 	/** One point per UTC day (7d, 4w) or ISO week (3m), empty buckets included. */
 	series: z.array(
@@ -78,6 +84,7 @@ const tokensAndCost = {
 	completionTokens: z.number().int(),
 	totalTokens: z.number().int(),
 	costUsd: z.number(),
+	...cacheSavings,
 };
 
 export const costsView = z.object({

@@ -73,6 +73,8 @@ export class AnalyticsService {
 				completionTokens,
 				totalTokens: promptTokens + completionTokens,
 				costUsd: toCost(row.cost_usd),
+				cacheHits: row.cache_hits,
+				costSavedUsd: toCost(row.cost_saved_usd),
 			},
 			series: series.map((point) => ({
 				bucket: point.bucket.toISOString(),
@@ -97,6 +99,8 @@ export class AnalyticsService {
 				completionTokens,
 				totalTokens: promptTokens + completionTokens,
 				costUsd: toCost(row.cost_usd),
+				cacheHits: row.cache_hits,
+				costSavedUsd: toCost(row.cost_saved_usd),
 			};
 		});
 		// One row per agent of the account (tens), already summed by PostgreSQL: adding them up here is cheap.
@@ -107,8 +111,10 @@ export class AnalyticsService {
 				completionTokens: sum.completionTokens + agent.completionTokens,
 				totalTokens: sum.totalTokens + agent.totalTokens,
 				costUsd: toCost(sum.costUsd + agent.costUsd),
+				cacheHits: sum.cacheHits + agent.cacheHits,
+				costSavedUsd: toCost(sum.costSavedUsd + agent.costSavedUsd),
 			}),
-			{ executions: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 },
+			{ executions: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, cacheHits: 0, costSavedUsd: 0 },
 		);
 		return { period, from: window.from.toISOString(), to: window.to.toISOString(), agents, total };
 	}

@@ -15,6 +15,9 @@ export interface ExecutionRecord {
 	promptTokens: number;
 	completionTokens: number;
 	costUsd: number;
+	/** Answered from the AI answer cache (outcome records only): no model call; `costSavedUsd` is what it would have cost. */
+	cacheHit: boolean;
+	costSavedUsd: number;
 	provider: string | null;
 	messageId: string | null;
 	conversationId: string | null;
@@ -44,6 +47,8 @@ const COLUMNS: [keyof ExecutionRecord, string][] = [
 	['promptTokens', 'prompt_tokens'],
 	['completionTokens', 'completion_tokens'],
 	['costUsd', 'cost_usd'],
+	['cacheHit', 'cache_hit'],
+	['costSavedUsd', 'cost_saved_usd'],
 	['provider', 'provider'],
 	['messageId', 'message_id'],
 	['conversationId', 'conversation_id'],

@@ -19,6 +19,9 @@ export function toExecutionRecord(report: ExecutionReportRequest): ExecutionReco
 		promptTokens: report.promptTokens ?? 0,
 		completionTokens: report.completionTokens ?? 0,
 		costUsd: report.costUsd ?? 0,
+		// An execution report knows nothing of the answer cache; the outcome record sets these.
+		cacheHit: false,
+		costSavedUsd: 0,
 		provider: report.provider ?? null,
 		messageId: report.messageId ?? null,
 		conversationId: report.conversationId ?? null,

@@ -21,6 +21,9 @@ export interface Interaction {
 	promptTokens: number | null;
 	completionTokens: number | null;
 	costUsd: number | null;
+	/** The reply came from the AI answer cache: no model call, and `costSavedUsd` is what that call cost before. */
+	cacheHit: boolean;
+	costSavedUsd: number | null;
 	errorMessage: string | null;
 	errorCode: string | null;
 	errorHttpStatus: number | null;
@@ -60,6 +63,15 @@ export const InteractionEntity = hubEntity<Interaction>({
 		costUsd: {
 			type: 'numeric',
 			name: 'cost_usd',
+			precision: 12,
+			scale: 6,
+			nullable: true,
+			transformer: numericAsNumber,
+		},
+		cacheHit: { type: 'boolean', name: 'cache_hit', default: false },
+		costSavedUsd: {
+			type: 'numeric',
+			name: 'cost_saved_usd',
 			precision: 12,
 			scale: 6,
 			nullable: true,

@@ -29,6 +29,8 @@ const COLUMNS: [keyof InteractionRecord, string][] = [
 	['promptTokens', 'prompt_tokens'],
 	['completionTokens', 'completion_tokens'],
 	['costUsd', 'cost_usd'],
+	['cacheHit', 'cache_hit'],
+	['costSavedUsd', 'cost_saved_usd'],
 	['errorMessage', 'error_message'],
 	['errorCode', 'error_code'],
 	['errorHttpStatus', 'error_http_status'],

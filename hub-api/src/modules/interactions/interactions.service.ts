@@ -62,6 +62,9 @@ export function toInteractionRecord(
 		promptTokens: reply?.promptTokens ?? null,
 		completionTokens: reply?.completionTokens ?? null,
 		costUsd: reply?.costUsd ?? null,
+		// Only the outcome record knows the answer cache (it sets these); a logged interaction was never a hit.
+		cacheHit: false,
+		costSavedUsd: null,
 		errorMessage: error?.message ?? null,
 		errorCode: error?.code ?? null,
 		errorHttpStatus: error?.httpStatus ?? null,

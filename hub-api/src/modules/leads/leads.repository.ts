@@ -102,6 +102,15 @@ export class LeadsRepository {
 		this.leads = dataSource.getRepository(LeadEntity);
 	}
 
+	/** The contact's lead temperature: undefined without a lead, null for a lead not classified yet. */
+	async temperatureOf(accountId: string, provider: Provider, contactExternalId: string): Promise<Lead['temperature'] | undefined> {
+		const row = await this.leads.findOne({
+			select: { temperature: true },
+			where: { accountId, provider, contactExternalId },
+		});
+		return row ? row.temperature : undefined;
+	}
+
 	async upsert(facts: LeadFacts, now: Date): Promise<{ row: Lead; inserted: boolean }> {
 		const written: { id: string; inserted: boolean }[] = await withConstraint(
 			'leads_agent_fkey',

@@ -1,4 +1,5 @@
-import type { LeadResponse, ListLeadsResponse, UpsertLeadRequest } from '../../../../contracts/hub-api';
+import type { LeadResponse, LeadTemperature, ListLeadsResponse, UpsertLeadRequest } from '../../../../contracts/hub-api';
+import type { Provider } from '../../../../contracts/inbound-message';
 import type { Clock } from '../../clock';
 import { type KeysetPosition, readCursorPage } from '../../cursor-page';
 import { notFound } from '../../errors';
@@ -20,6 +21,11 @@ const positionOf = (row: Lead): KeysetPosition => ({ at: row.lastActivityAt, id:
 
 export class LeadsService {
 	constructor(private readonly repository: LeadsRepository, private readonly clock: Clock) {}
+
+	/** What the pipeline's scenario matches on: the contact's lead temperature (null when no lead or not classified). */
+	async temperatureOf(accountId: string, provider: Provider, contactExternalId: string): Promise<LeadTemperature | null> {
+		return (await this.repository.temperatureOf(accountId, provider, contactExternalId)) ?? null;
+	}
 
 	async upsert(accountId: string, request: UpsertLeadRequest): Promise<{ lead: LeadResponse; created: boolean }> {
 		const now = this.clock();

@@ -11,7 +11,9 @@ export function registerOutcomesOpenApi(registry: OpenAPIRegistry): void {
 			description:
 				'Signed like the execution report: `X-SkyBot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` ' +
 				'with SKYBOT_WEBHOOK_SECRET, at most 5 minutes old; no API key. 200 `duplicate: true` stores nothing: the ' +
-				'stored outcome already says as much (a repeat, or a redelivery skipped after the reply).',
+				'stored outcome already says as much (a repeat, or a redelivery skipped after the reply). `reply.cache`: ' +
+				'`hit: false` stores a replied answer in the AI answer cache under `key` (once); `hit: true` records a reply ' +
+				'from the cache (its tokens and cost 0 or absent) with `costSavedUsd` as cost saved.',
 			security: [],
 			request: {
 				headers: z.object({ 'x-skybot-signature': z.string() }),

@@ -9,6 +9,19 @@ import { agentLogLines, executionTiming } from '../executions/executions.schemas
 import { inboundMessage, interactionError, interactionReply } from '../interactions/interactions.schemas';
 
 const count = z.number().int().nonnegative().max(100_000_000);
+const cost = z.number().nonnegative().lt(1_000_000);
+
+/** A key AnswerCache.keyOf made: a sha256 in hex. */
+const answerCacheKey = z.string().regex(/^[0-9a-f]{64}$/, 'must be an answer cache key (64 lower-case hex digits)');
+
+/** The answer cache's part in the reply (contracts: OutcomeReplyCache); a hit says what the model call would have cost. */
+export const outcomeReplyCache = z.discriminatedUnion('hit', [
+	z.object({ key: answerCacheKey, hit: z.literal(false) }).strip(),
+	z.object({ key: answerCacheKey, hit: z.literal(true), costSavedUsd: cost }).strip(),
+]);
+
+/** A reply served from the cache made no model call: tokens and cost other than 0 would count a call twice. */
+const CACHED_REPLY_SPENDS_NOTHING = ['promptTokens', 'completionTokens', 'costUsd'] as const;
 
 /**
  * The message's outcome: the interaction's fields and the execution report's, each once. The reply's tokens and cost
@@ -27,7 +40,20 @@ export const recordOutcomeBody = z
 			.extend({
 				promptTokens: count.optional(),
 				completionTokens: count.optional(),
-				costUsd: z.number().nonnegative().lt(1_000_000).optional(),
+				costUsd: cost.optional(),
+				cache: outcomeReplyCache.optional(),
+			})
+			.superRefine((reply, context) => {
+				if (reply.cache?.hit !== true) return;
+				for (const field of CACHED_REPLY_SPENDS_NOTHING) {
+					if (reply[field]) {
+						context.addIssue({
+							code: 'custom',
+							path: [field],
+							message: 'must be 0 or absent: a reply from the answer cache made no model call (see cache.costSavedUsd)',
+						});
+					}
+				}
 			})
 			.optional(),
 		error: interactionError.optional(),

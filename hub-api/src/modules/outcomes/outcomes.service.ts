@@ -6,6 +6,7 @@ import {
 } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
 import { notFound } from '../../errors';
+import type { AnswerCache } from '../ai-limits/answer-cache';
 import { executionLogs, type ExecutionsService, toExecutionRecord } from '../executions/executions.service';
 import type { ExecutionsRepository } from '../executions/executions.repository';
 import { type InteractionsService, toInteractionRecord } from '../interactions/interactions.service';
@@ -31,6 +32,7 @@ export class OutcomesService {
 		private readonly interactions: Pick<InteractionsService, 'messageLogged'>,
 		private readonly quotas: Pick<QuotasService, 'refund' | 'replied'>,
 		private readonly clock: Clock,
+		private readonly answers: { cache: Pick<AnswerCache, 'put'>; ttlSeconds: number },
 	) {}
 
 	async record(outcome: RecordOutcomeRequest): Promise<RecordOutcomeResponse> {
@@ -60,8 +62,20 @@ export class OutcomesService {
 					logs: outcome.logs,
 				}
 			: null;
-		const execution = report && { record: toExecutionRecord(report), logs: executionLogs(report) };
-		const stored = await this.repository.record(toInteractionRecord(accountId, outcome), execution, this.clock());
+		// A reply from the answer cache: no model call (its tokens and cost are 0, the schema holds it to that), and
+		// the call it replaced cost what the cached answer cost, which analytics sums as cost saved.
+		const cache = outcome.reply?.cache;
+		const costSavedUsd = cache?.hit ? cache.costSavedUsd : null;
+		const savings = { cacheHit: costSavedUsd !== null };
+		const execution = report && {
+			record: { ...toExecutionRecord(report), ...savings, costSavedUsd: costSavedUsd ?? 0 },
+			logs: executionLogs(report),
+		};
+		const stored = await this.repository.record(
+			{ ...toInteractionRecord(accountId, outcome), ...savings, costSavedUsd },
+			execution,
+			this.clock(),
+		);
 		if (stored.stored && execution && stored.executionId) this.executions.published(stored.executionId, execution.record);
 		await this.interactions.messageLogged(stored.row);
 		// After the commit, on every outcome, repeats included: the refund is idempotent, so an outcome stored while
@@ -74,6 +88,7 @@ export class OutcomesService {
 		if (stored.row.status === 'replied') {
 			await this.quotas.replied(accountId, stored.row.conversationId, stored.row.updatedAt);
 		}
+		await this.cacheAnswer(outcome, stored.row.status);
 		return {
 			interactionId: stored.row.id,
 			status: stored.row.status,
@@ -82,5 +97,31 @@ export class OutcomesService {
 			duplicate: !stored.stored,
 			quotaRefunded,
 		};
+	}
+
+	/**
+	 * A reply the model wrote after a cache miss, that went out (replied, as stored), becomes the cached answer for its
+	 * key. After the commit and on repeats too: the write is SET NX, so a repeat changes nothing, and an outcome that
+	 * answered 503 (Redis down for the quota part above) fills the cache when n8n retries it. Never throws
+	 * (AnswerCache.put): the cache cannot fail an outcome. A reply without its model is not cached: an entry names the
+	 * model its answer came from.
+	 */
+	private async cacheAnswer(outcome: RecordOutcomeRequest, storedStatus: InteractionStatus): Promise<void> {
+		const { reply } = outcome;
+		if (!reply?.cache || reply.cache.hit || outcome.status !== 'replied' || storedStatus !== 'replied') return;
+		if (!reply.model || !reply.text) return;
+		await this.answers.cache.put(
+			outcome.accountId,
+			reply.cache.key,
+			{
+				text: reply.text,
+				model: reply.model,
+				promptTokens: reply.promptTokens ?? 0,
+				completionTokens: reply.completionTokens ?? 0,
+				costUsd: reply.costUsd ?? 0,
+				storedAt: this.clock().toISOString(),
+			},
+			this.answers.ttlSeconds,
+		);
 	}
 }

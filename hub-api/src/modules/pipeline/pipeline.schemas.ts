@@ -38,6 +38,7 @@ export const admissionAnswered = z.object({
 			text: z.string(),
 			model: z.string().optional(),
 			costSavedUsd: z.number().nonnegative().optional(),
+			cacheKey: z.string().optional(),
 		})
 		.optional(),
 	ai: z

@@ -17,6 +17,7 @@ import type { Clock } from '../../clock';
 import { HubError } from '../../errors';
 import type { Logger } from 'pino';
 import { type AiLimitsService, DEFAULT_CONTEXT_MODEL, DEFAULT_MAX_TOKENS } from '../ai-limits/ai-limits.service';
+import type { AnswerCache } from '../ai-limits/answer-cache';
 import type { ConversationsService } from '../conversations/conversations.service';
 import type { OutcomesService } from '../outcomes/outcomes.service';
 import type { QuotasService } from '../quotas/quotas.service';
@@ -46,6 +47,8 @@ export interface PipelineDependencies {
 	quotas: Pick<QuotasService, 'consume' | 'lastReplyAt' | 'refund'>;
 	aiLimits: Pick<AiLimitsService, 'takePermit' | 'context'>;
 	outcomes: Pick<OutcomesService, 'record'>;
+	/** The answer cache; `ttlSeconds` 0 turns it off (AI_ANSWER_CACHE_TTL). */
+	answers: { cache: Pick<AnswerCache, 'keyOf' | 'get'>; ttlSeconds: number };
 	store: PipelineStore;
 	clock: Clock;
 	logger: Logger;
@@ -201,15 +204,26 @@ export class PipelineService {
 			maxTokens: DEFAULT_MAX_TOKENS,
 			model: DEFAULT_CONTEXT_MODEL,
 		});
-		return {
-			action,
-			scenario,
-			ai: {
-				messages: [{ role: 'system', content: systemPrompt }, ...context.messages],
-				promptTokens: context.tokens.total,
-				truncated: context.truncated,
-			},
-		};
+		const messages = [{ role: 'system' as const, content: systemPrompt }, ...context.messages];
+		const { cache, ttlSeconds } = this.deps.answers;
+		if (ttlSeconds === 0 || !route.agentId) {
+			return { action, scenario, ai: { messages, promptTokens: context.tokens.total, truncated: context.truncated } };
+		}
+		// Identical question, same agent scenario version and conversation so far: the answer stored is the answer.
+		const current = context.messages.length - burst.filter(({ text }) => text.trim() !== '').length;
+		const cacheKey = cache.keyOf({
+			agentId: route.agentId,
+			agentVersion: version,
+			text: context.messages.slice(current).map(({ content }) => content).join('\n'),
+			context: context.messages.slice(0, current),
+			model: DEFAULT_CONTEXT_MODEL,
+			instructions: systemPrompt,
+		});
+		const cached = await cache.get(route.accountId, cacheKey);
+		if (cached) {
+			return { action, scenario, reply: { source: 'cache', text: cached.text, model: cached.model, costSavedUsd: cached.costUsd, cacheKey } };
+		}
+		return { action, scenario, ai: { messages, promptTokens: context.tokens.total, truncated: context.truncated, cacheKey } };
 	}
 
 	/** A permit of the account's model requests per minute, waiting for one up to MAX_PERMIT_WAIT_MS. */

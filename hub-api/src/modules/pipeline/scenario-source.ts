@@ -1,12 +1,11 @@
 import type { AdmissionRoute } from '../../../../contracts/hub-api';
 import type { InboundMessage } from '../../../../contracts/inbound-message';
+import type { LeadsService } from '../leads/leads.service';
+import { evaluateScenario } from '../scenarios/evaluate-scenario';
+import type { ScenariosService } from '../scenarios/scenarios.service';
 
-/** What the agent's scenario decided for one message (rule id null: the scenario's default action). */
-export type ScenarioDecision =
-	| { action: 'fixed_reply'; text: string; ruleId: string | null }
-	| { action: 'ai_reply' | 'ai_qualify'; instructions?: string; ruleId: string | null }
-	| { action: 'no_reply'; ruleId: string | null }
-	| { action: 'handover'; ruleId: string | null };
+export type { ScenarioDecision } from '../scenarios/evaluate-scenario';
+import type { ScenarioDecision } from '../scenarios/evaluate-scenario';
 
 /** The agent's settings the admission applies around the scenario's decision. */
 export interface PipelineSettings {
@@ -31,19 +30,34 @@ export interface ScenarioSource {
 	choose(route: AdmissionRoute, message: InboundMessage, now: Date): Promise<ScenarioChoice>;
 }
 
-/** Anti-flood's window when the agent's scenario sets none: one reply per conversation per 5 minutes. */
-export const DEFAULT_FLOOD_WINDOW_MINUTES = 5;
-
 /**
- * The built-in scenario, for a provider account with no agent (or an agent without a scenario): the model answers DMs
- * and button taps; comments are left alone (answering them is a scenario's keyword rule).
+ * The agent's scenario from the hub (GET/PUT /api/agents/:id/scenario), evaluated for each message with the contact's
+ * lead temperature. An agent without a saved scenario (version 0, the built-in default) takes the deployment's burst
+ * window (PIPELINE_BURST_WINDOW_SECONDS); a saved scenario its own.
  */
-export function builtInScenario(burstWindowSeconds: number): ScenarioSource {
+export function agentScenarios(
+	scenarios: Pick<ScenariosService, 'forAgent'>,
+	leads: Pick<LeadsService, 'temperatureOf'>,
+	defaultBurstWindowSeconds: number,
+): ScenarioSource {
 	return {
-		choose: async (_route, message) => ({
-			version: 0,
-			decision: message.kind === 'comment' ? { action: 'no_reply', ruleId: null } : { action: 'ai_reply', ruleId: null },
-			settings: { floodWindowMinutes: DEFAULT_FLOOD_WINDOW_MINUTES, burstWindowSeconds },
-		}),
+		choose: async (route, message, now) => {
+			const [{ scenario, version }, temperature] = await Promise.all([
+				scenarios.forAgent(route.agentId),
+				leads.temperatureOf(route.accountId, message.provider, message.contact.externalId),
+			]);
+			return {
+				version,
+				decision: evaluateScenario(scenario, { message, lead: { temperature }, agent: {}, now }),
+				settings: {
+					floodWindowMinutes: scenario.floodWindowMinutes,
+					burstWindowSeconds: version === 0 ? defaultBurstWindowSeconds : scenario.burstWindowSeconds,
+					companyName: scenario.companyName,
+					prompt: scenario.prompt,
+					context: scenario.context,
+					language: scenario.language,
+				},
+			};
+		},
 	};
 }
