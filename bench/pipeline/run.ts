@@ -415,6 +415,11 @@ async function main(): Promise<void> {
 		LOG_LEVEL: 'warn',
 		JWT_SECRET: randomBytes(32).toString('base64url'),
 		SKYBOT_WEBHOOK_SECRET: webhookSecret,
+		// Every DM is answered on its own, at once: the burst window (8 s by default) adds waiting, not work, and would
+		// bound a closed loop of 8 clients to 1 DM/s; the answer cache would answer most DMs without the model. The
+		// benchmark measures the pipeline's work per answered DM, model call included.
+		PIPELINE_BURST_WINDOW_SECONDS: '0',
+		AI_ANSWER_CACHE_TTL: '0',
 	};
 	say('hub: migrating its throwaway database, seeding an Ultra tenant with an Instagram account…');
 	await runNode([hubFiles.cli, 'migrate'], hubEnv);

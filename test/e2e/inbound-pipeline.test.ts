@@ -204,7 +204,7 @@ describe('bad deliveries', () => {
 });
 
 describe('duplicates, quotas and provider failures', () => {
-	it('answers a message delivered twice exactly once', async () => {
+	it('answers a message delivered twice exactly once, with one model call', async () => {
 		const { externalId } = await newTenant('instagram');
 		const senderId = graphId();
 		const payload = instagramMessage({ accountId: externalId, senderId, text: 'Meta sent me twice' });
@@ -212,16 +212,14 @@ describe('duplicates, quotas and provider failures', () => {
 
 		const [first, second] = await Promise.all([stack.deliver(payload), stack.deliver(payload)]);
 		expect([first.status, second.status]).toEqual([200, 200]);
-		// Both deliveries reach the AI step (dedupe happens at the decision); wait for both, then for n8n to finish.
-		await eventually('both executions to reach the AI', async () =>
-			stack.openAi.completions.filter((c) => c.request.messages.some((m) => m.content.includes('Meta sent me twice')))
-				.length >= 2
-				? true
-				: undefined,
-		);
+		// Pipeline v2 dedupes before the model: the second delivery stops at Decide.
+		await eventually('the reply', async () => (sentTo(senderId).length > 0 ? true : undefined));
 		await stack.waitForIdle();
 
 		expect(sentTo(senderId)).toHaveLength(1);
+		expect(
+			stack.openAi.completions.filter((c) => c.request.messages.some((m) => m.content.includes('Meta sent me twice'))),
+		).toHaveLength(1);
 		expect(await interaction(messageId)).toMatchObject({ status: 'replied' });
 	});
 
