@@ -19,7 +19,7 @@ export class SkyBotDecision implements INodeType {
 		version: 1,
 		subtitle: 'Send or skip',
 		description:
-			'Decide whether a reply is sent: only customer DMs and comments, no duplicates, within the messaging window, at most one reply per conversation per flood window, never an empty reply',
+			'Decide whether a reply is sent: only customer DMs, comments and button taps, no duplicates, within the messaging window, at most one reply per conversation per flood window, never an empty reply',
 		defaults: { name: 'SkyBot Decision' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -28,7 +28,7 @@ export class SkyBotDecision implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Rules, first match wins: not a DM/comment or an echo → not_answerable; already seen → duplicate; older than the messaging window → outside_messaging_window; conversation answered within the flood window → anti_flood; no reply text → empty_reply. The item gets <code>decision: {action, reason}</code>.',
+					'Rules, first match wins: not a DM, comment or postback, or an echo → not_answerable; already seen → duplicate; older than the messaging window → outside_messaging_window; conversation answered within the flood window → anti_flood; no reply text → empty_reply. The item gets <code>decision: {action, reason}</code>.',
 				name: 'rulesNotice',
 				type: 'notice',
 				default: '',

@@ -24,8 +24,12 @@ describe('decide', () => {
 		expect(decide(input({ kind: 'comment' }), NOW)).toEqual({ action: 'send' });
 	});
 
-	it.each(['postback', 'read', 'status', undefined, 'DM'])('skips kind %p as not answerable', (kind) => {
+	it.each(['read', 'status', undefined, 'DM'])('skips kind %p as not answerable', (kind) => {
 		expect(decide(input({ kind }), NOW)).toEqual({ action: 'skip', reason: 'not_answerable' });
+	});
+
+	it('answers a postback (a button tap) like a DM: isAnswerable is the one definition', () => {
+		expect(decide(input({ kind: 'postback' }), NOW)).toEqual({ action: 'send' });
 	});
 
 	it('skips echoes of the account’s own messages', () => {
