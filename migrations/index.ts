@@ -7,6 +7,7 @@ import { CreateExecutions1763800000000 } from './1763800000000-CreateExecutions'
 import { CreateExecutionDailyTotals1763800000001 } from './1763800000001-CreateExecutionDailyTotals';
 import { CreateBilling1763810000000 } from './1763810000000-CreateBilling';
 import { CreateConversations1763830000000 } from './1763830000000-CreateConversations';
+import { LeadFollowUpState1763860000000 } from './1763860000000-LeadFollowUpState';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
@@ -20,4 +21,5 @@ export const migrations = [
 	CreateBilling1763810000000,
 	CreateLeads1763820000000,
 	CreateConversations1763830000000,
+	LeadFollowUpState1763860000000,
 ];
