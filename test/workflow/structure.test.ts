@@ -14,6 +14,7 @@ import {
 	connectionProblems,
 	credentialProblems,
 	nodeTypeProblems,
+	parameterProblems,
 	shapeProblems,
 	workflowProblems,
 } from '../support/n8n-in-process/structure';
@@ -53,6 +54,9 @@ describe.each(files.map((file) => [relative(repoRoot, file), file]))('%s', (_nam
 	it('connects existing nodes through outputs and inputs they have', withKnownTypes(connectionProblems));
 
 	it('references credential types that exist and that its nodes accept', withKnownTypes(credentialProblems));
+
+	// n8n drops a parameter its node does not read without a word: the Instagram comment template's instructions were.
+	it('sets only parameters its nodes read, with the resource and operation it chose', withKnownTypes(parameterProblems));
 });
 
 describe('the structural checks', () => {
@@ -86,6 +90,21 @@ describe('the structural checks', () => {
 			'Send reply: main output 1 does not exist',
 		],
 		['an unknown credential type', () => broken((w) => (nodeNamed(w, 'Decide').credentials = { nopeApi: { id: '1', name: 'x' } })), 'unknown credential type nopeApi'],
+		[
+			'a parameter the node does not have',
+			() => broken((w) => (nodeNamed(w, 'Decide').parameters.floodWindow = 5)),
+			'Decide: parameter "floodWindow" is not read by n8n-nodes-skybot.skyBotDecision',
+		],
+		[
+			'a parameter of another operation',
+			() => broken((w) => (nodeNamed(w, 'Check plan').parameters.reportStatus = 'success')),
+			'Check plan: parameter "reportStatus" is not read',
+		],
+		[
+			'an option a collection does not have',
+			() => broken((w) => (nodeNamed(w, 'Answerable DM?').parameters.options = { ignoreCase: true, caseless: true })),
+			'Answerable DM?: "options" has no option "caseless"',
+		],
 		[
 			'a credential the node does not take',
 			() => broken((w) => (nodeNamed(w, 'Check plan').credentials = { openAiApi: { id: '1', name: 'x' } })),
