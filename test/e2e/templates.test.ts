@@ -75,6 +75,10 @@ async function deliverTo(agentId: string, payload: MetaWebhookPayload): Promise<
 	expect(response.status).toBe(200);
 }
 
+/** The `mid` of an Instagram / Messenger DM payload: its interaction's message id. */
+const midOf = (payload: MetaWebhookPayload) =>
+	(payload.entry[0] as { messaging: { message: { mid: string } }[] }).messaging[0]!.message.mid;
+
 interface InteractionRow {
 	status: string;
 	reason: string | null;
@@ -165,7 +169,7 @@ describe('inbound-dm-auto-responder', () => {
 		const senderId = graphId();
 		const payload = instagramMessage({ accountId: graphId(), senderId, text: `Ouvert dimanche ? ${agent.id}` });
 		await deliverTo(agent.id, payload);
-		const messageId = (payload.entry[0] as { messaging: { message: { mid: string } }[] }).messaging[0]!.message.mid;
+		const messageId = midOf(payload);
 
 		const row = await interactionOf(messageId);
 		expect(row).toMatchObject({ status: 'replied', agent_id: agent.id });
@@ -177,7 +181,7 @@ describe('inbound-dm-auto-responder', () => {
 		// The same contact again a minute later: within the anti-flood window, logged and reported, not answered.
 		const again = instagramMessage({ accountId: (payload.entry[0] as { id: string }).id, senderId, text: 'Et lundi ?' });
 		await deliverTo(agent.id, again);
-		const againId = (again.entry[0] as { messaging: { message: { mid: string } }[] }).messaging[0]!.message.mid;
+		const againId = midOf(again);
 		expect(await interactionOf(againId)).toMatchObject({ status: 'skipped', reason: 'anti_flood' });
 		await executionReportOf(againId, 'skipped');
 		expect(stack.graph.sent.filter((message) => message.recipient === senderId)).toHaveLength(1);
@@ -201,7 +205,7 @@ describe('lead-qualifier', () => {
 		const accountExternalId = graphId();
 		const payload = instagramMessage({ accountId: accountExternalId, senderId, text });
 		await deliverTo(agent.id, payload);
-		const messageId = (payload.entry[0] as { messaging: { message: { mid: string } }[] }).messaging[0]!.message.mid;
+		const messageId = midOf(payload);
 
 		const row = await interactionOf(messageId);
 		expect(row).toMatchObject({ status: 'ignored', reason: 'lead_qualified' });
@@ -231,7 +235,7 @@ describe('lead-qualifier', () => {
 		);
 		const payload = instagramMessage({ text: `Combien pour 12 personnes ? (${agent.id})` });
 		await deliverTo(agent.id, payload);
-		const messageId = (payload.entry[0] as { messaging: { message: { mid: string } }[] }).messaging[0]!.message.mid;
+		const messageId = midOf(payload);
 
 		expect(await interactionOf(messageId)).toMatchObject({ status: 'failed', reason: 'qualification_failed' });
 		expect((await hub.request('/api/leads', { key: tenant.apiKey.key })).body.leads).toEqual([]);
@@ -333,7 +337,8 @@ describe('follow-up-sequence', () => {
 			askedAt.set(text, Date.now());
 			const until = holdUntil.get(text);
 			if (until !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
-			return `Bonjour ! Toujours partant ? (${defaultReply(request).length})`;
+			// The default answer quotes the lead's message: each follow-up sent is told from the others.
+			return defaultReply(request);
 		});
 		const tenant = await hub.createTenant({ plan: 'premium' });
 		key = tenant.apiKey.key;
