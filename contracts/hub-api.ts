@@ -82,10 +82,31 @@ export const LEAD_TEMPERATURES = ['hot', 'warm', 'cold'] as const;
 export type LeadTemperature = (typeof LEAD_TEMPERATURES)[number];
 
 /**
+ * Where a lead's follow-up sequence stands since the lead's last message (a lead with none recorded since has
+ * `followUp: null`, and a newer message from the lead clears it): `sent` the last follow-up went out; `skipped` or
+ * `failed` the last attempt did not (`reason` says why; the sequence tries again while the window is open);
+ * `window_closed` the provider's messaging window (24 hours after the lead's last message on Meta) closed before the
+ * sequence ended, so nothing more is sent until the lead writes again.
+ */
+export const FOLLOW_UP_STATUSES = ['sent', 'skipped', 'failed', 'window_closed'] as const;
+export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
+/** What POST /api/leads `followUp` records: a follow-up not sent. One sent is recorded by `contacted: true`. */
+export const FOLLOW_UP_NOT_SENT_STATUSES = ['skipped', 'failed', 'window_closed'] as const;
+export type FollowUpNotSentStatus = (typeof FOLLOW_UP_NOT_SENT_STATUSES)[number];
+/**
+ * GET /api/leads?followUp= with a sequence (`followUpAfterHours`): `due` the leads owed one of its follow-ups now,
+ * inside the messaging window; `window_closed` the leads whose window closed before the sequence ended and that are
+ * not recorded `window_closed` yet.
+ */
+export const FOLLOW_UP_SELECTIONS = ['due', 'window_closed'] as const;
+export type FollowUpSelection = (typeof FOLLOW_UP_SELECTIONS)[number];
+
+/**
  * POST /api/leads: upsert of one prospect, keyed by (account, provider, contact.externalId). Idempotent: later facts
  * fill in, an absent or null field never erases a known value, temperature / summary / last message text from an
  * older message never replace those of a newer one. `contacted: true` records a follow-up we sent now (sets
- * lastContactedAt, adds one to followUpCount: send it once per follow-up, it counts every time).
+ * lastContactedAt, adds one to followUpCount, followUp.status `sent`: send it once per follow-up, it counts every
+ * time); `followUp` records one that was not sent.
  * `accountId`: required with a platform key, ignored with an account key.
  */
 export interface UpsertLeadRequest {
@@ -112,6 +133,12 @@ export interface UpsertLeadRequest {
 	lastMessageAt?: string | null;
 	lastMessageText?: string | null;
 	contacted?: boolean;
+	/**
+	 * A follow-up that was not sent, and why (e.g. `{status: 'failed', reason: 'send_failed'}`); not with
+	 * `contacted`. Like temperature, ignored when `lastMessageAt` is older than the lead's: it was about a window the
+	 * lead's newer message replaced.
+	 */
+	followUp?: { status: FollowUpNotSentStatus; reason?: string | null };
 }
 
 /** A lead as the hub returns it (POST /api/leads, GET /api/leads, GET /api/leads/:id). */
@@ -134,6 +161,8 @@ export interface LeadResponse {
 	/** Whole days since lastActivityAt (what a follow-up says). */
 	idleDays: number;
 	followUpCount: number;
+	/** The follow-up sequence since the lead's last message (see FOLLOW_UP_STATUSES); null when nothing was recorded. */
+	followUp: { status: FollowUpStatus; reason: string | null; at: string } | null;
 	createdAt: string;
 	updatedAt: string;
 }

@@ -9,6 +9,7 @@ import { CreateBilling1763810000000 } from './1763810000000-CreateBilling';
 import { CreateConversations1763830000000 } from './1763830000000-CreateConversations';
 import { CreateAgentScenarios1763840000000 } from './1763840000000-CreateAgentScenarios';
 import { AnswerCacheSavings1763850000000 } from './1763850000000-AnswerCacheSavings';
+import { LeadFollowUpState1763860000000 } from './1763860000000-LeadFollowUpState';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
@@ -24,4 +25,5 @@ export const migrations = [
 	CreateConversations1763830000000,
 	CreateAgentScenarios1763840000000,
 	AnswerCacheSavings1763850000000,
+	LeadFollowUpState1763860000000,
 ];

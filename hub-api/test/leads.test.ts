@@ -58,6 +58,7 @@ describe('POST /api/leads', () => {
 			lastActivityAt: clock.now().toISOString(),
 			idleDays: 0,
 			followUpCount: 0,
+			followUp: null,
 			createdAt: clock.now().toISOString(),
 			updatedAt: clock.now().toISOString(),
 		});
@@ -128,12 +129,86 @@ describe('POST /api/leads', () => {
 		clock.advance(DAY);
 		const again = await upsert(apiKey.key, { provider: 'instagram', contact: request.contact, contacted: true });
 
-		expect(followedUp.body).toMatchObject({ followUpCount: 1, lastContactedAt: followedUp.body.updatedAt });
+		expect(followedUp.body).toMatchObject({
+			followUpCount: 1,
+			lastContactedAt: followedUp.body.updatedAt,
+			followUp: { status: 'sent', reason: null, at: followedUp.body.updatedAt },
+		});
 		expect(again.body).toMatchObject({
 			followUpCount: 2,
 			lastContactedAt: clock.now().toISOString(),
 			lastActivityAt: clock.now().toISOString(),
 			lastMessageAt: request.lastMessageAt,
+		});
+	});
+
+	describe('follow-up state', () => {
+		it('records a follow-up not sent and why, then one sent; a newer message from the lead clears it', async () => {
+			const { apiKey } = await hub.createTenant();
+			const request = leadRequest({ temperature: 'warm' });
+			await upsert(apiKey.key, request);
+			const key = { provider: 'instagram', contact: { externalId: request.contact.externalId } } as const;
+			clock.advance(60 * 60_000);
+			const failed = await upsert(apiKey.key, {
+				...key,
+				lastMessageAt: request.lastMessageAt,
+				followUp: { status: 'failed', reason: 'send_failed' },
+			});
+			expect(failed.status).toBe(200);
+			expectDocumented(failed, 'post', '/api/leads');
+			expect(failed.body).toMatchObject({
+				followUp: { status: 'failed', reason: 'send_failed', at: clock.now().toISOString() },
+				followUpCount: 0,
+				lastContactedAt: null,
+			});
+			// Upserts that say nothing about follow-ups (the qualifier, a repeat) keep it.
+			expect((await upsert(apiKey.key, { ...key, temperature: 'hot' })).body.followUp).toEqual(failed.body.followUp);
+
+			clock.advance(15 * 60_000);
+			const sent = await upsert(apiKey.key, { ...key, contacted: true });
+			expect(sent.body).toMatchObject({ followUpCount: 1, followUp: { status: 'sent', reason: null, at: clock.now().toISOString() } });
+
+			clock.advance(60_000);
+			const wrote = await upsert(apiKey.key, { ...key, lastMessageAt: clock.now().toISOString(), lastMessageText: 'Oui !' });
+			expect(wrote.body).toMatchObject({ followUp: null, followUpCount: 1 });
+		});
+
+		it('ignores a follow-up outcome about an older message than the lead’s: the lead wrote again meanwhile', async () => {
+			const { apiKey } = await hub.createTenant();
+			const request = leadRequest();
+			await upsert(apiKey.key, request);
+			const olderAt = new Date(clock.now().getTime() - 25 * 3_600_000).toISOString();
+			const late = await upsert(apiKey.key, {
+				provider: 'instagram',
+				contact: { externalId: request.contact.externalId },
+				lastMessageAt: olderAt,
+				followUp: { status: 'window_closed', reason: 'outside_messaging_window' },
+			});
+			expect(late.body).toMatchObject({ followUp: null, lastMessageAt: request.lastMessageAt });
+		});
+
+		it('creates a lead with its follow-up state', async () => {
+			const { apiKey } = await hub.createTenant();
+			const created = await upsert(apiKey.key, leadRequest({ followUp: { status: 'window_closed' } }));
+			expect(created.status).toBe(201);
+			expect(created.body.followUp).toEqual({ status: 'window_closed', reason: null, at: clock.now().toISOString() });
+		});
+
+		it('refuses a follow-up both sent and not sent, or recorded sent without contacted, listing every problem', async () => {
+			const { account, apiKey } = await hub.createTenant();
+			const both = await upsert(apiKey.key, leadRequest({ contacted: true, followUp: { status: 'skipped' } }));
+			expect(both.status).toBe(422);
+			expect(both.body.error.details).toEqual([
+				expect.objectContaining({ path: 'body.followUp', message: expect.stringMatching(/either sent .* or not sent/) }),
+			]);
+			const wrong = await upsert(apiKey.key, { ...leadRequest({ temperature: 'tiède' as 'hot' }), followUp: { status: 'sent', reason: '' } });
+			expect(wrong.status).toBe(422);
+			expect(wrong.body.error.details.map((issue: { path: string }) => issue.path).sort()).toEqual([
+				'body.followUp.reason',
+				'body.followUp.status',
+				'body.temperature',
+			]);
+			expect(await rowsFor(account.id)).toHaveLength(0);
 		});
 	});
 
@@ -343,6 +418,112 @@ describe('GET /api/leads', () => {
 		expect(idsOf(await list(key, '?followUpCountBelow=2'))).toContain(ids[0]);
 	});
 
+	describe('a follow-up sequence (followUp with followUpAfterHours)', () => {
+		const HOUR = 60 * 60_000;
+		/** Hot leads whose last message and last follow-up are `hoursAgo` before now (null: none). */
+		async function seedSequence() {
+			const { apiKey } = await hub.createTenant();
+			const now = clock.now().getTime();
+			const ago = (hours: number) => new Date(now - hours * HOUR);
+			const lead = async (name: string, messageHoursAgo: number | null, contactedHoursAgo: number | null = null) => {
+				const created = await upsert(
+					apiKey.key,
+					leadRequest({
+						temperature: 'hot',
+						contact: { externalId: `igsid-${name}-${randomUUID()}`, name },
+						lastMessageAt: messageHoursAgo === null ? null : ago(messageHoursAgo).toISOString(),
+					}),
+				);
+				if (contactedHoursAgo !== null) {
+					await hub.dataSource.query('UPDATE leads SET last_contacted_at = $2, follow_up_count = 1 WHERE id = $1', [
+						created.body.id,
+						ago(contactedHoursAgo),
+					]);
+				}
+				return created.body.id as string;
+			};
+			const ids = {
+				quietHalfHour: await lead('quiet for 30 min', 0.5),
+				quietHourAndHalf: await lead('quiet for 1 h 30', 1.5),
+				secondStepOwed: await lead('first follow-up at 1 h 10, quiet for 21 h', 21, 21 - 1 - 1 / 6),
+				secondStepSent: await lead('second follow-up at 20 h 05', 21, 21 - 20 - 1 / 12),
+				closedNeverFollowedUp: await lead('quiet for 25 h', 25),
+				closedAfterFirstStep: await lead('followed up at 1 h 10, quiet for 25 h', 25, 25 - 1 - 1 / 6),
+				closedAlreadyRecorded: await lead('recorded window_closed', 26),
+				finished: await lead('both follow-ups sent, quiet for 30 h', 30, 30 - 20.5),
+				noMessage: await lead('never wrote', null),
+			};
+			const recorded = await hub.request(`/api/leads/${ids.closedAlreadyRecorded}`, { key: apiKey.key });
+			await upsert(apiKey.key, {
+				provider: 'instagram',
+				contact: { externalId: recorded.body.contact.externalId },
+				followUp: { status: 'window_closed', reason: 'outside_messaging_window' },
+			});
+			return { key: apiKey.key, ids };
+		}
+		const sorted = (ids: string[]) => [...ids].sort();
+
+		it('lists the leads due a follow-up now, inside the window, and those whose window closed before the sequence ended', async () => {
+			const { key, ids } = await seedSequence();
+			const due = await list(key, '?followUp=due&followUpAfterHours=1,20');
+			expect(sorted(idsOf(due))).toEqual(sorted([ids.quietHourAndHalf, ids.secondStepOwed]));
+			// The steps in any order, and the other filters still apply.
+			expect(sorted(idsOf(await list(key, '?followUp=due&followUpAfterHours=20,%201')))).toEqual(sorted(idsOf(due)));
+			expect(idsOf(await list(key, '?followUp=due&followUpAfterHours=1,20&followUpCountBelow=1'))).toEqual([ids.quietHourAndHalf]);
+			expect(idsOf(await list(key, '?followUp=due&followUpAfterHours=1,20&temperature=cold'))).toEqual([]);
+			// Half an hour is a step too.
+			expect(idsOf(await list(key, '?followUp=due&followUpAfterHours=0.5,20'))).toContain(ids.quietHalfHour);
+
+			const closed = await list(key, '?followUp=window_closed&followUpAfterHours=1,20');
+			expect(sorted(idsOf(closed))).toEqual(sorted([ids.closedNeverFollowedUp, ids.closedAfterFirstStep]));
+			// A shorter window closes earlier: 21 hours of silence is past a 20-hour window.
+			expect(idsOf(await list(key, '?followUp=window_closed&followUpAfterHours=1,19&windowHours=20'))).toContain(ids.secondStepOwed);
+
+			const recorded = await list(key, '?followUpStatus=window_closed');
+			expect(recorded.leads).toEqual([
+				expect.objectContaining({
+					id: ids.closedAlreadyRecorded,
+					followUp: { status: 'window_closed', reason: 'outside_messaging_window', at: clock.now().toISOString() },
+				}),
+			]);
+			expect(idsOf(await list(key, '?followUpStatus=sent,failed'))).toEqual([]);
+		});
+
+		it('owes a lead the next step once the clock reaches it, and nothing once the window closes', async () => {
+			const { key, ids } = await seedSequence();
+			clock.advance(3.5 * HOUR);
+			const due = idsOf(await list(key, '?followUp=due&followUpAfterHours=1,20'));
+			expect(due).toContain(ids.quietHalfHour);
+			expect(due).not.toContain(ids.secondStepOwed);
+			// 24 h 30 after their message: the second follow-up was never sent; the one that was is a sequence ended.
+			const closed = idsOf(await list(key, '?followUp=window_closed&followUpAfterHours=1,20'));
+			expect(closed).toContain(ids.secondStepOwed);
+			expect(closed).not.toContain(ids.secondStepSent);
+		});
+
+		it('rejects a malformed sequence with 422 listing every problem', async () => {
+			const { apiKey } = await hub.createTenant();
+			const problems = async (query: string) => {
+				const response = await hub.request(`/api/leads?${query}`, { key: apiKey.key });
+				expect({ query, status: response.status }).toEqual({ query, status: 422 });
+				return (response.body.error.details as { path: string }[]).map((issue) => issue.path).sort();
+			};
+			expect(await problems('followUp=due')).toEqual(['query.followUpAfterHours']);
+			expect(await problems('followUpAfterHours=1,20')).toEqual(['query.followUpAfterHours']);
+			expect(await problems('followUp=due&followUpAfterHours=1,24')).toEqual(['query.followUpAfterHours']);
+			expect(await problems('followUp=due&followUpAfterHours=1,0')).toEqual(['query.followUpAfterHours.1']);
+			expect(await problems('followUp=due&followUpAfterHours=1,abc')).toEqual(['query.followUpAfterHours.1']);
+			expect(await problems('followUp=due&followUpAfterHours=1,2,3,4,5,6,7,8,9,10,11')).toEqual(['query.followUpAfterHours']);
+			expect(await problems('followUp=due&followUpAfterHours=1&windowHours=0')).toEqual(['query.windowHours']);
+			expect(await problems('followUpStatus=lost')).toEqual(['query.followUpStatus.0']);
+			expect(await problems('followUp=soon&followUpAfterHours=30&limit=0')).toEqual([
+				'query.followUp',
+				'query.followUpAfterHours',
+				'query.limit',
+			]);
+		});
+	});
+
 	it('rejects bad filters with 422', async () => {
 		const { apiKey } = await hub.createTenant();
 		for (const query of [
@@ -385,7 +566,8 @@ describe('GET /api/leads', () => {
 		const lines = text.split('\r\n');
 		expect(lines[0]).toBe(
 			'id,provider,contact_external_id,name,handle,phone,temperature,summary,last_message_text,conversation_id,' +
-				'agent_id,first_seen_at,last_message_at,last_contacted_at,follow_up_count,created_at,updated_at',
+				'agent_id,first_seen_at,last_message_at,last_contacted_at,follow_up_count,follow_up_status,follow_up_reason,' +
+				'follow_up_at,created_at,updated_at',
 		);
 		expect(text.endsWith('\r\n')).toBe(true);
 		expect(text).not.toContain('Hugo');

@@ -1,6 +1,5 @@
+import type { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
-import { CreateConversations1763830000000 } from '../../migrations/1763830000000-CreateConversations';
-import { AnswerCacheSavings1763850000000 } from '../../migrations/1763850000000-AnswerCacheSavings';
 import { createDataSource } from '../src/db/data-source';
 import { createTestDatabase, type TestDatabase } from './support';
 
@@ -32,6 +31,16 @@ const HUB_TABLES = [
 	'refresh_tokens',
 	'users',
 ];
+
+/** Reverts the newest migrations down to and including `name`: the database as it was before that one. */
+async function revertThrough(dataSource: DataSource, name: string): Promise<void> {
+	for (;;) {
+		const [last] = (await dataSource.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[];
+		if (!last) throw new Error(`${name} was never applied`);
+		await dataSource.undoLastMigration();
+		if (last.name === name) return;
+	}
+}
 
 describe('migrations', () => {
 	it('apply, revert completely and apply again cleanly', async () => {
@@ -69,9 +78,7 @@ describe('migrations', () => {
 		await dataSource.initialize();
 		try {
 			await dataSource.runMigrations();
-			// Back to before conversations existed: that migration and every later one undone.
-			const later = migrations.length - migrations.indexOf(CreateConversations1763830000000);
-			for (let undone = 0; undone < later; undone += 1) await dataSource.undoLastMigration();
+			await revertThrough(dataSource, 'CreateConversations1763830000000');
 			const [{ id: accountId }] = await dataSource.query(`INSERT INTO accounts (name) VALUES ('before') RETURNING id`);
 			const log = (messageId: string, conversationId: string, at: string) =>
 				dataSource.query(
@@ -99,6 +106,40 @@ describe('migrations', () => {
 					created_at: new Date('2026-03-01T10:00:00Z'),
 				},
 				expect.objectContaining({ conversation_id: 'c2', last_message_at: new Date('2026-03-02T10:00:00Z') }),
+			]);
+		} finally {
+			await dataSource.destroy();
+		}
+	});
+
+	it('records the leads followed up before follow-up states existed as sent, unless they wrote since', async () => {
+		const dataSource = createDataSource(database.url);
+		await dataSource.initialize();
+		try {
+			await dataSource.runMigrations();
+			await revertThrough(dataSource, 'LeadFollowUpState1763860000000');
+			const [{ id: accountId }] = await dataSource.query(`INSERT INTO accounts (name) VALUES ('leads before') RETURNING id`);
+			const lead = (contact: string, lastMessageAt: string, lastContactedAt: string | null) =>
+				dataSource.query(
+					`INSERT INTO leads (account_id, provider, contact_external_id, first_seen_at, last_message_at,
+						last_contacted_at, follow_up_count)
+					VALUES ($1, 'instagram', $2, $3, $3, $4, $5)`,
+					[accountId, contact, lastMessageAt, lastContactedAt, lastContactedAt ? 1 : 0],
+				);
+			await lead('followed-up', '2026-03-01T10:00:00Z', '2026-03-01T11:00:00Z');
+			await lead('wrote-since', '2026-03-01T12:00:00Z', '2026-03-01T11:00:00Z');
+			await lead('never', '2026-03-01T10:00:00Z', null);
+			await dataSource.runMigrations();
+			expect(
+				await dataSource.query(
+					`SELECT contact_external_id, follow_up_status, follow_up_reason, follow_up_at FROM leads
+					WHERE account_id = $1 ORDER BY contact_external_id`,
+					[accountId],
+				),
+			).toEqual([
+				{ contact_external_id: 'followed-up', follow_up_status: 'sent', follow_up_reason: null, follow_up_at: new Date('2026-03-01T11:00:00Z') },
+				{ contact_external_id: 'never', follow_up_status: null, follow_up_reason: null, follow_up_at: null },
+				{ contact_external_id: 'wrote-since', follow_up_status: null, follow_up_reason: null, follow_up_at: null },
 			]);
 		} finally {
 			await dataSource.destroy();
@@ -134,8 +175,7 @@ describe('migrations', () => {
 			await expect(execute('bogus', ', cost_saved_usd', ', 0.5')).rejects.toThrow(/executions_cost_saved_check/);
 
 			// That migration and every later one undone.
-			const later = migrations.length - migrations.indexOf(AnswerCacheSavings1763850000000);
-			for (let undone = 0; undone < later; undone += 1) await dataSource.undoLastMigration();
+			await revertThrough(dataSource, 'AnswerCacheSavings1763850000000');
 			await execute('after-undo', '', '');
 			expect(await totals()).toEqual([
 				{

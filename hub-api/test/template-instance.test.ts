@@ -97,3 +97,45 @@ describe('installing a shipped template', () => {
 		);
 	});
 });
+
+describe('the follow-up sequence 2.0.0', () => {
+	const template = loadTemplateCatalogue(defaultTemplatesDir()).get('follow-up-sequence')!;
+	const secrets = { metaAppSecret: 's', metaVerifyToken: 'v', metaAccessToken: 'EAAB', openAiApiKey: 'sk-x' };
+
+	it('upgrades a 1.0.0 agent: its stored configuration fits, the new steps get their defaults', () => {
+		const storedAt100 = {
+			businessName: 'Ada Bakery',
+			businessContext: '',
+			model: 'gpt-4o-mini',
+			floodWindowMinutes: 5,
+			everyHours: 4,
+			idleDays: 3,
+			maxFollowUps: 3,
+			graphBaseUrl: 'https://graph.facebook.com',
+			openAiBaseUrl: 'https://api.openai.com/v1',
+		};
+		expect(validateStoredConfig(template, storedAt100)).toMatchObject({ checkEveryMinutes: 10, followUpAfterHours: '1, 20' });
+	});
+
+	it('puts the steps and the interval into the workflow as given', () => {
+		const config = validateConfig(template, { businessName: 'Ada', followUpAfterHours: '2, 12.5', checkEveryMinutes: 5, ...secrets });
+		const workflow = workflowFor(template, { agentId: 'a1', agentName: 'Ada', accountId: 'acc', config }, {});
+		const node = (name: string) => workflow.nodes.find((candidate) => candidate.name === name) as { parameters: Record<string, unknown> };
+		expect(node('Every few minutes').parameters).toEqual({ rule: { interval: [{ field: 'minutes', minutesInterval: 5 }] } });
+		for (const name of ['List leads due', 'List closed windows']) {
+			expect(node(name).parameters.filters).toMatchObject({ followUpAfterHours: '2, 12.5', followUpCountBelow: 3, windowHours: 24 });
+		}
+	});
+
+	it.each([['24'], ['0'], ['1, 24'], ['1 20'], ['soon'], ['1,2,3,4,5,6,7,8,9,10,11']])(
+		'refuses the steps "%s": each a number of hours under 24, at most 10',
+		(followUpAfterHours) => {
+			expect(() => validateConfig(template, { businessName: 'Ada', followUpAfterHours, ...secrets })).toThrow(
+				expect.objectContaining({
+					status: 422,
+					details: [expect.objectContaining({ path: 'body.config.followUpAfterHours', code: 'pattern' })],
+				}),
+			);
+		},
+	);
+});

@@ -54,7 +54,8 @@ export interface OpenAiFailure {
 	retryAfterMs?: number;
 }
 
-export type ReplyScript = (request: ChatCompletionRequest) => string;
+/** The assistant text for a request; a promise holds the answer back, as a slow model would (races in tests). */
+export type ReplyScript = (request: ChatCompletionRequest) => string | Promise<string>;
 
 export interface FakeOpenAi extends FakeServer {
 	/** Base URL to give clients: `${url}/v1`. */
@@ -98,7 +99,7 @@ const KNOWN_PARAMETERS = new Set([
 ]);
 
 /** Deterministic default: thanks the sender and echoes the start of the last user message. */
-export const defaultReply: ReplyScript = (request) => {
+export const defaultReply = (request: ChatCompletionRequest): string => {
 	const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
 	const excerpt = (lastUser?.content ?? '').trim().slice(0, 80);
 	return `Merci pour votre message ! Vous avez écrit : « ${excerpt} ». Un conseiller vous répond très vite.`;
@@ -227,7 +228,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 			);
 		}
 		await happenings.shift()?.();
-		const reply = script(body);
+		const reply = await script(body);
 		const promptTokens = body.messages.reduce((sum, message) => sum + countTokens(message.content) + 4, 0);
 		const usage = {
 			prompt_tokens: promptTokens,

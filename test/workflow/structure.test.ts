@@ -14,6 +14,7 @@ import {
 	connectionProblems,
 	credentialProblems,
 	nodeTypeProblems,
+	parameterProblems,
 	shapeProblems,
 	workflowProblems,
 } from '../support/n8n-in-process/structure';
@@ -53,6 +54,9 @@ describe.each(files.map((file) => [relative(repoRoot, file), file]))('%s', (_nam
 	it('connects existing nodes through outputs and inputs they have', withKnownTypes(connectionProblems));
 
 	it('references credential types that exist and that its nodes accept', withKnownTypes(credentialProblems));
+
+	// n8n drops a parameter its node does not read without a word: the Instagram comment template's instructions were.
+	it('sets only parameters its nodes read, with the resource and operation it chose', withKnownTypes(parameterProblems));
 });
 
 describe('the structural checks', () => {
@@ -86,6 +90,26 @@ describe('the structural checks', () => {
 			'Send reply: main output 1 does not exist',
 		],
 		['an unknown credential type', () => broken((w) => (nodeNamed(w, 'Decide').credentials = { nopeApi: { id: '1', name: 'x' } })), 'unknown credential type nopeApi'],
+		[
+			'a parameter the node does not have',
+			() => broken((w) => (nodeNamed(w, 'Decide').parameters.floodWindow = 5)),
+			'Decide: parameter "floodWindow" is not read by n8n-nodes-skybot.skyBotScenario',
+		],
+		[
+			'a parameter of another operation',
+			() => broken((w) => (nodeNamed(w, 'Record outcome').parameters.reportStatus = 'success')),
+			'Record outcome: parameter "reportStatus" is not read',
+		],
+		[
+			'an option a collection does not have',
+			() => broken((w) => (nodeNamed(w, 'Write reply').parameters.options = { temperature: 0.5, caseless: true })),
+			'Write reply: "options" has no option "caseless"',
+		],
+		[
+			'a field the reply mode hides (Send reply reads the inbound message item)',
+			() => broken((w) => (nodeNamed(w, 'Send reply').parameters.text = 'Bonjour')),
+			'Send reply: parameter "text" is not read',
+		],
 		[
 			'a credential the node does not take',
 			() => broken((w) => (nodeNamed(w, 'Record outcome').credentials = { openAiApi: { id: '1', name: 'x' } })),

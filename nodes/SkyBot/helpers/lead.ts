@@ -1,4 +1,8 @@
 import {
+	FOLLOW_UP_NOT_SENT_STATUSES,
+	FOLLOW_UP_SELECTIONS,
+	FOLLOW_UP_STATUSES,
+	type FollowUpNotSentStatus,
 	LEAD_TEMPERATURES,
 	type LeadResponse,
 	type LeadTemperature,
@@ -28,6 +32,9 @@ export interface UpsertLeadParameters {
 	lastMessageAt?: unknown;
 	lastMessageText?: unknown;
 	contacted?: unknown;
+	/** A follow-up not sent: skipped, failed or window_closed (empty: none to record). */
+	followUpStatus?: unknown;
+	followUpReason?: unknown;
 }
 
 const E164 = /^\+[1-9]\d{7,14}$/;
@@ -60,6 +67,15 @@ export function buildUpsertLeadRequest(parameters: UpsertLeadParameters): Upsert
 	if (lastMessageAt !== undefined && Number.isNaN(Date.parse(lastMessageAt))) {
 		throw new LeadInputError(`Last message time "${lastMessageAt}" is not an ISO 8601 date`);
 	}
+	const followUpStatus = known(parameters.followUpStatus);
+	if (followUpStatus !== undefined && !(FOLLOW_UP_NOT_SENT_STATUSES as readonly string[]).includes(followUpStatus)) {
+		throw new LeadInputError(
+			`Follow-up status must be one of ${FOLLOW_UP_NOT_SENT_STATUSES.join(', ')}, not "${followUpStatus}" (a follow-up sent is recorded with Contacted)`,
+		);
+	}
+	if (followUpStatus !== undefined && parameters.contacted === true) {
+		throw new LeadInputError('A follow-up is either sent (Contacted) or not sent (Follow-Up Status), not both');
+	}
 
 	const request: UpsertLeadRequest = { provider: provider as Provider, contact: { externalId } };
 	const name = known(parameters.contactName);
@@ -84,6 +100,11 @@ export function buildUpsertLeadRequest(parameters: UpsertLeadParameters): Upsert
 	const lastMessageText = known(parameters.lastMessageText);
 	if (lastMessageText) request.lastMessageText = lastMessageText;
 	if (parameters.contacted === true) request.contacted = true;
+	if (followUpStatus) {
+		request.followUp = { status: followUpStatus as FollowUpNotSentStatus };
+		const reason = known(parameters.followUpReason);
+		if (reason) request.followUp.reason = reason;
+	}
 	return request;
 }
 
@@ -102,6 +123,12 @@ export interface ListLeadsFilters {
 	/** Leads idle since before this instant (finer than idleDays, e.g. 20 hours ago): a date string, or n8n's DateTime. */
 	lastContactBefore?: unknown;
 	followUpCountBelow?: number;
+	followUpStatuses?: string[];
+	/** `due` / `window_closed` with a sequence: what that sequence must act on now (the hub decides). */
+	followUp?: string;
+	/** The sequence's hours of silence, as typed: "1, 20". */
+	followUpAfterHours?: unknown;
+	windowHours?: number;
 	limit: number;
 	cursor?: string;
 }
@@ -116,6 +143,22 @@ export function buildListLeadsQuery(filters: ListLeadsFilters): string {
 	if (filters.idleDays) query.set('idleDays', String(filters.idleDays));
 	if (filters.lastContactBefore) query.set('lastContactBefore', toIsoInstant(filters.lastContactBefore));
 	if (filters.followUpCountBelow) query.set('followUpCountBelow', String(filters.followUpCountBelow));
+	if (filters.followUpStatuses?.length) {
+		const unknown = filters.followUpStatuses.filter((status) => !(FOLLOW_UP_STATUSES as readonly string[]).includes(status));
+		if (unknown.length) throw new LeadInputError(`Unknown follow-up status: ${unknown.join(', ')}`);
+		query.set('followUpStatus', filters.followUpStatuses.join(','));
+	}
+	if (filters.followUp) {
+		if (!(FOLLOW_UP_SELECTIONS as readonly string[]).includes(filters.followUp)) {
+			throw new LeadInputError(`"Follow-Up" must be one of ${FOLLOW_UP_SELECTIONS.join(', ')}, not "${filters.followUp}"`);
+		}
+		// The hub checks the hours (numbers, each inside the window) and answers every problem at once.
+		const steps = String(filters.followUpAfterHours ?? '').replace(/\s+/g, '');
+		if (!steps) throw new LeadInputError('"Follow-Up" needs the sequence: "Follow-Up After (Hours of Silence)", e.g. 1, 20');
+		query.set('followUp', filters.followUp);
+		query.set('followUpAfterHours', steps);
+		if (filters.windowHours) query.set('windowHours', String(filters.windowHours));
+	}
 	query.set('limit', String(filters.limit));
 	if (filters.cursor) query.set('cursor', filters.cursor);
 	return query.toString();
@@ -129,12 +172,14 @@ function toIsoInstant(value: unknown): string {
 }
 
 /**
- * One List Leads output item. Besides `lead`, it carries the fields of a pipeline item for that contact — provider,
- * accountExternalId, conversationId, contact, route — so the steps after it (SkyBot AI Follow Up, the Meta send,
+ * One List Leads output item. Besides `lead`, it carries the fields of a pipeline item for that contact — kind,
+ * provider, accountExternalId, conversationId, contact, route — so the steps after it (SkyBot AI Follow Up, the Meta send,
  * SkyBot Decision's window, Upsert Lead with Contacted) work on it with their default expressions, exactly as on an inbound message.
  */
 export function leadItem(lead: LeadResponse) {
 	return {
+		// What a follow-up is: a direct message to the contact (SkyBot Decision answers only DMs and comments).
+		kind: 'dm' as const,
 		provider: lead.provider,
 		accountExternalId: lead.accountExternalId,
 		conversationId: lead.conversationId,

@@ -67,6 +67,12 @@ export function buildClassifyMessages(input: { conversation: string; businessNam
 }
 
 /** From the seed "Générer une relance": a nudge after `days` of silence, written in the prospect's language. */
+/** Whole days from a day on; under a day (a follow-up inside the 24-hour messaging window), whole hours, at least 1. */
+function silence(days: number): string {
+	const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`;
+	return days >= 1 ? plural(Math.floor(days), 'day') : plural(Math.max(1, Math.round(days * 24)), 'hour');
+}
+
 export function buildFollowUpMessages(input: {
 	lastMessage: string;
 	days: number;
@@ -74,7 +80,7 @@ export function buildFollowUpMessages(input: {
 	context?: string;
 }): ChatMessage[] {
 	const business = input.businessName?.trim() || 'this business';
-	const elapsed = input.days === 1 ? '1 day' : `${input.days} days`;
+	const elapsed = silence(input.days);
 	const instructions = [
 		`You are a sales assistant for ${business}. Write a follow-up message to a prospect who has not written for ${elapsed}.`,
 		"Their last message is in the next message. Write in the same language as that message.",

@@ -63,7 +63,8 @@ export function nodeTypeProblems(workflowJson: WorkflowJson, packages: LoadedPac
 export function connectionProblems(workflowJson: WorkflowJson, packages: LoadedPackages): string[] {
 	const byName = new Map(workflowJson.nodes.map((node) => [node.name, node]));
 	const workflow = new Workflow({
-		nodes: workflowJson.nodes,
+		// n8n's Workflow replaces each node's parameters with the ones it reads: a copy keeps the workflow as written.
+		nodes: structuredClone(workflowJson.nodes),
 		connections: workflowJson.connections,
 		nodeTypes: packages.nodeTypes,
 		active: false,
@@ -123,12 +124,45 @@ export function credentialProblems(workflowJson: WorkflowJson, packages: LoadedP
 	return problems;
 }
 
-/** Every check, in order; connections and credentials are only checked once every node type and version is known. */
+/** Every check, in order; connections, credentials and parameters only once every node type and version is known. */
 export function workflowProblems(workflowJson: unknown, packages: LoadedPackages): string[] {
 	const shape = shapeProblems(workflowJson);
 	if (shape.length > 0) return shape;
 	const workflow = workflowJson as WorkflowJson;
 	const types = nodeTypeProblems(workflow, packages);
 	if (types.length > 0) return types;
-	return [...connectionProblems(workflow, packages), ...credentialProblems(workflow, packages)];
+	return [
+		...connectionProblems(workflow, packages),
+		...credentialProblems(workflow, packages),
+		...parameterProblems(workflow, packages),
+	];
+}
+
+/**
+ * Needs every node type and version known. A parameter the node does not read, at the top level or as an option of
+ * a collection, is one n8n silently drops: unknown to the node, or hidden by the resource and operation chosen.
+ */
+export function parameterProblems(workflowJson: WorkflowJson, packages: LoadedPackages): string[] {
+	const problems: string[] = [];
+	for (const node of workflowJson.nodes) {
+		const { description } = packages.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+		const { properties } = description;
+		const read = NodeHelpers.getNodeParameters(properties, node.parameters, true, false, node, description) ?? {};
+		for (const name of Object.keys(node.parameters)) {
+			if (!(name in read)) {
+				problems.push(`${node.name}: parameter "${name}" is not read by ${node.type} with these settings`);
+				continue;
+			}
+			const value = node.parameters[name];
+			const collection = properties.find(
+				(property) => property.name === name && property.type === 'collection' && NodeHelpers.displayParameter(read, property, node, description),
+			);
+			if (!collection || typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+			const options = new Set((collection.options ?? []).map((option) => (option as { name: string }).name));
+			for (const option of Object.keys(value)) {
+				if (!options.has(option)) problems.push(`${node.name}: "${name}" has no option "${option}"`);
+			}
+		}
+	}
+	return problems;
 }

@@ -57,6 +57,22 @@ describe('fake OpenAI', () => {
 		expect(body.choices[0].message.content).toBe('réponse à 2 messages');
 	});
 
+	it('holds an answer back while an asynchronous script waits, answering other requests meanwhile', async () => {
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		openai.replyWith(async (request) => {
+			const text = request.messages.at(-1)!.content;
+			if (text === 'slow') await held;
+			return `réponse : ${text}`;
+		});
+		const slow = post({ ...validRequest, messages: [{ role: 'user', content: 'slow' }] });
+		const fast = await readBody(await post({ ...validRequest, messages: [{ role: 'user', content: 'fast' }] }));
+		expect(fast.choices[0].message.content).toBe('réponse : fast');
+		release();
+		expect((await readBody(await slow)).choices[0].message.content).toBe('réponse : slow');
+		expect(openai.completions.slice(-2).map((completion) => completion.reply)).toEqual(['réponse : fast', 'réponse : slow']);
+	});
+
 	it.each([
 		['no API key', null, 401, null],
 		['a wrong API key', 'sk-wrong', 401, 'invalid_api_key'],

@@ -158,6 +158,11 @@ describe('prompts', () => {
 		expect(system.content).toContain('has not written for 1 day.');
 		expect(system.content).toMatch(/Business context:\nPromo -10 %$/);
 		expect(buildFollowUpMessages({ lastMessage: 'x', days: 5 })[0].content).toContain('for 5 days.');
+		expect(buildFollowUpMessages({ lastMessage: 'x', days: 2.9 })[0].content).toContain('for 2 days.');
+		// Inside the 24-hour messaging window, the silence is said in hours.
+		expect(buildFollowUpMessages({ lastMessage: 'x', days: 20 / 24 })[0].content).toContain('has not written for 20 hours.');
+		expect(buildFollowUpMessages({ lastMessage: 'x', days: 1 / 24 })[0].content).toContain('for 1 hour.');
+		expect(buildFollowUpMessages({ lastMessage: 'x', days: 0 })[0].content).toContain('for 1 hour.');
 	});
 });
 

@@ -54,6 +54,20 @@ describe('buildUpsertLeadRequest', () => {
 		).toEqual({ provider: 'whatsapp', contact: { externalId: '33612345678' } });
 	});
 
+	it('records a follow-up not sent with its reason, and nothing when the status is empty', () => {
+		const base = { provider: 'instagram', contactExternalId: 'x' };
+		expect(buildUpsertLeadRequest({ ...base, followUpStatus: 'window_closed', followUpReason: ' outside_messaging_window ' })).toEqual({
+			provider: 'instagram',
+			contact: { externalId: 'x' },
+			followUp: { status: 'window_closed', reason: 'outside_messaging_window' },
+		});
+		expect(buildUpsertLeadRequest({ ...base, followUpStatus: 'failed', followUpReason: '' }).followUp).toEqual({ status: 'failed' });
+		expect(buildUpsertLeadRequest({ ...base, followUpStatus: '', followUpReason: 'ignored without a status' })).toEqual({
+			provider: 'instagram',
+			contact: { externalId: 'x' },
+		});
+	});
+
 	it('leaves out a phone that is not E.164 rather than failing the lead', () => {
 		expect(buildUpsertLeadRequest({ provider: 'messenger', contactExternalId: 'x', phone: '06 12 34 56 78' }).contact).toEqual({
 			externalId: 'x',
@@ -66,6 +80,8 @@ describe('buildUpsertLeadRequest', () => {
 		[{ provider: 'instagram', contactExternalId: ' ' }, /contact external ID is empty/],
 		[{ provider: 'instagram', contactExternalId: 'x', temperature: 'tiède' }, /hot, warm or cold, not "tiède"/],
 		[{ provider: 'instagram', contactExternalId: 'x', lastMessageAt: 'yesterday' }, /not an ISO 8601 date/],
+		[{ provider: 'instagram', contactExternalId: 'x', followUpStatus: 'sent' }, /skipped, failed, window_closed, not "sent" \(a follow-up sent is recorded with Contacted\)/],
+		[{ provider: 'instagram', contactExternalId: 'x', followUpStatus: 'failed', contacted: true }, /either sent \(Contacted\) or not sent/],
 	])('fails the item for %p', (parameters, message) => {
 		expect(() => buildUpsertLeadRequest(parameters)).toThrow(LeadInputError);
 		expect(() => buildUpsertLeadRequest(parameters)).toThrow(message);
@@ -93,6 +109,23 @@ describe('buildListLeadsQuery', () => {
 		expect(buildListLeadsQuery({ lastContactBefore: dateTime, limit: 1 })).toBe('lastContactBefore=2026-03-10T09%3A00%3A00.000Z&limit=1');
 		expect(() => buildListLeadsQuery({ lastContactBefore: 'yesterday', limit: 1 })).toThrow(/"Idle Since Before" is not a date/);
 	});
+
+	it('sends a follow-up sequence as typed (the hub judges the hours) and the follow-up states', () => {
+		expect(
+			buildListLeadsQuery({ followUp: 'due', followUpAfterHours: ' 1, 20 ', windowHours: 24, followUpStatuses: ['failed', 'skipped'], limit: 100 }),
+		).toBe('followUpStatus=failed%2Cskipped&followUp=due&followUpAfterHours=1%2C20&windowHours=24&limit=100');
+		// Without Follow-Up, the sequence and the window mean nothing and are not sent.
+		expect(buildListLeadsQuery({ followUpAfterHours: '1, 20', windowHours: 24, limit: 5 })).toBe('limit=5');
+	});
+
+	it.each([
+		[{ followUp: 'due', followUpAfterHours: '  ' }, /needs the sequence/],
+		[{ followUp: 'later', followUpAfterHours: '1' }, /"Follow-Up" must be one of due, window_closed, not "later"/],
+		[{ followUpStatuses: ['sent', 'lost'] }, /Unknown follow-up status: lost/],
+	])('refuses %p before asking the hub', (filters, message) => {
+		expect(() => buildListLeadsQuery({ ...filters, limit: 1 })).toThrow(LeadInputError);
+		expect(() => buildListLeadsQuery({ ...filters, limit: 1 })).toThrow(message);
+	});
 });
 
 describe('leadItem', () => {
@@ -114,10 +147,12 @@ describe('leadItem', () => {
 			lastActivityAt: '2026-03-01T09:00:00.000Z',
 			idleDays: 9,
 			followUpCount: 0,
+			followUp: null,
 			createdAt: '2026-03-01T09:00:00.000Z',
 			updatedAt: '2026-03-01T09:00:00.000Z',
 		};
 		expect(leadItem(lead)).toEqual({
+			kind: 'dm',
 			provider: 'instagram',
 			accountExternalId: '1784',
 			conversationId: 'conv',

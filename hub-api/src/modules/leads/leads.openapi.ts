@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { LEAD_TEMPERATURES, type LeadResponse } from '../../../../contracts/hub-api';
+import { FOLLOW_UP_STATUSES, LEAD_TEMPERATURES, type LeadResponse } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
 import type { Expect, MatchesContract } from '../../contract-check';
 import { cursorPage } from '../../cursor-page';
@@ -29,6 +29,17 @@ const leadSchema = z.object({
 	lastActivityAt: z.iso.datetime(),
 	idleDays: z.number().int(),
 	followUpCount: z.number().int(),
+	followUp: z
+		.object({
+			status: z.enum(FOLLOW_UP_STATUSES),
+			reason: z.string().nullable(),
+			at: z.iso.datetime(),
+		})
+		.nullable()
+		.describe(
+			"The follow-up sequence since the lead's last message: sent, skipped or failed (reason), or window_closed " +
+				'(the messaging window closed before the sequence ended); null when nothing was recorded since',
+		),
 	createdAt: z.iso.datetime(),
 	updatedAt: z.iso.datetime(),
 });
@@ -56,7 +67,10 @@ export function registerLeadsOpenApi(registry: OpenAPIRegistry): void {
 	docs.get(
 		'/api/leads',
 		'List leads, newest activity first, keyset-paginated by `cursor`; `format=csv` downloads every matching lead ' +
-			"(RFC 4180, cells starting with = + - @ prefixed with ' so spreadsheets never run them)",
+			"(RFC 4180, cells starting with = + - @ prefixed with ' so spreadsheets never run them). " +
+			'`followUp` with `followUpAfterHours` lists what a follow-up sequence must act on now: `due` the leads owed ' +
+			"one of its follow-ups inside the messaging window (`windowHours` after the lead's last message), " +
+			'`window_closed` those whose window closed before the sequence ended and not yet recorded so',
 		{
 			...authenticated('viewer'),
 			request: { query: listLeadsQuery },

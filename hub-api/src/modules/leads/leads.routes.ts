@@ -25,6 +25,9 @@ const CSV_COLUMNS: [string, (lead: LeadResponse) => CsvValue][] = [
 	['last_message_at', (lead) => lead.lastMessageAt],
 	['last_contacted_at', (lead) => lead.lastContactedAt],
 	['follow_up_count', (lead) => lead.followUpCount],
+	['follow_up_status', (lead) => lead.followUp?.status],
+	['follow_up_reason', (lead) => lead.followUp?.reason],
+	['follow_up_at', (lead) => lead.followUp?.at],
 	['created_at', (lead) => lead.createdAt],
 	['updated_at', (lead) => lead.updatedAt],
 ];

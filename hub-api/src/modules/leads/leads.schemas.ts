@@ -1,10 +1,21 @@
 import { z } from 'zod';
-import { LEAD_TEMPERATURES, type UpsertLeadRequest } from '../../../../contracts/hub-api';
+import {
+	FOLLOW_UP_NOT_SENT_STATUSES,
+	FOLLOW_UP_SELECTIONS,
+	FOLLOW_UP_STATUSES,
+	LEAD_TEMPERATURES,
+	type UpsertLeadRequest,
+} from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
 import type { Expect, MatchesContract } from '../../contract-check';
 import { type CountryCode, isPhoneCountry, toE164 } from './lead-phone';
 
 const id = z.string().min(1).max(512);
+/**
+ * Runs an object's cross-field check along with its fields' own (zod skips it once a field failed), so one 422
+ * lists every problem; the check then reads fields that may still hold their raw input.
+ */
+const alongWithFields = { when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null };
 /** Optional facts: null and absent both mean "not known by this caller", never "erase". */
 const fact = <Schema extends z.ZodType>(schema: Schema) => schema.nullable().optional();
 
@@ -56,16 +67,33 @@ export const upsertLeadBody = z
 		lastMessageAt: fact(z.iso.datetime({ offset: true })),
 		lastMessageText: fact(z.string().max(20_000)),
 		contacted: z.boolean().optional(),
+		followUp: z
+			.object({
+				status: z.enum(FOLLOW_UP_NOT_SENT_STATUSES),
+				reason: fact(z.string().min(1).max(100)),
+			})
+			.strip()
+			.optional()
+			.describe('A follow-up that was not sent, and why; a follow-up sent is recorded with contacted: true'),
 	})
-	.strip();
+	.strip()
+	.refine((body) => !(body.contacted === true && body.followUp), {
+		path: ['followUp'],
+		message: 'A follow-up is either sent (contacted: true) or not sent (followUp), not both',
+		...alongWithFields,
+	});
 
 export type UpsertLeadBodyMatchesContract = Expect<MatchesContract<typeof upsertLeadBody, UpsertLeadRequest>>;
 
-/** `temperature=hot,warm` lists several levels. */
-const temperatureList = z
-	.string()
-	.transform((value) => value.split(',').map((level) => level.trim()))
-	.pipe(z.array(z.enum(LEAD_TEMPERATURES)).min(1));
+/** `temperature=hot,warm` lists several levels; the other lists of the query are written the same way. */
+const commaSeparated = z.string().transform((value) => value.split(',').map((part) => part.trim()));
+const temperatureList = commaSeparated.pipe(z.array(z.enum(LEAD_TEMPERATURES)).min(1));
+
+/** The provider's messaging window: Meta allows free-form messages for 24 hours after the customer's last one. */
+export const DEFAULT_MESSAGING_WINDOW_HOURS = 24;
+/** A week: longer than any provider's window, so a longer value is a typo rather than a sequence. */
+const MAX_HOURS = 24 * 7;
+const isHours = (value: unknown): value is number => typeof value === 'number' && value > 0 && value <= MAX_HOURS;
 
 export const listLeadsQuery = z
 	.object({
@@ -80,11 +108,38 @@ export const listLeadsQuery = z
 		idleDays: z.coerce.number().int().min(0).max(3_650).optional(),
 		/** Leads that received fewer follow-ups than this (a sequence stops after N). */
 		followUpCountBelow: z.coerce.number().int().min(1).max(1_000).optional(),
+		/** `followUpStatus=window_closed,failed`: leads whose follow-up sequence is in one of these states. */
+		followUpStatus: commaSeparated.pipe(z.array(z.enum(FOLLOW_UP_STATUSES)).min(1)).optional(),
+		/** With followUpAfterHours: the leads that sequence must act on now (due a follow-up, or window closed). */
+		followUp: z.enum(FOLLOW_UP_SELECTIONS).optional(),
+		/** The sequence: `1,20` is a follow-up after 1 hour and one after 20 hours of silence from the lead. */
+		followUpAfterHours: commaSeparated
+			.pipe(z.array(z.coerce.number<string>().positive().max(MAX_HOURS)).min(1).max(10, 'At most 10 follow-ups in a sequence'))
+			.optional(),
+		/** The messaging window the sequence must fit in, in hours after the lead's last message. */
+		windowHours: z.coerce.number().positive().max(MAX_HOURS).default(DEFAULT_MESSAGING_WINDOW_HOURS),
 		format: z.enum(['json', 'csv']).default('json'),
 		limit: z.coerce.number().int().min(1).max(100).default(50),
 		cursor: z.string().min(1).max(200).optional(),
 	})
-	.strip();
+	.strip()
+	.refine((query) => (query.followUp === undefined) === (query.followUpAfterHours === undefined), {
+		path: ['followUpAfterHours'],
+		message: 'followUp (due or window_closed) and followUpAfterHours (the sequence) go together',
+		...alongWithFields,
+	})
+	.refine(
+		// Only between a window and steps that are valid themselves: their own problems are reported already.
+		(query) =>
+			!Array.isArray(query.followUpAfterHours) ||
+			!isHours(query.windowHours) ||
+			query.followUpAfterHours.every((step) => !isHours(step) || step < query.windowHours),
+		{
+			path: ['followUpAfterHours'],
+			message: 'Every follow-up must come before the messaging window closes (under windowHours, 24 by default)',
+			...alongWithFields,
+		},
+	);
 
 export type ListLeadsQuery = z.output<typeof listLeadsQuery>;
 

@@ -13,8 +13,19 @@ const EXPORT_BATCH_SIZE = 500;
 
 export type LeadFilters = Pick<
 	ListLeadsQuery,
-	'temperature' | 'provider' | 'agentId' | 'lastContactBefore' | 'idleDays' | 'followUpCountBelow'
+	| 'temperature'
+	| 'provider'
+	| 'agentId'
+	| 'lastContactBefore'
+	| 'idleDays'
+	| 'followUpCountBelow'
+	| 'followUpStatus'
+	| 'followUp'
+	| 'followUpAfterHours'
+	| 'windowHours'
 >;
+
+const HOUR_S = 60 * 60;
 
 /** Leads are listed newest activity first. */
 const positionOf = (row: Lead): KeysetPosition => ({ at: row.lastActivityAt, id: row.id });
@@ -46,6 +57,8 @@ export class LeadsService {
 				lastMessageText: blankToNull(request.lastMessageText),
 				lastMessageAt: request.lastMessageAt ? new Date(request.lastMessageAt) : null,
 				contactedAt: request.contacted ? now : null,
+				followUpStatus: request.contacted ? 'sent' : (request.followUp?.status ?? null),
+				followUpReason: request.contacted ? null : blankToNull(request.followUp?.reason),
 			},
 			now,
 		);
@@ -96,6 +109,16 @@ export class LeadsService {
 			agentId: filters.agentId,
 			idleSince: cutoffs.length ? new Date(Math.min(...cutoffs)) : undefined,
 			followUpCountBelow: filters.followUpCountBelow,
+			followUpStatuses: filters.followUpStatus,
+			followUpSequence:
+				filters.followUp && filters.followUpAfterHours
+					? {
+							selection: filters.followUp,
+							stepsSeconds: [...filters.followUpAfterHours].sort((a, b) => a - b).map((hours) => hours * HOUR_S),
+							windowSeconds: filters.windowHours * HOUR_S,
+							now,
+						}
+					: undefined,
 		};
 	}
 
@@ -117,6 +140,10 @@ export class LeadsService {
 			lastActivityAt: row.lastActivityAt.toISOString(),
 			idleDays: Math.max(0, Math.floor((now.getTime() - row.lastActivityAt.getTime()) / DAY_MS)),
 			followUpCount: row.followUpCount,
+			followUp:
+				row.followUpStatus && row.followUpAt
+					? { status: row.followUpStatus, reason: row.followUpReason, at: row.followUpAt.toISOString() }
+					: null,
 			createdAt: row.createdAt.toISOString(),
 			updatedAt: row.updatedAt.toISOString(),
 		};

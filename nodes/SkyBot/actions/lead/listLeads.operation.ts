@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { LEAD_TEMPERATURES, type ListLeadsResponse } from '../../../../contracts/hub-api';
+import { FOLLOW_UP_STATUSES, LEAD_TEMPERATURES, type ListLeadsResponse } from '../../../../contracts/hub-api';
 import { PROVIDERS } from '../../../../contracts/inbound-message';
 import { failedItemOrThrow } from '../../../shared/execute';
 import { buildListLeadsQuery, leadItem } from '../../helpers/lead';
@@ -41,6 +41,50 @@ const properties: INodeProperties[] = [
 				description: 'Only leads that received fewer follow-ups than this: where a sequence stops',
 			},
 			{
+				displayName: 'Follow-Up',
+				name: 'followUp',
+				type: 'options',
+				options: [
+					{
+						name: 'Due Now',
+						value: 'due',
+						description:
+							"Leads owed one of the sequence's follow-ups now, inside the messaging window: silent for at least one step, none sent since the latest step reached",
+					},
+					{
+						name: 'Window Closed',
+						value: 'window_closed',
+						description:
+							'Leads whose messaging window closed before the sequence ended, not yet recorded Window Closed',
+					},
+				],
+				default: 'due',
+				description: 'What a follow-up sequence must act on now; needs Follow-Up After (Hours of Silence)',
+			},
+			{
+				displayName: 'Follow-Up After (Hours of Silence)',
+				name: 'followUpAfterHours',
+				type: 'string',
+				default: '1, 20',
+				placeholder: '1, 20',
+				description:
+					"The sequence, with Follow-Up: one follow-up after each of these hours of silence since the lead's last message, each under the messaging window",
+			},
+			{
+				displayName: 'Follow-Up Status',
+				name: 'followUpStatuses',
+				type: 'multiOptions',
+				options: FOLLOW_UP_STATUSES.map((status) => ({
+					name: status
+						.split('_')
+						.map((word, index) => (index === 0 ? word[0].toUpperCase() + word.slice(1) : word))
+						.join(' '),
+					value: status,
+				})),
+				default: [],
+				description: "Only leads whose follow-up sequence (since their last message) is in one of these states",
+			},
+			{
 				displayName: 'Idle for at Least (Days)',
 				name: 'idleDays',
 				type: 'number',
@@ -55,6 +99,14 @@ const properties: INodeProperties[] = [
 				default: '',
 				description:
 					'Only leads with no activity since this time, for cut-offs finer than days (e.g. {{ $now.minus({ hours: 20 }) }} to follow up inside Meta\'s 24-hour window)',
+			},
+			{
+				displayName: 'Messaging Window (Hours)',
+				name: 'windowHours',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 24,
+				description: "With Follow-Up: how long after the lead's last message the provider lets us write (Meta: 24)",
 			},
 			{
 				displayName: 'Provider',
@@ -97,6 +149,10 @@ export const description = updateDisplayOptions(
 );
 
 interface ListFilters {
+	followUp?: string;
+	followUpAfterHours?: string;
+	followUpStatuses?: string[];
+	windowHours?: number;
 	idleDays?: number;
 	lastContactBefore?: unknown;
 	followUpCountBelow?: number;

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { LeadResponse, UpsertLeadRequest } from '../../../../contracts/hub-api';
+import { FOLLOW_UP_NOT_SENT_STATUSES, type LeadResponse, type UpsertLeadRequest } from '../../../../contracts/hub-api';
 import { enrichEachItem } from '../../../shared/execute';
 import { buildUpsertLeadRequest, isRefusedAsInvalid } from '../../helpers/lead';
 import { hubApiRequest } from '../../transport';
@@ -43,6 +43,30 @@ const properties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether this call records a follow-up just sent to the lead (sets its last contact time and counts one more follow-up). Leave off in the inbound pipeline.',
+	},
+	{
+		displayName: 'Follow-Up Not Sent',
+		name: 'followUpStatus',
+		type: 'options',
+		options: [
+			{ name: 'None', value: '', description: 'This call records no follow-up outcome' },
+			...FOLLOW_UP_NOT_SENT_STATUSES.map((status) => ({
+				name: status === 'window_closed' ? 'Window Closed' : status[0].toUpperCase() + status.slice(1),
+				value: status,
+			})),
+		],
+		default: '',
+		description:
+			"Records on the lead a follow-up that was not sent (skipped, failed, or the messaging window closed), visible in the hub's leads list. A follow-up sent is recorded with Contacted.",
+	},
+	{
+		displayName: 'Follow-Up Reason',
+		name: 'followUpReason',
+		type: 'string',
+		default: '',
+		placeholder: 'send_failed',
+		description: 'Why the follow-up was not sent (e.g. ai_failed, send_failed, outside_messaging_window)',
+		displayOptions: { hide: { followUpStatus: [''] } },
 	},
 	{
 		displayName: 'Lead Facts',
@@ -132,6 +156,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			provider: this.getNodeParameter('provider', itemIndex),
 			contactExternalId: this.getNodeParameter('contactExternalId', itemIndex),
 			contacted: this.getNodeParameter('contacted', itemIndex, false),
+			followUpStatus: this.getNodeParameter('followUpStatus', itemIndex, ''),
+			followUpReason: this.getNodeParameter('followUpReason', itemIndex, ''),
 		});
 		const upsert = async (body: UpsertLeadRequest) =>
 			(await hubApiRequest.call(this, 'POST', '/api/leads', itemIndex, body as unknown as IDataObject)) as LeadResponse;

@@ -27,7 +27,8 @@ const properties: INodeProperties[] = [
 		// Read from the lead SkyBot's List Leads puts on the item, like every pipeline step reads its item.
 		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-number
 		default: '={{ $json.lead ? $json.lead.idleDays : 1 }}',
-		description: 'How long the conversation has been silent, in days',
+		description:
+			'How long the conversation has been silent, in days; a fraction (0.5) is said in hours, as for a follow-up inside the 24-hour window',
 	},
 	contextProperty('Facts the follow-up may use: offer, prices, opening hours, links'),
 	optionsProperty(DEFAULTS),
@@ -58,7 +59,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			return {
 				messages: buildFollowUpMessages({
 					lastMessage,
-					days: Math.floor(days),
+					days,
 					businessName: String(this.getNodeParameter('businessName', itemIndex, '') ?? ''),
 					context: String(this.getNodeParameter('context', itemIndex, '') ?? ''),
 				}),
