@@ -420,6 +420,8 @@ async function main(): Promise<void> {
 		// benchmark measures the pipeline's work per answered DM, model call included.
 		PIPELINE_BURST_WINDOW_SECONDS: '0',
 		AI_ANSWER_CACHE_TTL: '0',
+		// The Ultra tenant's 120 model requests a minute would make the limiter, not n8n, the bottleneck above 2 DMs/s.
+		AI_REQUESTS_PER_MINUTE: 'ultra=1000000',
 	};
 	say('hub: migrating its throwaway database, seeding an Ultra tenant with an Instagram account…');
 	await runNode([hubFiles.cli, 'migrate'], hubEnv);

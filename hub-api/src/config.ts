@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
+import { PLAN_IDS, type PlanId } from '../../contracts/hub-api';
 
 /**
  * The hub's settings, read once from the environment at start-up. Each setting declares its schema and an example
@@ -28,6 +29,8 @@ export interface HubConfig {
 	/** Human handover: when a conversation a person holds goes back to the AI. */
 	conversations: ConversationsConfig;
 	pipeline: PipelineConfig;
+	/** AI_REQUESTS_PER_MINUTE: per-plan overrides of the plans' model requests per minute per account. */
+	aiRequestsPerMinute: Partial<Record<PlanId, number>>;
 	/** The AI answer cache (docs/ai-limits.md#the-answer-cache). */
 	answerCache: AnswerCacheConfig;
 }
@@ -146,6 +149,23 @@ const duration = z
 /** Optional text: empty means unset. */
 const optionalText = z.string().transform((value) => value || undefined);
 
+/** `plan=n,plan=n` (e.g. `ultra=600`): per-plan numbers, each plan at most once; empty: none. */
+const perPlanNumbers = z
+	.string()
+	.transform((value, context) => {
+		const numbers: Partial<Record<PlanId, number>> = {};
+		for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+			const match = /^([a-z]+)=(\d{1,7})$/.exec(entry);
+			const plan = match?.[1] as PlanId | undefined;
+			if (!match || !PLAN_IDS.includes(plan!) || numbers[plan!] !== undefined || Number(match[2]) < 1) {
+				context.addIssue({ code: 'custom', message: `"${entry}" is not <plan>=<whole number ≥ 1> for one of ${PLAN_IDS.join(', ')}, once each` });
+				return z.NEVER;
+			}
+			numbers[plan!] = Number(match[2]);
+		}
+		return numbers;
+	});
+
 const wholeNumber = (min: number, max: number) =>
 	z
 		.string()
@@ -202,6 +222,7 @@ const SETTINGS = {
 	API_KEY_ROTATION_GRACE: { schema: duration, example: '10m', fallback: '10m' },
 	HANDOVER_IDLE_RELEASE: { schema: duration, example: '30m', fallback: '30m' },
 	PIPELINE_BURST_WINDOW_SECONDS: { schema: wholeNumber(0, 60), example: '8', fallback: '8' },
+	AI_REQUESTS_PER_MINUTE: { schema: perPlanNumbers, example: 'ultra=600,premium=120 (empty: the plans\' own)', fallback: '' },
 	STRIPE_SECRET_KEY: { schema: optionalText, example: 'sk_live_… or sk_test_…', fallback: '' },
 	STRIPE_WEBHOOK_SECRET: { schema: optionalText, example: 'whsec_…', fallback: '' },
 	STRIPE_API_URL: { schema: optionalHttpUrl, example: 'http://127.0.0.1:12111 (empty for api.stripe.com)', fallback: '' },
@@ -322,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 		redisNamespace: readSetting(env, 'REDIS_NAMESPACE', SETTINGS.REDIS_NAMESPACE),
 		deploy: readDeployConfig(env),
 		conversations: conversationsConfig(readSetting(env, 'HANDOVER_IDLE_RELEASE', SETTINGS.HANDOVER_IDLE_RELEASE)),
+		aiRequestsPerMinute: readSetting(env, 'AI_REQUESTS_PER_MINUTE', SETTINGS.AI_REQUESTS_PER_MINUTE),
 		pipeline: {
 			burstWindowSeconds: readSetting(env, 'PIPELINE_BURST_WINDOW_SECONDS', SETTINGS.PIPELINE_BURST_WINDOW_SECONDS),
 		},

@@ -91,6 +91,7 @@ export interface HubInfrastructure {
 		| 'conversations'
 		| 'pipeline'
 		| 'answerCache'
+		| 'aiRequestsPerMinute'
 	>;
 	dataSource: DataSource;
 	/** The hub's command connection (quotas, throttles, rate limits, cache invalidations, health). */
@@ -162,7 +163,11 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 	// REDIS_NAMESPACE: replicas share the cached answers; outcomes fill the cache, the pipeline admission reads it.
 	const answerCache = new AnswerCache(redis, config.redisNamespace, logger);
 	// REDIS_NAMESPACE: replicas (and so every n8n worker calling them) share each account's model-request budget.
-	const aiLimits = new AiLimitsService(new AiPermits(redis, config.redisNamespace), new AiContextRepository(dataSource));
+	const aiLimits = new AiLimitsService(
+		new AiPermits(redis, config.redisNamespace),
+		new AiContextRepository(dataSource),
+		config.aiRequestsPerMinute,
+	);
 	// One record per message: the interaction and the execution report in one transaction.
 	const outcomes = new OutcomesService(
 		new OutcomesRepository(dataSource, interactionsRepository, executionsRepository),

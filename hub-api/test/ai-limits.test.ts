@@ -46,6 +46,23 @@ const permit = (on: TestHub, accountId: string) =>
 	on.request('/api/ai/permits', { key: on.platformKey, body: { accountId } });
 
 describe('POST /api/ai/permits', () => {
+	it('takes a plan limit from AI_REQUESTS_PER_MINUTE over the plan catalogue, and only for that plan', async () => {
+		const database = await createTestDatabase();
+		const overridden = await startTestHub({ database, aiRequestsPerMinute: { premium: 3 } });
+		try {
+			const premium = await overridden.createTenant({ plan: 'premium' });
+			const freemium = await overridden.createTenant({ plan: 'freemium' });
+			const answers = [];
+			for (let i = 0; i < 4; i++) answers.push((await permit(overridden, premium.account.id)).body);
+			expect(answers.map((answer) => answer.allowed)).toEqual([true, true, true, false]);
+			expect(answers[0]).toMatchObject({ limit: 3, plan: 'premium' });
+			expect((await permit(overridden, freemium.account.id)).body).toMatchObject({ allowed: true, limit: 60 });
+		} finally {
+			await overridden.close();
+			await database.drop();
+		}
+	});
+
 	it('grants 60 model requests a minute and refuses the 61st with the time to wait', async () => {
 		const { account } = await hub.createTenant({ plan: 'freemium' });
 		const granted = await Promise.all(Array.from({ length: 60 }, () => permit(hub, account.id)));

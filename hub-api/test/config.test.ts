@@ -23,6 +23,7 @@ describe('loadConfig', () => {
 			port: 3000,
 			logLevel: 'info',
 			pipeline: { burstWindowSeconds: 8 },
+			aiRequestsPerMinute: {},
 			bodyLimit: '1mb',
 			auth: {
 				jwtSecret: valid.JWT_SECRET,
@@ -107,6 +108,16 @@ describe('loadConfig', () => {
 		expect(configError({ ...valid, AI_ANSWER_CACHE_TTL: '1 day' })).toBe(
 			'Configuration error: AI_ANSWER_CACHE_TTL must be 0 (off) or a duration such as 30m, 12h or 1d (e.g. 24h, or 0 to turn the answer cache off)',
 		);
+	});
+
+	it('reads per-plan model request limits (AI_REQUESTS_PER_MINUTE) and refuses a malformed list, naming the entry', () => {
+		expect(loadConfig({ ...valid, AI_REQUESTS_PER_MINUTE: 'ultra=600, premium=90' }).aiRequestsPerMinute).toEqual({
+			ultra: 600,
+			premium: 90,
+		});
+		expect(configError({ ...valid, AI_REQUESTS_PER_MINUTE: 'gold=5' })).toContain('"gold=5" is not <plan>=<whole number ≥ 1>');
+		expect(configError({ ...valid, AI_REQUESTS_PER_MINUTE: 'ultra=5,ultra=6' })).toContain('"ultra=6"');
+		expect(configError({ ...valid, AI_REQUESTS_PER_MINUTE: 'ultra=0' })).toContain('"ultra=0"');
 	});
 
 	// ms (which reads the durations) also takes these; config.ts says why each is refused.

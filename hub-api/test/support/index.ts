@@ -194,6 +194,8 @@ export interface StartTestHubOptions {
 	/** Human handover: HANDOVER_IDLE_RELEASE's default (30m) and its sweep unless given. */
 	conversations?: Partial<ConversationsConfig>;
 	pipeline?: Partial<PipelineConfig>;
+	/** AI_REQUESTS_PER_MINUTE overrides; none by default (the plans' own limits). */
+	aiRequestsPerMinute?: HubConfig['aiRequestsPerMinute'];
 	/** The AI answer cache: AI_ANSWER_CACHE_TTL's default (24h) unless given. */
 	answerCache?: Partial<AnswerCacheConfig>;
 }
@@ -254,6 +256,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				conversations: { ...conversationsConfig(30 * 60), ...options.conversations },
 				// No burst wait unless a test asks for one: every other test's message is answered at once.
 				pipeline: { burstWindowSeconds: 0, ...options.pipeline },
+				aiRequestsPerMinute: options.aiRequestsPerMinute ?? {},
 				answerCache: { ttlSeconds: 86_400, ...options.answerCache },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },

@@ -1,4 +1,4 @@
-import type { AiContextRequest, AiContextResponse, AiPermitResponse, ChatMessage } from '../../../../contracts/hub-api';
+import type { AiContextRequest, AiContextResponse, AiPermitResponse, ChatMessage, PlanId } from '../../../../contracts/hub-api';
 import { HubError } from '../../errors';
 import type { Account } from '../accounts/account.entity';
 import { PLANS } from '../quotas/plans';
@@ -37,10 +37,15 @@ function turnOf(row: HistoryRow): ChatMessage[] {
  * budget, and the conversation so far trimmed to the token budget.
  */
 export class AiLimitsService {
-	constructor(private readonly permits: AiPermits, private readonly history: AiContextRepository) {}
+	constructor(
+		private readonly permits: AiPermits,
+		private readonly history: AiContextRepository,
+		/** AI_REQUESTS_PER_MINUTE: overrides of the plans' own limits. */
+		private readonly perMinuteOverrides: Partial<Record<PlanId, number>> = {},
+	) {}
 
 	async takePermit(account: Pick<Account, 'id' | 'plan'>): Promise<AiPermitResponse> {
-		const limit = PLANS[account.plan].aiRequestsPerMinute;
+		const limit = this.perMinuteOverrides[account.plan] ?? PLANS[account.plan].aiRequestsPerMinute;
 		const outcome = await this.permits.take(account.id, limit).catch((error: unknown) => {
 			// Fail closed: this limit guards model spend, and the same Redis holds the DM quota, so a hub that cannot
 			// count permits could not have let the message this far anyway (see docs/ai-limits.md).
