@@ -142,6 +142,9 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
+		// The vm engine still sandboxes every expression; lazily, an execution that evaluates none (the pipeline, whose
+		// nodes read the item in code) creates no V8 isolate. docs/deployment.md and bench/pipeline say what it saves.
+		N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_SECURE_COOKIE: 'false',
 		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
