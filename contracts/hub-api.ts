@@ -295,6 +295,8 @@ export interface RecordOutcomeRequest {
 	};
 	error?: LogInteractionRequest['error'];
 	logs?: ExecutionReportRequest['logs'];
+	/** A scenario's ai_qualify: what the model said of the prospect; the hub records it in the contact's lead. */
+	qualification?: { temperature: LeadTemperature; reason?: string; phone?: string | null };
 }
 
 /**
@@ -476,6 +478,8 @@ export interface AdmissionAnswer {
 		promptTokens: number;
 		truncated: boolean;
 		cacheKey?: string;
+		/** `qualification`: the answer is QUALIFICATION_INSTRUCTIONS' JSON (ai_qualify), not the reply's text. */
+		answerFormat?: 'text' | 'qualification';
 	};
 	/** The unit this answer consumed of today's quota. */
 	quota: Pick<ConsumeQuotaResponse, 'used' | 'limit' | 'remaining' | 'resetAt'>;

@@ -52,3 +52,13 @@ export function agentReplySystemPrompt(agent: AgentReplyPrompt): string {
 	}
 	return withContext(parts.join('\n'), agent.context);
 }
+
+/**
+ * A scenario's `ai_qualify`: the model answers and qualifies the prospect in one call, as one JSON object the SkyBot
+ * AI node reads strictly (a malformed answer fails the item: `ai_failed`, nothing sent, nothing guessed into the lead).
+ */
+export const QUALIFICATION_INSTRUCTIONS = [
+	'Also qualify this prospect from the conversation: hot (ready to buy or book: asks for a price, availability, a quote or an appointment, or gives contact details), warm (interested, not committed) or cold (no buying interest).',
+	'Answer with a JSON object and nothing else:',
+	'{"reply": "<your reply to the customer>", "temperature": "hot" | "warm" | "cold", "reason": "<one short sentence>", "phone": "<the phone number the customer gave, in E.164 (+33612345678), or null>"}',
+].join('\n');

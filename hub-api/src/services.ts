@@ -177,6 +177,7 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		quotas,
 		clock,
 		{ cache: answerCache, ttlSeconds: config.answerCache.ttlSeconds },
+		database.leads,
 	);
 	return {
 		...database,

@@ -400,6 +400,57 @@ describe('outcome records (v2.0.0: one signed request per message)', () => {
 	});
 });
 
+describe("the agent's scenario (v2.0.0)", () => {
+	it('qualifies the prospect in the same model call (ai_qualify): the reply is sent, the lead gets its temperature and phone', async () => {
+		const { pageId, key, agentId } = await messengerTenant('premium');
+		const saved = await hub.request(`/api/agents/${agentId}/scenario`, {
+			method: 'PUT',
+			key,
+			body: { scenario: { rules: [{ id: 'book', when: { keywords: ['réserver'] }, then: { type: 'ai_qualify' } }] } },
+		});
+		expect(saved.body).toMatchObject({ version: 1 });
+		const senderId = graphId();
+		openai.replyWith(() =>
+			JSON.stringify({ reply: 'Avec plaisir, je vous rappelle.', temperature: 'HOT', reason: 'Veut réserver', phone: '+33 6 12 34 56 78' }),
+		);
+		try {
+			const result = await runPipeline(
+				messengerMessage({ accountId: pageId, senderId, text: 'Je voudrais réserver, appelez-moi au 06 12 34 56 78' }),
+			);
+			expect(result.error).toBeUndefined();
+		} finally {
+			openai.replyWith(defaultReply);
+		}
+		const [completion] = completionsMentioning('Je voudrais réserver');
+		expect(completion!.request.response_format).toEqual({ type: 'json_object' });
+		expect(sentTo(pageId)).toEqual([expect.objectContaining({ recipient: senderId, text: 'Avec plaisir, je vous rappelle.' })]);
+		const leads = (await hub.request('/api/leads', { key })).body.leads;
+		expect(leads).toEqual([
+			expect.objectContaining({ temperature: 'hot', contact: expect.objectContaining({ externalId: senderId, phone: '+33612345678' }) }),
+		]);
+	});
+
+	it('a malformed qualification fails the message as ai_failed: nothing sent, nothing guessed into a lead', async () => {
+		const { pageId, key, agentId } = await messengerTenant('premium');
+		const saved = await hub.request(`/api/agents/${agentId}/scenario`, {
+			method: 'PUT',
+			key,
+			body: { scenario: { rules: [{ id: 'all-dms', when: { kinds: ['dm'] }, then: { type: 'ai_qualify' } }] } },
+		});
+		expect(saved.body).toMatchObject({ version: 1 });
+		openai.replyWith(() => 'Bien sûr !');
+		try {
+			await runPipeline(messengerMessage({ accountId: pageId, text: 'Bonjour' }));
+		} finally {
+			openai.replyWith(defaultReply);
+		}
+		expect(sentTo(pageId)).toEqual([]);
+		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'failed', reason: 'ai_failed' })]);
+		expect((await hub.request('/api/leads', { key })).body.leads).toEqual([]);
+		expect((await hub.request('/api/billing/usage', { key })).body.used).toBe(0);
+	});
+});
+
 describe('answer cache (v2.0.0)', () => {
 	it('answers the same first question of another contact from the cache: no model call, the cost counted as saved', async () => {
 		const { pageId, key, agentId } = await messengerTenant('premium');

@@ -48,6 +48,8 @@ export function buildOutcomeRequest(item: JsonRecord, parameters: OutcomeParamet
 		request.reply = cache ? { ...reply, cache } : reply;
 	}
 	if (error) request.error = error;
+	const qualification = qualificationOf(item);
+	if (qualification) request.qualification = qualification;
 	return request;
 }
 
@@ -63,4 +65,14 @@ function answerCacheOf(item: JsonRecord): NonNullable<RecordOutcomeRequest['repl
 	if (hitKey) return { key: hitKey, hit: true, costSavedUsd: asNumber(known!.costSavedUsd) ?? 0 };
 	const missKey = isRecord(admission.ai) ? asString(admission.ai.cacheKey) : undefined;
 	return missKey ? { key: missKey, hit: false } : undefined;
+}
+
+/** The SkyBot AI reply's qualification (a scenario's ai_qualify), for the hub to record in the lead. */
+function qualificationOf(item: JsonRecord): RecordOutcomeRequest['qualification'] {
+	const ai = isRecord(item.ai) ? item.ai : undefined;
+	const qualification = ai && isRecord(ai.qualification) ? ai.qualification : undefined;
+	const temperature = qualification && asString(qualification.temperature);
+	if (!qualification || (temperature !== 'hot' && temperature !== 'warm' && temperature !== 'cold')) return undefined;
+	const reason = asString(qualification.reason);
+	return { temperature, ...(reason ? { reason } : {}), phone: asString(qualification.phone) ?? null };
 }

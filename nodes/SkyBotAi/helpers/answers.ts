@@ -44,20 +44,24 @@ export interface Classification {
 	reason: string;
 }
 
+/** The answer's "temperature" (its case normalised), or an AnswerFormatError naming `what`. */
+function readTemperature(json: Record<string, unknown>, answer: string, what: string): LeadTemperature {
+	const temperature = typeof json.temperature === 'string' ? json.temperature.trim().toLowerCase() : undefined;
+	if (!(TEMPERATURES as readonly string[]).includes(temperature ?? '')) {
+		throw new AnswerFormatError(`The model's ${what} has no valid "temperature" (hot, warm or cold): "${excerpt(answer)}"`);
+	}
+	return temperature as LeadTemperature;
+}
+
 /** {"temperature": "hot"|"warm"|"cold", "reason": "…"} → Classification (the level's case is normalised). */
 export function parseClassification(answer: string): Classification {
 	const json = parseJsonObject(answer, 'classification');
-	const temperature = typeof json.temperature === 'string' ? json.temperature.trim().toLowerCase() : undefined;
-	if (!(TEMPERATURES as readonly string[]).includes(temperature ?? '')) {
-		throw new AnswerFormatError(
-			`The model's classification has no valid "temperature" (hot, warm or cold): "${excerpt(answer)}"`,
-		);
-	}
+	const temperature = readTemperature(json, answer, 'classification');
 	const reason = typeof json.reason === 'string' ? json.reason.trim() : '';
 	if (reason === '') {
 		throw new AnswerFormatError(`The model's classification has no "reason": "${excerpt(answer)}"`);
 	}
-	return { temperature: temperature as LeadTemperature, reason: reason.slice(0, MAX_REASON_LENGTH) };
+	return { temperature, reason: reason.slice(0, MAX_REASON_LENGTH) };
 }
 
 export interface Summary {
@@ -81,4 +85,23 @@ export function parseSummary(answer: string, maxPoints: number): Summary {
 		.slice(0, maxPoints);
 	if (points.length === 0) throw new AnswerFormatError(`The model's summary has no points: "${excerpt(answer)}"`);
 	return { points, text: points.map((point) => `- ${point}`).join('\n') };
+}
+
+export interface QualifiedReply {
+	text: string;
+	qualification: { temperature: LeadTemperature; reason: string; phone: string | null };
+}
+
+/**
+ * The JSON of QUALIFICATION_INSTRUCTIONS (a scenario's ai_qualify): the reply to send and the prospect's temperature;
+ * `phone` as the model wrote it (the hub keeps it only if it is a valid number), null when none.
+ */
+export function parseQualifiedReply(answer: string): QualifiedReply {
+	const json = parseJsonObject(answer, 'qualified reply');
+	const text = typeof json.reply === 'string' ? json.reply.trim() : '';
+	if (text === '') throw new AnswerFormatError(`The model's qualified reply has no "reply": "${excerpt(answer)}"`);
+	const temperature = readTemperature(json, answer, 'qualified reply');
+	const reason = typeof json.reason === 'string' ? json.reason.trim().slice(0, MAX_REASON_LENGTH) : '';
+	const phone = typeof json.phone === 'string' && json.phone.trim() !== '' ? json.phone.trim() : null;
+	return { text, qualification: { temperature, reason, phone } };
 }

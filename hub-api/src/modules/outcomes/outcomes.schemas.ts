@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
 	INTERACTION_STATUSES,
+	LEAD_TEMPERATURES,
 	type RecordOutcomeRequest,
 	type RecordOutcomeResponse,
 } from '../../../../contracts/hub-api';
@@ -58,6 +59,15 @@ export const recordOutcomeBody = z
 			.optional(),
 		error: interactionError.optional(),
 		logs: agentLogLines.optional(),
+		qualification: z
+			.object({
+				temperature: z.enum(LEAD_TEMPERATURES),
+				reason: z.string().max(500).optional(),
+				// Kept only when it is a valid number (E.164 once read): a model's guess never lands as a phone.
+				phone: z.string().max(64).nullable().optional(),
+			})
+			.strip()
+			.optional(),
 	})
 	.strip();
 

@@ -11,6 +11,8 @@ import { executionLogs, type ExecutionsService, toExecutionRecord } from '../exe
 import type { ExecutionsRepository } from '../executions/executions.repository';
 import { type InteractionsService, toInteractionRecord } from '../interactions/interactions.service';
 import type { QuotasService } from '../quotas/quotas.service';
+import { toE164 } from '../leads/lead-phone';
+import type { LeadsService } from '../leads/leads.service';
 import type { OutcomesRepository } from './outcomes.repository';
 
 /**
@@ -33,6 +35,7 @@ export class OutcomesService {
 		private readonly quotas: Pick<QuotasService, 'refund' | 'replied'>,
 		private readonly clock: Clock,
 		private readonly answers: { cache: Pick<AnswerCache, 'put'>; ttlSeconds: number },
+		private readonly leads: Pick<LeadsService, 'upsert'>,
 	) {}
 
 	async record(outcome: RecordOutcomeRequest): Promise<RecordOutcomeResponse> {
@@ -89,6 +92,9 @@ export class OutcomesService {
 			await this.quotas.replied(accountId, stored.row.conversationId, stored.row.updatedAt);
 		}
 		await this.cacheAnswer(outcome, stored.row.status);
+		// A scenario's ai_qualify: the prospect's temperature (and the phone they gave) into their lead, idempotently
+		// (the lead's upsert keeps the newest message's facts).
+		if (outcome.qualification) await this.qualified(outcome, outcome.qualification);
 		return {
 			interactionId: stored.row.id,
 			status: stored.row.status,
@@ -123,5 +129,21 @@ export class OutcomesService {
 			},
 			this.answers.ttlSeconds,
 		);
+	}
+
+	private async qualified(outcome: RecordOutcomeRequest, qualification: NonNullable<RecordOutcomeRequest['qualification']>) {
+		const { message } = outcome;
+		const phone = qualification.phone ? toE164(qualification.phone) : undefined;
+		await this.leads.upsert(outcome.accountId, {
+			agentId: outcome.agentId,
+			provider: message.provider,
+			contact: { externalId: message.contact.externalId, name: message.contact.name, handle: message.contact.handle, phone },
+			accountExternalId: message.accountExternalId,
+			conversationId: message.conversationId,
+			temperature: qualification.temperature,
+			summary: qualification.reason,
+			lastMessageAt: message.timestamp,
+			lastMessageText: message.text,
+		});
 	}
 }

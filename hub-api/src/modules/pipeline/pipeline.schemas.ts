@@ -47,6 +47,7 @@ export const admissionAnswered = z.object({
 			promptTokens: z.number().int().nonnegative(),
 			truncated: z.boolean(),
 			cacheKey: z.string().optional(),
+			answerFormat: z.enum(['text', 'qualification']).optional(),
 		})
 		.optional(),
 	quota: z.object({

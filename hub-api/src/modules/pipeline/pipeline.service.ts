@@ -12,7 +12,7 @@ import {
 	type InteractionStatus,
 } from '../../../../contracts/hub-api';
 import { type InboundMessage, isAnswerable } from '../../../../contracts/inbound-message';
-import { agentReplySystemPrompt, ESCALATION_MARKER } from '../../../../contracts/reply-prompt';
+import { agentReplySystemPrompt, ESCALATION_MARKER, QUALIFICATION_INSTRUCTIONS } from '../../../../contracts/reply-prompt';
 import type { Clock } from '../../clock';
 import { HubError } from '../../errors';
 import type { Logger } from 'pino';
@@ -186,7 +186,8 @@ export class PipelineService {
 			return { action: 'fixed_reply', scenario, reply: { source: 'fixed', text: decision.text } };
 		}
 		const action: AdmissionAction = decision.action;
-		const systemPrompt = agentReplySystemPrompt({
+		const qualifying = action === 'ai_qualify';
+		const replyPrompt = agentReplySystemPrompt({
 			companyName: settings.companyName,
 			prompt: settings.prompt,
 			context: settings.context,
@@ -194,6 +195,7 @@ export class PipelineService {
 			instructions: decision.instructions,
 			escalation: true,
 		});
+		const systemPrompt = qualifying ? `${replyPrompt}\n\n${QUALIFICATION_INSTRUCTIONS}` : replyPrompt;
 		const context = await this.deps.aiLimits.context(route.accountId, {
 			provider: message.provider,
 			conversationId: message.conversationId,
@@ -206,8 +208,10 @@ export class PipelineService {
 		});
 		const messages = [{ role: 'system' as const, content: systemPrompt }, ...context.messages];
 		const { cache, ttlSeconds } = this.deps.answers;
-		if (ttlSeconds === 0 || !route.agentId) {
-			return { action, scenario, ai: { messages, promptTokens: context.tokens.total, truncated: context.truncated } };
+		const answerFormat = qualifying ? ('qualification' as const) : ('text' as const);
+		// A qualification is about this prospect: never answered from another contact's cached answer.
+		if (ttlSeconds === 0 || !route.agentId || qualifying) {
+			return { action, scenario, ai: { messages, promptTokens: context.tokens.total, truncated: context.truncated, answerFormat } };
 		}
 		// Identical question, same agent scenario version and conversation so far: the answer stored is the answer.
 		const current = context.messages.length - burst.filter(({ text }) => text.trim() !== '').length;
@@ -223,7 +227,11 @@ export class PipelineService {
 		if (cached) {
 			return { action, scenario, reply: { source: 'cache', text: cached.text, model: cached.model, costSavedUsd: cached.costUsd, cacheKey } };
 		}
-		return { action, scenario, ai: { messages, promptTokens: context.tokens.total, truncated: context.truncated, cacheKey } };
+		return {
+			action,
+			scenario,
+			ai: { messages, promptTokens: context.tokens.total, truncated: context.truncated, cacheKey, answerFormat },
+		};
 	}
 
 	/** A permit of the account's model requests per minute, waiting for one up to MAX_PERMIT_WAIT_MS. */

@@ -154,6 +154,8 @@ export interface ModelQuestion {
 	messages: ChatMessage[];
 	/** The answer as the result; throws AnswerFormatError when the answer is not in the expected shape. */
 	parse(answer: string): object;
+	/** The question's own JSON Mode (a structured answer it asks for), over the node's option. */
+	jsonMode?: boolean;
 }
 
 /** One text operation: which field it adds, which text the model reads, its prompt and its parse. */
@@ -202,7 +204,7 @@ export async function completeEachItem(
 		}
 		if ('withoutCall' in question) return { [resultField]: { ...noCall(model), ...question.withoutCall } };
 
-		const { jsonMode = defaults.jsonMode } = options;
+		const jsonMode = question.jsonMode ?? options.jsonMode ?? defaults.jsonMode;
 		const { text: answer, ...usage } = await complete.call(this, itemIndex, {
 			model,
 			messages: question.messages,

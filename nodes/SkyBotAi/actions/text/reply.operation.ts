@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { asString, isRecord } from '../../../shared/json';
+import { parseQualifiedReply } from '../../helpers/answers';
 import { buildReplyMessages, type ChatMessage } from '../../helpers/prompts';
 import {
 	businessNameProperty,
@@ -112,6 +113,13 @@ function admissionQuestion(this: IExecuteFunctions, item: INodeExecutionData, it
 		throw new NodeOperationError(this.getNode(), 'The item has no admission to answer: put SkyBot Scenario › Decide before this node', {
 			itemIndex,
 		});
+	}
+	if (isRecord(admission?.ai) && admission.ai.answerFormat === 'qualification') {
+		return {
+			messages: messages as unknown as ChatMessage[],
+			jsonMode: true,
+			parse: (answer) => ({ ...parseQualifiedReply(answer), source: 'model' }),
+		};
 	}
 	return { messages: messages as unknown as ChatMessage[], parse: (answer) => ({ text: answer, source: 'model' }) };
 }
