@@ -5,7 +5,9 @@
  */
 import {
 	graphId,
+	instagramComment,
 	instagramMessage,
+	instagramPostback,
 	messengerMessage,
 	messengerRead,
 	whatsappText,
@@ -66,7 +68,7 @@ function sentTo(recipient: string) {
 async function newTenant(provider: 'messenger' | 'instagram' | 'whatsapp', plan: 'freemium' | 'premium' = 'freemium') {
 	const externalId = graphId();
 	const tenant = await stack.hub.createTenant({ plan, externalAccount: { provider, externalId } });
-	return { externalId, accountId: tenant.account.id };
+	return { externalId, accountId: tenant.account.id, agentId: tenant.agent.id as string, key: tenant.apiKey.key };
 }
 
 describe('Meta webhook handshake', () => {
@@ -259,3 +261,64 @@ describe('duplicates, quotas and provider failures', () => {
 		expect(sentTo(senderId)).toEqual([]);
 	});
 });
+
+describe("the agent's scenario in the shared pipeline (v2.0.0)", () => {
+	const scenario = {
+		companyName: 'Café Lumière',
+		burstWindowSeconds: 0,
+		rules: [
+			{
+				id: 'comment-price',
+				when: { kinds: ['comment'], keywords: ['prix', 'tarif'] },
+				then: { type: 'fixed_reply', text: 'Bonjour {{contact.name | !}} Nos tarifs arrivent en message privé.' },
+			},
+			{ id: 'prices-button', when: { postbackPayloads: ['PRICES'] }, then: { type: 'fixed_reply', text: 'Espresso 2 €, brunch 18 €.' } },
+			{ id: 'human', when: { keywords: ['conseiller'] }, then: { type: 'handover' } },
+		],
+	};
+
+	async function tenantWithScenario() {
+		const tenant = await newTenant('instagram', 'premium');
+		const saved = await stack.hub.request(`/api/agents/${tenant.agentId}/scenario`, { method: 'PUT', key: tenant.key, body: { scenario } });
+		expect(saved.body).toMatchObject({ version: 1 });
+		return tenant;
+	}
+
+	it('answers a comment with a keyword privately with the fixed reply, and leaves other comments alone', async () => {
+		const { externalId } = await tenantWithScenario();
+		const [pricedId, plainId] = [graphId(), graphId()];
+		const priced = instagramComment({ accountId: externalId, commentId: pricedId, fromUsername: 'lea.martin', text: 'Quel est le PRIX ? 😍' });
+		const plain = instagramComment({ accountId: externalId, commentId: plainId, text: 'Trop beau !' });
+		const calls = stack.openAi.completions.length;
+
+		expect((await stack.deliver(priced)).status).toBe(200);
+		expect((await stack.deliver(plain)).status).toBe(200);
+
+		expect(await awaitInteraction(pricedId)).toMatchObject({ status: 'replied', kind: 'comment' });
+		expect(await awaitInteraction(plainId)).toMatchObject({ status: 'skipped', reason: 'scenario_no_reply' });
+		await stack.waitForIdle();
+		expect(stack.graph.sent.filter((message) => message.recipient === pricedId)).toEqual([
+			expect.objectContaining({ privateReply: true, text: expect.stringMatching(/^Bonjour .*Nos tarifs arrivent en message privé\.$/) }),
+		]);
+		expect(stack.graph.sent.filter((message) => message.recipient === plainId)).toEqual([]);
+		// A fixed reply is no model call.
+		expect(stack.openAi.completions).toHaveLength(calls);
+	});
+
+	it("answers a button tap by its payload, and hands the conversation to a person on the handover keyword", async () => {
+		const { externalId, key } = await tenantWithScenario();
+		const [tapper, asker] = [graphId(), graphId()];
+		expect((await stack.deliver(instagramPostback({ accountId: externalId, senderId: tapper, payload: 'PRICES' }))).status).toBe(200);
+		await eventually('the fixed reply to the tap', async () => (sentTo(tapper).length > 0 ? true : undefined));
+		expect(sentTo(tapper)).toEqual([expect.objectContaining({ text: 'Espresso 2 €, brunch 18 €.', privateReply: false })]);
+
+		const handover = instagramMessage({ accountId: externalId, senderId: asker, text: 'Je voudrais un conseiller' });
+		expect((await stack.deliver(handover)).status).toBe(200);
+		expect(await awaitInteraction(midOf(handover))).toMatchObject({ status: 'skipped', reason: 'handed_over' });
+		const conversations = (await stack.hub.request('/api/conversations?handler=human', { key })).body.conversations;
+		expect(conversations.map((conversation: { contact: { externalId: string } }) => conversation.contact.externalId)).toEqual([asker]);
+		await stack.waitForIdle();
+		expect(sentTo(asker)).toEqual([]);
+	});
+});
+
