@@ -9,7 +9,7 @@ import type {
 import type { InboundMessage } from '../../contracts/inbound-message';
 import { ESCALATION_MARKER } from '../../contracts/reply-prompt';
 import { signatureHeader } from '../src/modules/executions/signature';
-import { createTestDatabase, startTestHub, TEST_WEBHOOK_SECRET, type TestHub } from './support';
+import { closedPort, createTestDatabase, startTestHub, TEST_WEBHOOK_SECRET, type TestHub } from './support';
 import { expectDocumented } from './support/documented';
 
 let hub: TestHub;
@@ -241,6 +241,25 @@ describe('POST /api/webhooks/n8n/admission', () => {
 		const fields = (malformed.body.error.details as { path: string }[]).map((detail) => detail.path);
 		expect(fields).toEqual(expect.arrayContaining(['body.message.kind', 'body.message.messageId', 'body.startedAt', 'body.executionId']));
 		expect(await usage(t)).toBe(0);
+	});
+});
+
+describe('the admission with Redis down', () => {
+	it('answers 503 having decided nothing: nothing recorded, nothing consumed, so a retry decides it afresh', async () => {
+		const t = await tenant();
+		const down = await startTestHub({ database, redisUrl: `redis://127.0.0.1:${await closedPort()}` });
+		try {
+			const message = dm(t);
+			const response = await admit(message, down);
+			expect(response.status).toBe(503);
+			expect(response.body.error.code).toBe('pipeline_store_unavailable');
+			expect(await interactions(t.account.id)).toEqual([]);
+			// Redis back (the other hub's): the same message is answered, its unit consumed once.
+			expect((await admit(message)).body.decision).toBe('answer');
+			expect(await usage(t)).toBe(1);
+		} finally {
+			await down.close();
+		}
 	});
 });
 

@@ -320,5 +320,49 @@ describe("the agent's scenario in the shared pipeline (v2.0.0)", () => {
 		await stack.waitForIdle();
 		expect(sentTo(asker)).toEqual([]);
 	});
-});
 
+	it('answers a burst of three DMs once, reading all of them (the scenario\'s burst window)', async () => {
+		const tenant = await newTenant('instagram', 'premium');
+		const saved = await stack.hub.request(`/api/agents/${tenant.agentId}/scenario`, {
+			method: 'PUT',
+			key: tenant.key,
+			body: { scenario: { burstWindowSeconds: 2 } },
+		});
+		expect(saved.body).toMatchObject({ version: 1 });
+		const senderId = graphId();
+		const texts = ['Bonjour', 'je cherche une table', 'pour samedi soir'];
+		for (const text of texts) {
+			expect((await stack.deliver(instagramMessage({ accountId: tenant.externalId, senderId, text }))).status).toBe(200);
+		}
+		await eventually('the reply', async () => (sentTo(senderId).length > 0 ? true : undefined));
+		await stack.waitForIdle();
+
+		expect(sentTo(senderId)).toHaveLength(1);
+		const [completion, ...others] = stack.openAi.completions.filter((c) => c.request.messages.some((m) => m.content === 'pour samedi soir'));
+		expect(others).toEqual([]);
+		expect(completion!.request.messages.map((m) => m.content)).toEqual(expect.arrayContaining(texts));
+		expect((await stack.hub.request('/api/billing/usage', { key: tenant.key })).body.used).toBe(1);
+	});
+
+	it('sends no AI message when a person takes the conversation over while the model writes', async () => {
+		const tenant = await newTenant('instagram', 'premium');
+		const senderId = graphId();
+		// An earlier message of the conversation, outside the window: the conversation exists in the hub.
+		const earlier = instagramMessage({ accountId: tenant.externalId, senderId, text: 'Bonjour', at: new Date(Date.now() - 30 * 3_600_000) });
+		expect((await stack.deliver(earlier)).status).toBe(200);
+		await awaitInteraction(midOf(earlier));
+		const [conversation] = (await stack.hub.request('/api/conversations', { key: tenant.key })).body.conversations;
+		stack.openAi.whileWriting(async () => {
+			const taken = await stack.hub.request(`/api/conversations/${conversation.id}/handover`, { method: 'POST', key: tenant.key });
+			expect(taken.status).toBe(200);
+		});
+
+		const message = instagramMessage({ accountId: tenant.externalId, senderId, text: 'Vous avez de la place ce soir ?' });
+		expect((await stack.deliver(message)).status).toBe(200);
+
+		expect(await awaitInteraction(midOf(message))).toMatchObject({ status: 'skipped', reason: 'human_handling' });
+		await stack.waitForIdle();
+		expect(sentTo(senderId)).toEqual([]);
+		expect((await stack.hub.request('/api/billing/usage', { key: tenant.key })).body.used).toBe(0);
+	});
+});
