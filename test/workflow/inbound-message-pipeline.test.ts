@@ -401,14 +401,14 @@ describe('outcome records (v2.0.0: one signed request per message)', () => {
 });
 
 describe("the agent's scenario (v2.0.0)", () => {
+	async function saveScenario(key: string, agentId: string, scenario: object) {
+		const saved = await hub.request(`/api/agents/${agentId}/scenario`, { method: 'PUT', key, body: { scenario } });
+		expect(saved.body).toMatchObject({ version: 1 });
+	}
+
 	it('qualifies the prospect in the same model call (ai_qualify): the reply is sent, the lead gets its temperature and phone', async () => {
 		const { pageId, key, agentId } = await messengerTenant('premium');
-		const saved = await hub.request(`/api/agents/${agentId}/scenario`, {
-			method: 'PUT',
-			key,
-			body: { scenario: { rules: [{ id: 'book', when: { keywords: ['réserver'] }, then: { type: 'ai_qualify' } }] } },
-		});
-		expect(saved.body).toMatchObject({ version: 1 });
+		await saveScenario(key, agentId, { rules: [{ id: 'book', when: { keywords: ['réserver'] }, then: { type: 'ai_qualify' } }] });
 		const senderId = graphId();
 		openai.replyWith(() =>
 			JSON.stringify({ reply: 'Avec plaisir, je vous rappelle.', temperature: 'HOT', reason: 'Veut réserver', phone: '+33 6 12 34 56 78' }),
@@ -432,12 +432,7 @@ describe("the agent's scenario (v2.0.0)", () => {
 
 	it('a malformed qualification fails the message as ai_failed: nothing sent, nothing guessed into a lead', async () => {
 		const { pageId, key, agentId } = await messengerTenant('premium');
-		const saved = await hub.request(`/api/agents/${agentId}/scenario`, {
-			method: 'PUT',
-			key,
-			body: { scenario: { rules: [{ id: 'all-dms', when: { kinds: ['dm'] }, then: { type: 'ai_qualify' } }] } },
-		});
-		expect(saved.body).toMatchObject({ version: 1 });
+		await saveScenario(key, agentId, { rules: [{ id: 'all-dms', when: { kinds: ['dm'] }, then: { type: 'ai_qualify' } }] });
 		openai.replyWith(() => 'Bien sûr !');
 		try {
 			await runPipeline(messengerMessage({ accountId: pageId, text: 'Bonjour' }));
