@@ -72,7 +72,7 @@ export class PipelineService {
 		const found = await this.deps.routing.route(message.provider, message.accountExternalId);
 		const route: AdmissionRoute = { accountId: found.accountId, agentId: found.agentId, plan: found.plan };
 		const claimKey = `${message.provider}:${message.messageId}`;
-		if (!(await this.unavailableUnlessDone(() => this.deps.store.claim(route.accountId, claimKey)))) {
+		if (!(await this.orStoreUnavailable(() => this.deps.store.claim(route.accountId, claimKey)))) {
 			return { decision: 'skip', reason: 'duplicate', route, interactionId: null };
 		}
 		try {
@@ -140,7 +140,7 @@ export class PipelineService {
 		}
 
 		// Anti-flood counts replies sent (the outcome of a reply moves it), not messages seen.
-		const lastReplyAt = await this.unavailableUnlessDone(() =>
+		const lastReplyAt = await this.orStoreUnavailable(() =>
 			this.deps.quotas.lastReplyAt(route.accountId, message.conversationId),
 		);
 		if (lastReplyAt && now.getTime() - lastReplyAt.getTime() < settings.floodWindowMinutes * 60_000) {
@@ -150,7 +150,7 @@ export class PipelineService {
 		let burst: BurstMessage[] = [{ id: message.messageId, text: textOf(message), at: message.timestamp }];
 		if (settings.burstWindowSeconds > 0) {
 			const conversationKey = `${message.provider}:${message.conversationId}`;
-			const joined = await this.unavailableUnlessDone(() =>
+			const joined = await this.orStoreUnavailable(() =>
 				this.deps.store.joinBurst(route.accountId, conversationKey, burst[0]!, settings.burstWindowSeconds * 1000),
 			);
 			if (joined === null) return await this.skip(request, route, 'burst_merged');
@@ -265,7 +265,7 @@ export class PipelineService {
 	}
 
 	/** A Redis answer the decision cannot go without: a 503 the node reports (n8n keeps the failed execution). */
-	private async unavailableUnlessDone<T>(read: () => Promise<T>): Promise<T> {
+	private async orStoreUnavailable<T>(read: () => Promise<T>): Promise<T> {
 		try {
 			return await read();
 		} catch (error) {
