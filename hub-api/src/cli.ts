@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { PLAN_IDS, type PlanId } from '../../contracts/hub-api';
 import { PROVIDERS, type Provider } from '../../contracts/inbound-message';
-import { ConfigError, loadDatabaseUrl } from './config';
+import { ConfigError, loadDatabaseUrl, loadKeyring } from './config';
 import { createDataSource } from './db/data-source';
 import { HubError } from './errors';
+import { ENCRYPTED_COLUMNS, reencryptColumn } from './secrets/reencrypt';
+import { SecretBox } from './secrets/secret-box';
 import { createPlatformKey, createTenant } from './seed';
 
 /**
@@ -17,6 +19,8 @@ const USAGE = `Usage: cli <command>
   create-platform-key [--name N]            print {"id","key"} of a new platform API key
   create-account --name N [--plan P] [--external-account provider:id]
                                             print {"account","agent","apiKey","providerAccount"}
+  reencrypt-secrets                         move every stored secret to the keyring's first key (ENCRYPTION_KEYS),
+                                            in batches, progress on stderr; safe to re-run, it resumes
 Reads DATABASE_URL like the server.`;
 
 class UsageError extends Error {}
@@ -59,12 +63,14 @@ async function run(argv: string[]): Promise<void> {
 	})();
 	const [command, ...extra] = positionals;
 	if (!command || extra.length > 0) throw new UsageError('Expected exactly one command');
-	const knownCommands = ['migrate', 'migrate:revert', 'create-platform-key', 'create-account'];
+	const knownCommands = ['migrate', 'migrate:revert', 'create-platform-key', 'create-account', 'reencrypt-secrets'];
 	if (!knownCommands.includes(command)) throw new UsageError(`Unknown command: ${command}`);
 	if (command === 'create-account' && !values.name?.trim()) throw new UsageError('create-account needs --name');
 	const plan = parsePlan(values.plan);
 	const externalAccount = parseExternalAccount(values['external-account']);
 
+	// Read before connecting: a missing or malformed keyring is a configuration error, like the server's.
+	const keyring = command === 'reencrypt-secrets' ? loadKeyring() : null;
 	const dataSource = createDataSource(loadDatabaseUrl());
 	await dataSource.initialize();
 	try {
@@ -89,6 +95,25 @@ async function run(argv: string[]): Promise<void> {
 			case 'create-account':
 				print(await createTenant(dataSource, { name: values.name!.trim(), plan, externalAccount }));
 				break;
+			case 'reencrypt-secrets': {
+				const box = new SecretBox(keyring!);
+				const moved = [];
+				for (const column of ENCRYPTED_COLUMNS) {
+					moved.push(
+						await reencryptColumn(dataSource, box, column, {
+							onBatch: (progress) =>
+								process.stderr.write(
+									`${progress.table}.${progress.column}: ${progress.reencrypted} re-encrypted, ${progress.current} already current\n`,
+								),
+						}),
+					);
+				}
+				print({
+					keyId: box.currentKeyId,
+					columns: moved.map(({ table, column, reencrypted, current }) => ({ table, column, reencrypted, current })),
+				});
+				break;
+			}
 		}
 	} finally {
 		await dataSource.destroy();

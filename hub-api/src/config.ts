@@ -1,6 +1,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { PLAN_IDS, type PlanId } from '../../contracts/hub-api';
+import { parseKeyring, type SecretKey } from './secrets/secret-box';
 
 /**
  * The hub's settings, read once from the environment at start-up. Each setting declares its schema and an example
@@ -29,6 +30,11 @@ export interface HubConfig {
 	/** Human handover: when a conversation a person holds goes back to the AI. */
 	conversations: ConversationsConfig;
 	pipeline: PipelineConfig;
+	/**
+	 * ENCRYPTION_KEYS (`id:base64key,…`, the first encrypts) or ENCRYPTION_KEY: the keyring of secrets at rest; null
+	 * when neither is set (what stores secrets then answers 503).
+	 */
+	encryptionKeys: SecretKey[] | null;
 	/** AI_REQUESTS_PER_MINUTE: per-plan overrides of the plans' model requests per minute per account. */
 	aiRequestsPerMinute: Partial<Record<PlanId, number>>;
 	/** The AI answer cache (docs/ai-limits.md#the-answer-cache). */
@@ -223,6 +229,8 @@ const SETTINGS = {
 	HANDOVER_IDLE_RELEASE: { schema: duration, example: '30m', fallback: '30m' },
 	PIPELINE_BURST_WINDOW_SECONDS: { schema: wholeNumber(0, 60), example: '8', fallback: '8' },
 	AI_REQUESTS_PER_MINUTE: { schema: perPlanNumbers, example: 'ultra=600,premium=120 (empty: the plans\' own)', fallback: '' },
+	ENCRYPTION_KEY: { schema: optionalText, example: 'openssl rand -base64 32', fallback: '' },
+	ENCRYPTION_KEYS: { schema: optionalText, example: 'k2:<base64>,k1:<base64> (the first encrypts)', fallback: '' },
 	STRIPE_SECRET_KEY: { schema: optionalText, example: 'sk_live_… or sk_test_…', fallback: '' },
 	STRIPE_WEBHOOK_SECRET: { schema: optionalText, example: 'whsec_…', fallback: '' },
 	STRIPE_API_URL: { schema: optionalHttpUrl, example: 'http://127.0.0.1:12111 (empty for api.stripe.com)', fallback: '' },
@@ -344,11 +352,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 		deploy: readDeployConfig(env),
 		conversations: conversationsConfig(readSetting(env, 'HANDOVER_IDLE_RELEASE', SETTINGS.HANDOVER_IDLE_RELEASE)),
 		aiRequestsPerMinute: readSetting(env, 'AI_REQUESTS_PER_MINUTE', SETTINGS.AI_REQUESTS_PER_MINUTE),
+		encryptionKeys: readKeyring(env),
 		pipeline: {
 			burstWindowSeconds: readSetting(env, 'PIPELINE_BURST_WINDOW_SECONDS', SETTINGS.PIPELINE_BURST_WINDOW_SECONDS),
 		},
 		answerCache: { ttlSeconds: readSetting(env, 'AI_ANSWER_CACHE_TTL', SETTINGS.AI_ANSWER_CACHE_TTL) },
 	};
+}
+
+/** The keyring alone, required (the `reencrypt-secrets` command). */
+export function loadKeyring(env: NodeJS.ProcessEnv = process.env): SecretKey[] {
+	const keyring = readKeyring(env);
+	if (!keyring) throw new ConfigError('Configuration error: ENCRYPTION_KEYS or ENCRYPTION_KEY is required (openssl rand -base64 32)');
+	return keyring;
+}
+
+/** The secrets keyring (secrets/secret-box.ts), its problem named without echoing any key. */
+function readKeyring(env: NodeJS.ProcessEnv): SecretKey[] | null {
+	try {
+		return parseKeyring({
+			keys: readSetting(env, 'ENCRYPTION_KEYS', SETTINGS.ENCRYPTION_KEYS),
+			key: readSetting(env, 'ENCRYPTION_KEY', SETTINGS.ENCRYPTION_KEY),
+		});
+	} catch (error) {
+		throw new ConfigError(`Configuration error: ${(error as Error).message}`);
+	}
 }
 
 /** The handover settings from the idle time (HANDOVER_IDLE_RELEASE, in seconds). */

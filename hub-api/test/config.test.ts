@@ -24,6 +24,7 @@ describe('loadConfig', () => {
 			logLevel: 'info',
 			pipeline: { burstWindowSeconds: 8 },
 			aiRequestsPerMinute: {},
+			encryptionKeys: null,
 			bodyLimit: '1mb',
 			auth: {
 				jwtSecret: valid.JWT_SECRET,

@@ -61,3 +61,17 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
 		},
 	};
 }
+
+/** Runs the operator CLI (src/cli.ts) to its end: its exit code, stdout and stderr. */
+export async function runHubCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	const child = spawn(process.execPath, ['-e', BOOTSTRAP, join(process.cwd(), 'hub-api', 'src', 'cli.ts'), ...args], {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+	const [code] = (await once(child, 'exit')) as [number | null];
+	return { code, stdout, stderr };
+}

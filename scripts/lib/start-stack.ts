@@ -28,7 +28,7 @@ interface StartState {
 	/** The hub platform key the pipeline uses, and the database it was created in. */
 	platformKey: { id: string; key: string; database: string };
 	generated: GeneratedSecrets;
-	/** Hub secrets generated once (JWT_SECRET, SKYBOT_WEBHOOK_SECRET); the environment overrides them. */
+	/** Hub secrets generated once (JWT_SECRET, SKYBOT_WEBHOOK_SECRET, ENCRYPTION_KEY); the environment overrides them. */
 	hubSecrets: Record<string, string>;
 }
 
@@ -173,11 +173,17 @@ async function registeredWebhooks(n8nDatabase: PostgresTarget, workflowIds: stri
 
 function hubSecrets(stateFile: string, env: NodeJS.ProcessEnv): Record<string, string> {
 	const stored = readStateFile<StartState>(stateFile).hubSecrets;
-	const secrets = stored ?? {
+	// Each generated once and kept; a state file from before a secret existed gets it added, the others unchanged.
+	const secrets = {
 		JWT_SECRET: randomBytes(32).toString('base64url'),
 		SKYBOT_WEBHOOK_SECRET: randomBytes(32).toString('base64url'),
+		// The key of secrets at rest: losing it loses every stored token (the hub refuses to read them).
+		ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+		...stored,
 	};
-	if (!stored) updateStateFile<StartState>(stateFile, { hubSecrets: secrets });
+	if (Object.keys(secrets).length !== Object.keys(stored ?? {}).length) {
+		updateStateFile<StartState>(stateFile, { hubSecrets: secrets });
+	}
 	// A value set in the environment wins over the generated one.
 	return Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, env[name]?.trim() || value]));
 }

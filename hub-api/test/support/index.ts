@@ -257,6 +257,7 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				// No burst wait unless a test asks for one: every other test's message is answered at once.
 				pipeline: { burstWindowSeconds: 0, ...options.pipeline },
 				aiRequestsPerMinute: options.aiRequestsPerMinute ?? {},
+				encryptionKeys: null,
 				answerCache: { ttlSeconds: 86_400, ...options.answerCache },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
