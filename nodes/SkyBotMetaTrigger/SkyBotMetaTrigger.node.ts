@@ -116,7 +116,7 @@ export class SkyBotMetaTrigger implements INodeType {
 				],
 				default: [...EMITTABLE_EVENTS],
 				description:
-					'Everything is emitted by default so the pipeline can classify and log every event; the SkyBot Decision node only lets customer DMs and comments through to a reply',
+					'Everything is emitted by default; the shared pipeline emits DMs, comments and postbacks only, so receipts and echoes start no execution',
 			},
 		],
 	};
