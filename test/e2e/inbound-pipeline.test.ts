@@ -13,6 +13,7 @@ import {
 	whatsappText,
 	type MetaWebhookPayload,
 } from '../fakes/meta-webhook';
+import { defaultReply } from '../fakes/openai';
 import { META_VERIFY_TOKEN, eventually, startStack, type Stack } from './support/stack';
 
 jest.setTimeout(10 * 60_000);
@@ -352,15 +353,19 @@ describe("the agent's scenario in the shared pipeline (v2.0.0)", () => {
 		expect((await stack.deliver(earlier)).status).toBe(200);
 		await awaitInteraction(midOf(earlier));
 		const [conversation] = (await stack.hub.request('/api/conversations', { key: tenant.key })).body.conversations;
-		stack.openAi.whileWriting(async () => {
+		// The model answers only once the person has taken the conversation over.
+		stack.openAi.replyWith(async (request) => {
 			const taken = await stack.hub.request(`/api/conversations/${conversation.id}/handover`, { method: 'POST', key: tenant.key });
 			expect(taken.status).toBe(200);
+			return defaultReply(request);
 		});
-
 		const message = instagramMessage({ accountId: tenant.externalId, senderId, text: 'Vous avez de la place ce soir ?' });
-		expect((await stack.deliver(message)).status).toBe(200);
-
-		expect(await awaitInteraction(midOf(message))).toMatchObject({ status: 'skipped', reason: 'human_handling' });
+		try {
+			expect((await stack.deliver(message)).status).toBe(200);
+			expect(await awaitInteraction(midOf(message))).toMatchObject({ status: 'skipped', reason: 'human_handling' });
+		} finally {
+			stack.openAi.replyWith(defaultReply);
+		}
 		await stack.waitForIdle();
 		expect(sentTo(senderId)).toEqual([]);
 		expect((await stack.hub.request('/api/billing/usage', { key: tenant.key })).body.used).toBe(0);

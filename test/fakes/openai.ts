@@ -67,11 +67,6 @@ export interface FakeOpenAi extends FakeServer {
 	replyWith(script: ReplyScript): void;
 	/** The next `count` chat completion calls fail with this status and an OpenAI error body. */
 	failNext(count: number, failure: OpenAiFailure): void;
-	/**
-	 * The next chat completion answers only once `happening` is done: what the world does while the model writes (a
-	 * person taking the conversation over, in the handover race).
-	 */
-	whileWriting(happening: () => Promise<void>): void;
 }
 
 export interface FakeOpenAiOptions {
@@ -209,7 +204,6 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 	let script = options.reply ?? defaultReply;
 	const failures = new FailureQueue<OpenAiFailure>();
 	const completions: AcceptedCompletion[] = [];
-	const happenings: (() => Promise<void>)[] = [];
 
 	const chatCompletion = async (request: RecordedRequest): Promise<FakeReply> => {
 		authenticate(request, apiKey);
@@ -227,7 +221,6 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 					: { 'retry-after-ms': String(failure.retryAfterMs), 'retry-after': String(Math.ceil(failure.retryAfterMs / 1000)) },
 			);
 		}
-		await happenings.shift()?.();
 		const reply = await script(body);
 		const promptTokens = body.messages.reduce((sum, message) => sum + countTokens(message.content) + 4, 0);
 		const usage = {
@@ -283,8 +276,5 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 			script = next;
 		},
 		failNext: (count, failure) => failures.push(count, failure),
-		whileWriting: (happening) => {
-			happenings.push(happening);
-		},
 	};
 }

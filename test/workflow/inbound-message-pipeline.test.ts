@@ -472,12 +472,15 @@ describe('human handover (v2.0.0)', () => {
 		// The conversation exists in the hub (an earlier message, left for outside the messaging window).
 		await runPipeline(messengerMessage({ accountId: pageId, senderId, text: 'Bonjour', at: new Date(Date.now() - 30 * 3_600_000) }));
 		const [conversation] = (await hub.request('/api/conversations', { key })).body.conversations;
-		openai.whileWriting(async () => {
+		// The model answers only once the person has taken the conversation over.
+		openai.replyWith(async (request) => {
 			const taken = await hub.request(`/api/conversations/${conversation.id}/handover`, { method: 'POST', key });
 			expect(taken.status).toBe(200);
+			return defaultReply(request);
 		});
-
-		const result = await runPipeline(messengerMessage({ accountId: pageId, senderId, text: 'Un rendez-vous samedi ?' }));
+		const result = await runPipeline(messengerMessage({ accountId: pageId, senderId, text: 'Un rendez-vous samedi ?' })).finally(
+			() => openai.replyWith(defaultReply),
+		);
 
 		expect(result.error).toBeUndefined();
 		expect(result.executedNodes).toEqual(['Meta webhook', 'Decide', 'Write reply', 'Confirm']);
