@@ -94,7 +94,7 @@ const interactions = (accountId: string) =>
 		[accountId],
 	) as Promise<{ message_id: string; status: string; reason: string | null; inbound_text: string | null; reply_text: string | null }[]>;
 
-const usage = async (t: Tenant) => (await hub.request('/api/billing/usage', { key: t.apiKey.key })).body.used as number;
+const usage = async (t: Tenant, on = hub) => (await on.request('/api/billing/usage', { key: t.apiKey.key })).body.used as number;
 
 describe('POST /api/webhooks/n8n/admission', () => {
 	it('answers a DM: the chat messages for the model, one quota unit consumed, nothing recorded yet', async () => {
@@ -241,6 +241,26 @@ describe('POST /api/webhooks/n8n/admission', () => {
 		const fields = (malformed.body.error.details as { path: string }[]).map((detail) => detail.path);
 		expect(fields).toEqual(expect.arrayContaining(['body.message.kind', 'body.message.messageId', 'body.startedAt', 'body.executionId']));
 		expect(await usage(t)).toBe(0);
+	});
+});
+
+describe('the admission over the AI rate limit', () => {
+	it('records a message that gets no model-request permit in time as failed/ai_rate_limited, consuming nothing', async () => {
+		const limited = await startTestHub({ database, aiRequestsPerMinute: { premium: 1 } });
+		try {
+			const t = await tenant();
+			expect((await admit(dm(t), limited)).body.decision).toBe('answer');
+			// The minute's one permit is spent and the next frees up in ~60 s, beyond the 10 s a message may wait.
+			const refused = dm(t);
+			expect((await admit(refused, limited)).body).toMatchObject({ decision: 'skip', reason: 'ai_rate_limited' });
+			expect((await interactions(t.account.id)).map((row) => [row.message_id, row.status, row.reason])).toEqual([
+				[refused.messageId, 'failed', 'ai_rate_limited'],
+			]);
+			// Only the answered message consumed its unit.
+			expect(await usage(t, limited)).toBe(1);
+		} finally {
+			await limited.close();
+		}
 	});
 });
 
