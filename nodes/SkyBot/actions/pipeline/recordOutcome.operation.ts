@@ -8,11 +8,10 @@ import {
 } from '../../../../contracts/hub-api';
 import { enrichEachItem } from '../../../shared/execute';
 import { asString, isRecord, type JsonRecord } from '../../../shared/json';
+import { shownWhenDefinedBelow } from '../../../shared/properties';
 import { buildOutcomeRequest, type OutcomeParameters } from '../../helpers/outcome';
 import { signedHubWebhookRequest } from '../../transport';
 import { executionProperties, interactionStatusProperty, reasonProperty, reportParameters, routeProperties } from './fields';
-
-const DEFINED_HERE = { show: { recordFrom: ['define'] } };
 
 const properties: INodeProperties[] = [
 	{
@@ -30,17 +29,17 @@ const properties: INodeProperties[] = [
 		],
 		default: 'define',
 	},
-	...withDisplayOptions(DEFINED_HERE, [
-	interactionStatusProperty({
-		failed: "A step failed; the item error is recorded and the message's quota unit given back",
-		replied: 'A reply was sent (anti-flood counts from now)',
-	}),
-	reasonProperty('Machine-readable why, for skipped / failed / quota_exceeded (e.g. anti_flood, ai_failed, send_failed)'),
-	...routeProperties({
-		accountId: { required: true },
-		agentId: { description: 'Empty when the provider account has no agent: the interaction is recorded without an execution report' },
-	}),
-	...executionProperties('The hub records each message once, so retries of this call are harmless'),
+	...shownWhenDefinedBelow('recordFrom', [
+		interactionStatusProperty({
+			failed: "A step failed; the item error is recorded and the message's quota unit given back",
+			replied: 'A reply was sent (anti-flood counts from now)',
+		}),
+		reasonProperty('Machine-readable why, for skipped / failed / quota_exceeded (e.g. anti_flood, ai_failed, send_failed)'),
+		...routeProperties({
+			accountId: { required: true },
+			agentId: { description: 'Empty when the provider account has no agent: the interaction is recorded without an execution report' },
+		}),
+		...executionProperties('The hub records each message once, so retries of this call are harmless'),
 	]),
 ];
 
@@ -76,10 +75,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		)) as RecordOutcomeResponse;
 		return { outcome: { ...recorded } };
 	});
-}
-
-function withDisplayOptions(displayOptions: INodeProperties['displayOptions'], properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((property) => ({ ...property, displayOptions }));
 }
 
 /**

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { asString, isRecord } from '../../../shared/json';
+import { shownWhenDefinedBelow } from '../../../shared/properties';
 import { parseQualifiedReply } from '../../helpers/answers';
 import { buildReplyMessages, type ChatMessage } from '../../helpers/prompts';
 import {
@@ -15,8 +16,6 @@ import {
 } from './common';
 
 const DEFAULTS = { maxTokens: 500, temperature: 0.7 };
-
-const DEFINED_HERE = { show: { promptSource: ['define'] } };
 
 const properties: INodeProperties[] = [
 	modelProperty,
@@ -39,17 +38,18 @@ const properties: INodeProperties[] = [
 		],
 		default: 'define',
 	},
-	{ ...businessNameProperty('The business the assistant speaks for'), displayOptions: DEFINED_HERE },
-	{
-		displayName: 'Message',
-		displayOptions: DEFINED_HERE,
-		name: 'message',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '={{ $json.text }}',
-		description: 'The customer\'s message to answer. Empty → no API call and an empty reply.',
-	},
-	{ ...contextProperty('Facts the reply may use: offer, prices, opening hours, links'), displayOptions: DEFINED_HERE },
+	...shownWhenDefinedBelow('promptSource', [
+		businessNameProperty('The business the assistant speaks for'),
+		{
+			displayName: 'Message',
+			name: 'message',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '={{ $json.text }}',
+			description: 'The customer\'s message to answer. Empty → no API call and an empty reply.',
+		},
+		contextProperty('Facts the reply may use: offer, prices, opening hours, links'),
+	]),
 	withSystemPrompt(optionsProperty(DEFAULTS)),
 ];
 

@@ -3,10 +3,9 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { enrichEachItem } from '../../../shared/execute';
 import { isRecord, type JsonRecord } from '../../../shared/json';
+import { shownWhenDefinedBelow } from '../../../shared/properties';
 import { buildSendTextRequest, isMetaProvider, META_PROVIDERS, readSentMessageId } from '../../helpers/graph';
 import { graphApiRequest } from '../../transport';
-
-const DEFINED_HERE = { show: { replyTo: ['define'] } };
 
 const properties: INodeProperties[] = [
 	{
@@ -24,51 +23,48 @@ const properties: INodeProperties[] = [
 		],
 		default: 'define',
 	},
-	{
-		displayName: 'Provider',
-		displayOptions: DEFINED_HERE,
-		name: 'provider',
-		type: 'string',
-		default: '={{ $json.provider }}',
-		required: true,
-		description: 'Messenger, instagram or whatsapp',
-	},
-	{
-		displayName: 'Account External ID',
-		displayOptions: DEFINED_HERE,
-		name: 'accountExternalId',
-		type: 'string',
-		default: '={{ $json.accountExternalId }}',
-		required: true,
-		description: 'Page ID (Messenger), Instagram account ID or WhatsApp phone number ID that sends the message',
-	},
-	{
-		displayName: 'Recipient ID',
-		displayOptions: DEFINED_HERE,
-		name: 'recipientId',
-		type: 'string',
-		default: '={{ $json.contact.externalId }}',
-		required: true,
-		description: 'PSID (Messenger), IGSID (Instagram) or WhatsApp ID (phone number without +)',
-	},
-	{
-		displayName: 'Text',
-		displayOptions: DEFINED_HERE,
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '={{ $json.ai.text }}',
-		required: true,
-	},
-	{
-		displayName: 'Private Reply to Comment ID',
-		displayOptions: DEFINED_HERE,
-		name: 'commentId',
-		type: 'string',
-		default: "={{ $json.kind === 'comment' ? $json.messageId : '' }}",
-		description:
-			'Messenger / Instagram only: answer this comment privately instead of messaging the recipient ID. Empty → a regular message.',
-	},
+	...shownWhenDefinedBelow('replyTo', [
+		{
+			displayName: 'Provider',
+			name: 'provider',
+			type: 'string',
+			default: '={{ $json.provider }}',
+			required: true,
+			description: 'Messenger, instagram or whatsapp',
+		},
+		{
+			displayName: 'Account External ID',
+			name: 'accountExternalId',
+			type: 'string',
+			default: '={{ $json.accountExternalId }}',
+			required: true,
+			description: 'Page ID (Messenger), Instagram account ID or WhatsApp phone number ID that sends the message',
+		},
+		{
+			displayName: 'Recipient ID',
+			name: 'recipientId',
+			type: 'string',
+			default: '={{ $json.contact.externalId }}',
+			required: true,
+			description: 'PSID (Messenger), IGSID (Instagram) or WhatsApp ID (phone number without +)',
+		},
+		{
+			displayName: 'Text',
+			name: 'text',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '={{ $json.ai.text }}',
+			required: true,
+		},
+		{
+			displayName: 'Private Reply to Comment ID',
+			name: 'commentId',
+			type: 'string',
+			default: "={{ $json.kind === 'comment' ? $json.messageId : '' }}",
+			description:
+				'Messenger / Instagram only: answer this comment privately instead of messaging the recipient ID. Empty → a regular message.',
+		},
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
