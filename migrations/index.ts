@@ -10,6 +10,7 @@ import { CreateConversations1763830000000 } from './1763830000000-CreateConversa
 import { CreateAgentScenarios1763840000000 } from './1763840000000-CreateAgentScenarios';
 import { AnswerCacheSavings1763850000000 } from './1763850000000-AnswerCacheSavings';
 import { LeadFollowUpState1763860000000 } from './1763860000000-LeadFollowUpState';
+import { CreateSocialAccounts1763870000000 } from './1763870000000-CreateSocialAccounts';
 
 /** Every hub migration, oldest first. The DataSource takes this list instead of a file glob, so build output and
  * tests run exactly the same set. */
@@ -26,4 +27,5 @@ export const migrations = [
 	CreateAgentScenarios1763840000000,
 	AnswerCacheSavings1763850000000,
 	LeadFollowUpState1763860000000,
+	CreateSocialAccounts1763870000000,
 ];

@@ -29,6 +29,7 @@ const HUB_TABLES = [
 	'leads',
 	'provider_accounts',
 	'refresh_tokens',
+	'social_accounts',
 	'users',
 ];
 

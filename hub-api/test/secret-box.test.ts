@@ -204,24 +204,50 @@ describe('reencryptColumn (real PostgreSQL)', () => {
 });
 
 describe('cli reencrypt-secrets', () => {
-	it('needs a keyring, and with one reports every encrypted column it moved', async () => {
+	it('needs a keyring, and with one moves the social accounts\' tokens to the first key', async () => {
 		const database = await createTestDatabase();
+		const dataSource = createDataSource(database.url);
+		await dataSource.initialize();
 		try {
+			const k1 = key('k1');
+			const k2 = key('k2');
+			const [account] = (await dataSource.query(`INSERT INTO accounts (name) VALUES ('tenant') RETURNING id`)) as { id: string }[];
+			const id = randomUUID();
+			const at = (column: string) => ({ table: 'social_accounts', column, rowId: id });
+			const old = new SecretBox([k1]);
+			await dataSource.query(
+				`INSERT INTO social_accounts (id, account_id, provider, external_id, access_token, refresh_token)
+				VALUES ($1, $2, 'tiktok', '-000123', $3, $4)`,
+				[id, account!.id, old.encrypt('act.old', at('access_token')), old.encrypt('rft.old', at('refresh_token'))],
+			);
 			const env = { PATH: process.env.PATH, DATABASE_URL: database.url };
 			const without = await runHubCli(['reencrypt-secrets'], env);
 			expect(without.code).toBe(1);
 			expect(without.stderr).toContain('ENCRYPTION_KEYS or ENCRYPTION_KEY is required');
+
 			const withKeys = await runHubCli(['reencrypt-secrets'], {
 				...env,
-				ENCRYPTION_KEYS: `k2:${randomBytes(32).toString('base64')},k1:${randomBytes(32).toString('base64')}`,
+				ENCRYPTION_KEYS: [k2, k1].map(({ id: keyId, key: bytes }) => `${keyId}:${bytes.toString('base64')}`).join(','),
 			});
-			expect(withKeys.stderr).toBe('');
 			expect(withKeys.code).toBe(0);
-			// No table holds secrets yet (the social accounts of issue 12 will): nothing to move, under key k2.
-			expect(JSON.parse(withKeys.stdout)).toEqual({ keyId: 'k2', columns: [] });
+			expect(withKeys.stderr).toContain('social_accounts.access_token: 1 re-encrypted, 0 already current');
+			const report = JSON.parse(withKeys.stdout) as { keyId: string; columns: { table: string; column: string; reencrypted: number }[] };
+			expect(report.keyId).toBe('k2');
+			expect(report.columns.map(({ table, column, reencrypted }) => [`${table}.${column}`, reencrypted])).toEqual([
+				['social_accounts.access_token', 1],
+				['social_accounts.refresh_token', 1],
+				['provider_accounts.access_token', 0],
+			]);
+			const [row] = (await dataSource.query(`SELECT access_token, refresh_token FROM social_accounts WHERE id = $1`, [id])) as {
+				access_token: string;
+				refresh_token: string;
+			}[];
+			const current = new SecretBox([k2]);
+			expect(current.decrypt(row!.access_token, at('access_token'))).toBe('act.old');
+			expect(current.decrypt(row!.refresh_token, at('refresh_token'))).toBe('rft.old');
 		} finally {
+			await dataSource.destroy();
 			await database.drop();
 		}
 	});
 });
-

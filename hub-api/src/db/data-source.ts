@@ -7,9 +7,10 @@ import { ConversationEntity } from '../modules/conversations/conversation.entity
 import { InteractionEntity } from '../modules/interactions/interaction.entity';
 import { LeadEntity } from '../modules/leads/lead.entity';
 import { ProviderAccountEntity } from '../modules/provider-accounts/provider-account.entity';
+import { SocialAccountEntity } from '../modules/social-accounts/social-account.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
-export const entities = [AccountEntity, ApiKeyEntity, AgentEntity, ProviderAccountEntity, InteractionEntity, UserEntity, LeadEntity, ConversationEntity];
+export const entities = [AccountEntity, ApiKeyEntity, AgentEntity, ProviderAccountEntity, InteractionEntity, UserEntity, LeadEntity, ConversationEntity, SocialAccountEntity];
 
 /** Schema changes happen only through migrations, run explicitly by the CLI or the test helper, never at start-up. */
 export function createDataSource(databaseUrl: string): DataSource {

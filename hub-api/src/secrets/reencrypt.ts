@@ -9,10 +9,14 @@ export interface EncryptedColumn {
 }
 
 /**
- * Every column of the hub that holds secrets. Issue 12's social accounts and issue 13's destinations add theirs here;
- * `reencrypt-secrets` moves each to the current key.
+ * Every column of the hub that holds secrets (social accounts' OAuth tokens, Meta page tokens); issue 13's CRM
+ * destinations add theirs here. `reencrypt-secrets` moves each to the current key.
  */
-export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [];
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
+	{ table: 'social_accounts', idColumn: 'id', column: 'access_token' },
+	{ table: 'social_accounts', idColumn: 'id', column: 'refresh_token' },
+	{ table: 'provider_accounts', idColumn: 'id', column: 'access_token' },
+];
 
 export interface ReencryptProgress {
 	table: string;

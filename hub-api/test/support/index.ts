@@ -377,7 +377,7 @@ export async function sendRequest(baseUrl: string, path: string, request: TestRe
 
 const randomEmail = () => `user-${randomBytes(6).toString('hex')}@example.test`;
 
-async function deleteKeysMatching(redisUrl: string, pattern: string): Promise<void> {
+export async function deleteKeysMatching(redisUrl: string, pattern: string): Promise<void> {
 	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1_000, lazyConnect: true });
 	redis.on('error', () => {});
 	try {
