@@ -28,6 +28,7 @@ import { providerAccountsRoutes } from './modules/provider-accounts/provider-acc
 import { consumeQuotaRoute } from './modules/quotas/quotas.routes';
 import { routingRoutes } from './modules/routing/routing.routes';
 import { scenariosRoutes } from './modules/scenarios/scenarios.routes';
+import { socialAccountCallbackRoutes, socialAccountsRoutes } from './modules/social-accounts/social-accounts.routes';
 import { templatesRoutes } from './modules/templates/templates.routes';
 import { usersRoutes } from './modules/users/users.routes';
 import { hubOpenApiDocument } from './openapi';
@@ -122,6 +123,10 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 		agentStatsRoutes(services.analytics, services.accounts),
 		scenariosRoutes(services.scenarios, services.accounts),
 	);
+	// The OAuth callback first: a browser redirect from the provider, authenticated by its single-use state alone, so
+	// it is limited per client IP like the login routes.
+	api.use('/social-accounts', socialAccountCallbackRoutes(services.socialAccounts, limits.authByIp));
+	api.use('/social-accounts', withKey, socialAccountsRoutes(services.socialAccounts, services.accounts));
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));

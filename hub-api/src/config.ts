@@ -39,6 +39,50 @@ export interface HubConfig {
 	aiRequestsPerMinute: Partial<Record<PlanId, number>>;
 	/** The AI answer cache (docs/ai-limits.md#the-answer-cache). */
 	answerCache: AnswerCacheConfig;
+	/** The OAuth apps tenants connect their social accounts through (docs/social-accounts.md). */
+	social: SocialConfig;
+}
+
+/**
+ * One OAuth app per provider, shared by every tenant. A provider whose app is not configured answers 503
+ * provider_not_configured on its social-account routes; the others work.
+ */
+export interface SocialConfig {
+	/** OAUTH_REDIRECT_BASE_URL: the public URL providers send people back to; null means HUB_PUBLIC_URL or the listening URL. */
+	redirectBaseUrl: string | null;
+	meta: MetaAppConfig | null;
+	tiktok: TikTokAppConfig | null;
+	youtube: GoogleAppConfig | null;
+}
+
+export interface MetaAppConfig {
+	appId: string;
+	appSecret: string;
+	/** META_GRAPH_URL + META_GRAPH_VERSION: where Graph API calls go (a fake in tests). */
+	graphUrl: string;
+	graphVersion: string;
+	/** META_DIALOG_URL: Facebook Login's consent page. */
+	dialogUrl: string;
+}
+
+export interface TikTokAppConfig {
+	appId: string;
+	appSecret: string;
+	/** TIKTOK_API_URL: the API for Business base, ending in /open_api/v1.3. */
+	apiUrl: string;
+	/** TIKTOK_AUTHORIZE_URL: TikTok's consent page for business accounts. */
+	authorizeUrl: string;
+}
+
+export interface GoogleAppConfig {
+	clientId: string;
+	clientSecret: string;
+	/** GOOGLE_OAUTH_URL: one base for /auth, /token and /revoke (a fake or proxy); null means Google's own endpoints. */
+	oauthUrl: string | null;
+	/** YOUTUBE_API_URL: the YouTube Data API's root (googleapis' rootUrl); null means youtube.googleapis.com. */
+	apiUrl: string | null;
+	/** YOUTUBE_DAILY_QUOTA: the Google project's daily YouTube Data API units (10 000 unless Google granted more). */
+	dailyQuota: number;
 }
 
 export interface AnswerCacheConfig {
@@ -256,6 +300,37 @@ const SETTINGS = {
 		example: '24h, or 0 to turn the answer cache off',
 		fallback: '24h',
 	},
+	OAUTH_REDIRECT_BASE_URL: {
+		schema: optionalHttpUrl,
+		example: 'https://hub.example.com (where providers send people back: <url>/api/social-accounts/<provider>/callback)',
+		fallback: '',
+	},
+	META_APP_ID: { schema: optionalText, example: 'the Meta app id (developers.facebook.com > your app)', fallback: '' },
+	META_APP_SECRET: { schema: optionalText, example: 'the Meta app secret', fallback: '' },
+	META_GRAPH_URL: { schema: urlWithProtocols(['http:', 'https:']), example: 'https://graph.facebook.com', fallback: 'https://graph.facebook.com' },
+	META_GRAPH_VERSION: { schema: z.string().regex(/^v\d+\.\d+$/, 'must look like v23.0'), example: 'v23.0', fallback: 'v23.0' },
+	META_DIALOG_URL: { schema: urlWithProtocols(['http:', 'https:']), example: 'https://www.facebook.com', fallback: 'https://www.facebook.com' },
+	TIKTOK_APP_ID: { schema: optionalText, example: 'the TikTok for Business app id', fallback: '' },
+	TIKTOK_APP_SECRET: { schema: optionalText, example: 'the TikTok for Business app secret', fallback: '' },
+	TIKTOK_API_URL: {
+		schema: urlWithProtocols(['http:', 'https:']),
+		example: 'https://business-api.tiktok.com/open_api/v1.3',
+		fallback: 'https://business-api.tiktok.com/open_api/v1.3',
+	},
+	TIKTOK_AUTHORIZE_URL: {
+		schema: urlWithProtocols(['http:', 'https:']),
+		example: 'https://www.tiktok.com/v2/auth/authorize/',
+		fallback: 'https://www.tiktok.com/v2/auth/authorize/',
+	},
+	GOOGLE_CLIENT_ID: { schema: optionalText, example: '…apps.googleusercontent.com', fallback: '' },
+	GOOGLE_CLIENT_SECRET: { schema: optionalText, example: 'the OAuth client secret', fallback: '' },
+	GOOGLE_OAUTH_URL: {
+		schema: optionalHttpUrl,
+		example: 'http://127.0.0.1:4010 (empty for Google; /auth, /token and /revoke below it)',
+		fallback: '',
+	},
+	YOUTUBE_API_URL: { schema: optionalHttpUrl, example: 'http://127.0.0.1:4010 (empty for youtube.googleapis.com)', fallback: '' },
+	YOUTUBE_DAILY_QUOTA: { schema: wholeNumber(1, 100_000_000), example: '10000', fallback: '10000' },
 	REDIS_NAMESPACE: {
 		schema: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -'),
 		example: 'skybot',
@@ -357,6 +432,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 			burstWindowSeconds: readSetting(env, 'PIPELINE_BURST_WINDOW_SECONDS', SETTINGS.PIPELINE_BURST_WINDOW_SECONDS),
 		},
 		answerCache: { ttlSeconds: readSetting(env, 'AI_ANSWER_CACHE_TTL', SETTINGS.AI_ANSWER_CACHE_TTL) },
+		social: readSocialConfig(env),
+	};
+}
+
+/**
+ * Each provider's app is optional, but an id without its secret (or the reverse) is a deployment mistake. Every
+ * setting is read (and so checked) whether or not its provider is configured.
+ */
+function readSocialConfig(env: NodeJS.ProcessEnv): SocialConfig {
+	const setting = <N extends SettingName>(name: N) =>
+		readSetting(env, name, SETTINGS[name] as unknown as Setting<z.output<(typeof SETTINGS)[N]['schema']>>);
+	const app = (idName: SettingName, secretName: SettingName): { id: string; secret: string } | null => {
+		const id = setting(idName) as string | undefined;
+		const secret = setting(secretName) as string | undefined;
+		if (!id && !secret) return null;
+		if (!id || !secret) {
+			throw new ConfigError(`Configuration error: ${id ? secretName : idName} is required when ${id ? idName : secretName} is set`);
+		}
+		return { id, secret };
+	};
+	const trimmed = (url: string) => url.replace(/\/+$/, '');
+	const optionalUrl = (url: string | undefined) => (url ? trimmed(url) : null);
+	const meta = app('META_APP_ID', 'META_APP_SECRET');
+	const metaEndpoints = {
+		graphUrl: trimmed(setting('META_GRAPH_URL')),
+		graphVersion: setting('META_GRAPH_VERSION'),
+		dialogUrl: trimmed(setting('META_DIALOG_URL')),
+	};
+	const tiktok = app('TIKTOK_APP_ID', 'TIKTOK_APP_SECRET');
+	const tiktokEndpoints = { apiUrl: trimmed(setting('TIKTOK_API_URL')), authorizeUrl: setting('TIKTOK_AUTHORIZE_URL') };
+	const google = app('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET');
+	const googleEndpoints = {
+		oauthUrl: optionalUrl(setting('GOOGLE_OAUTH_URL')),
+		apiUrl: optionalUrl(setting('YOUTUBE_API_URL')),
+		dailyQuota: setting('YOUTUBE_DAILY_QUOTA'),
+	};
+	return {
+		redirectBaseUrl: setting('OAUTH_REDIRECT_BASE_URL') ?? null,
+		meta: meta && { appId: meta.id, appSecret: meta.secret, ...metaEndpoints },
+		tiktok: tiktok && { appId: tiktok.id, appSecret: tiktok.secret, ...tiktokEndpoints },
+		youtube: google && { clientId: google.id, clientSecret: google.secret, ...googleEndpoints },
 	};
 }
 

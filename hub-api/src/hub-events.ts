@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConversationHandler, ExecutionStatus, HandlerChangeReason } from '../../contracts/hub-api';
 import type { Provider } from '../../contracts/inbound-message';
+import type { SocialAccountStatus, SocialProvider } from '../../contracts/social-accounts';
 
 /** Sent as socket.io `agent:execution` to the account's room each time a report is recorded (not for duplicates). */
 export interface AgentExecutionEvent {
@@ -46,10 +47,22 @@ export interface ConversationHandlerEvent {
 	at: string;
 }
 
+/** Sent as socket.io `social-account:status` when a connection stops working (a refresh refused: reconnect it). */
+export interface SocialAccountStatusEvent {
+	accountId: string;
+	/** The hub's id of the social account (DELETE /api/social-accounts/:id). */
+	id: string;
+	provider: SocialProvider;
+	externalId: string;
+	status: SocialAccountStatus;
+	at: string;
+}
+
 interface HubEventMap {
 	'agent:execution': [AgentExecutionEvent];
 	'agent:status': [AgentStatusEvent];
 	'conversation:handler': [ConversationHandlerEvent];
+	'social-account:status': [SocialAccountStatusEvent];
 }
 
 export type HubEventName = keyof HubEventMap;

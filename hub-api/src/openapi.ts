@@ -17,6 +17,7 @@ import { registerProviderAccountsOpenApi } from './modules/provider-accounts/pro
 import { registerQuotasOpenApi } from './modules/quotas/quotas.openapi';
 import { registerRoutingOpenApi } from './modules/routing/routing.openapi';
 import { registerScenariosOpenApi } from './modules/scenarios/scenarios.openapi';
+import { registerSocialAccountsOpenApi } from './modules/social-accounts/social-accounts.openapi';
 import { registerUsersOpenApi } from './modules/users/users.openapi';
 import { registerTemplatesOpenApi } from './modules/templates/templates.openapi';
 
@@ -34,6 +35,7 @@ export const OPENAPI_REGISTRARS: OpenApiRegistrar[] = [
 	registerAgentsOpenApi,
 	registerScenariosOpenApi,
 	registerProviderAccountsOpenApi,
+	registerSocialAccountsOpenApi,
 	registerRoutingOpenApi,
 	registerQuotasOpenApi,
 	registerAiLimitsOpenApi,

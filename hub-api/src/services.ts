@@ -44,6 +44,14 @@ import { agentScenarios } from './modules/pipeline/scenario-source';
 import { QuotaStore } from './modules/quotas/quota-store';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { RoutingService } from './modules/routing/routing.service';
+import { OAuthStates } from './modules/social-accounts/oauth-states';
+import { MetaProvider } from './modules/social-accounts/providers/meta';
+import { TikTokProvider } from './modules/social-accounts/providers/tiktok';
+import { YouTubeProvider } from './modules/social-accounts/providers/youtube';
+import { SocialAccountsRepository } from './modules/social-accounts/social-accounts.repository';
+import { SocialAccountsService } from './modules/social-accounts/social-accounts.service';
+import { YouTubeQuota } from './modules/social-accounts/youtube-quota';
+import { SecretBox } from './secrets/secret-box';
 import { ScenariosRepository } from './modules/scenarios/scenarios.repository';
 import { ScenariosService } from './modules/scenarios/scenarios.service';
 import { defaultTemplatesDir, loadTemplateCatalogue } from './modules/templates/template-catalogue';
@@ -92,6 +100,8 @@ export interface HubInfrastructure {
 		| 'pipeline'
 		| 'answerCache'
 		| 'aiRequestsPerMinute'
+		| 'encryptionKeys'
+		| 'social'
 	>;
 	dataSource: DataSource;
 	/** The hub's command connection (quotas, throttles, rate limits, cache invalidations, health). */
@@ -179,8 +189,26 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 		{ cache: answerCache, ttlSeconds: config.answerCache.ttlSeconds },
 		database.leads,
 	);
+	const { social } = config;
+	const socialAccounts = new SocialAccountsService({
+		providers: {
+			meta: social.meta && new MetaProvider(social.meta, clock),
+			tiktok: social.tiktok && new TikTokProvider(social.tiktok, clock),
+			youtube: social.youtube && new YouTubeProvider(social.youtube, clock),
+		},
+		repository: config.encryptionKeys && new SocialAccountsRepository(dataSource, new SecretBox(config.encryptionKeys)),
+		// REDIS_NAMESPACE: the callback may reach another replica than the one that issued the state.
+		states: new OAuthStates(redis, config.redisNamespace, clock),
+		// Per Google project (the OAuth client), shared by every replica and every tenant's channel.
+		youtubeQuota: social.youtube && new YouTubeQuota(redis, config.redisNamespace, social.youtube.clientId, social.youtube.dailyQuota, clock),
+		redirectBaseUrl: () => social.redirectBaseUrl ?? config.deploy.publicUrl ?? infrastructure.listeningUrl(),
+		events,
+		clock,
+		logger,
+	});
 	return {
 		...database,
+		socialAccounts,
 		events,
 		conversations,
 		interactions,

@@ -39,7 +39,40 @@ describe('loadConfig', () => {
 			deploy: { n8n: null, templatesDir: null, publicUrl: null },
 			conversations: { idleReleaseSeconds: 1800, sweepIntervalMs: 30_000 },
 			answerCache: { ttlSeconds: 86_400 },
+			social: { redirectBaseUrl: null, meta: null, tiktok: null, youtube: null },
 		});
+	});
+
+	it('reads each provider app once its id and secret are set, with the providers\' own endpoints by default', () => {
+		const config = loadConfig({
+			...valid,
+			META_APP_ID: '123',
+			META_APP_SECRET: 'meta-secret',
+			TIKTOK_APP_ID: 'tt-app',
+			TIKTOK_APP_SECRET: 'tt-secret',
+			GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com',
+			GOOGLE_CLIENT_SECRET: 'google-secret',
+			OAUTH_REDIRECT_BASE_URL: 'https://hub.example.com',
+		});
+		expect(config.social).toEqual({
+			redirectBaseUrl: 'https://hub.example.com',
+			meta: { appId: '123', appSecret: 'meta-secret', graphUrl: 'https://graph.facebook.com', graphVersion: 'v23.0', dialogUrl: 'https://www.facebook.com' },
+			tiktok: {
+				appId: 'tt-app',
+				appSecret: 'tt-secret',
+				apiUrl: 'https://business-api.tiktok.com/open_api/v1.3',
+				authorizeUrl: 'https://www.tiktok.com/v2/auth/authorize/',
+			},
+			youtube: { clientId: 'client.apps.googleusercontent.com', clientSecret: 'google-secret', oauthUrl: null, apiUrl: null, dailyQuota: 10_000 },
+		});
+	});
+
+	it.each([
+		['META_APP_SECRET', 'META_APP_ID', { META_APP_ID: '123' }],
+		['TIKTOK_APP_ID', 'TIKTOK_APP_SECRET', { TIKTOK_APP_SECRET: 'tt-secret' }],
+		['GOOGLE_CLIENT_SECRET', 'GOOGLE_CLIENT_ID', { GOOGLE_CLIENT_ID: 'client' }],
+	])('refuses half a provider app: %s is required when %s is set', (missing, given, env) => {
+		expect(configError({ ...valid, ...env })).toBe(`Configuration error: ${missing} is required when ${given} is set`);
 	});
 
 	it('reads every setting', () => {
@@ -72,6 +105,9 @@ describe('loadConfig', () => {
 		['HANDOVER_IDLE_RELEASE', { ...valid, HANDOVER_IDLE_RELEASE: '30 minutes' }],
 		['AI_ANSWER_CACHE_TTL', { ...valid, AI_ANSWER_CACHE_TTL: '3600' }],
 		['AI_ANSWER_CACHE_TTL', { ...valid, AI_ANSWER_CACHE_TTL: '5w' }],
+		['META_GRAPH_VERSION', { ...valid, META_GRAPH_VERSION: '23' }],
+		['GOOGLE_OAUTH_URL', { ...valid, GOOGLE_OAUTH_URL: 'oauth2.googleapis.com' }],
+		['YOUTUBE_DAILY_QUOTA', { ...valid, YOUTUBE_DAILY_QUOTA: 'lots' }],
 	])('names a malformed %s in one line', (setting, env) => {
 		const message = configError(env);
 		expect(message).toMatch(new RegExp(`^Configuration error: ${setting} `));

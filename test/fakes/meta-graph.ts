@@ -20,6 +20,7 @@ import {
 	type RecordedRequest,
 	startFakeServer,
 } from './http-fake.ts';
+import type { FakeMetaLogin } from './meta-login.ts';
 
 export const FAKE_META_ACCESS_TOKEN = 'EAAskybotFakeAccessToken';
 
@@ -68,6 +69,11 @@ export interface FakeMetaGraphOptions {
 	me?: { id: string; name: string };
 	/** Called with each message as the fake accepts it (bench/pipeline times replies from it). */
 	onSent?: (message: SentMessage) => void;
+	/**
+	 * Facebook Login's endpoints (meta-login.ts) on the same server; the page tokens it hands out are then accepted
+	 * by the Send API for their page (and its Instagram account), besides `accessToken`.
+	 */
+	login?: FakeMetaLogin;
 }
 
 const VERSION = /^v\d+\.\d+$/;
@@ -97,7 +103,7 @@ function invalidParameter(message: string): FakeHttpError {
 	return graphError(400, { message: `(#100) ${message}`, code: 100 });
 }
 
-function authenticate(request: RecordedRequest, accessToken: string): void {
+function authenticate(request: RecordedRequest, accessToken: string, pageToken?: string): void {
 	const token = bearerToken(request) ?? request.query.access_token;
 	if (!token) {
 		throw graphError(400, {
@@ -105,7 +111,7 @@ function authenticate(request: RecordedRequest, accessToken: string): void {
 			code: 2500,
 		});
 	}
-	if (token !== accessToken) {
+	if (token !== accessToken && (pageToken === undefined || token !== pageToken)) {
 		throw graphError(401, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 });
 	}
 }
@@ -168,7 +174,7 @@ export async function startFakeMetaGraph(options: FakeMetaGraphOptions = {}): Pr
 	const sent: SentMessage[] = [];
 
 	const sendMessage = (request: RecordedRequest, version: string, accountId: string): FakeReply => {
-		authenticate(request, accessToken);
+		authenticate(request, accessToken, options.login?.pageTokenOf(accountId));
 		if (!GRAPH_ID.test(accountId)) {
 			throw graphError(400, {
 				message: `Unsupported post request. Object with ID '${accountId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
@@ -215,6 +221,8 @@ export async function startFakeMetaGraph(options: FakeMetaGraphOptions = {}): Pr
 		if (version === undefined || !VERSION.test(version)) {
 			throw graphError(400, { message: `Unknown path components: ${request.path}`, code: 2500 });
 		}
+		const login = options.login?.handle(request, [objectId, edge, ...rest].filter((part) => part !== undefined));
+		if (login) return login;
 		if (objectId === 'me' && edge === undefined) {
 			if (request.method !== 'GET') throw invalidParameter(`Unsupported ${request.method.toLowerCase()} request.`);
 			authenticate(request, accessToken);

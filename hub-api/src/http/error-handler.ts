@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { HubErrorBody } from '../../../contracts/hub-api';
 import { HubError, TooManyRequestsError } from '../errors';
+import { SecretUnreadableError } from '../secrets/secret-box';
 
 /**
  * How a failure reaches the client: every error becomes a HubError rendered as one JSON body, never a stack trace.
@@ -46,6 +47,13 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
 		if (res.headersSent) return next(error);
 		const hubError =
 			toHubError(error) ??
+			(error instanceof SecretUnreadableError
+				? (() => {
+						// The log names the row, column and key id (never a value); the client learns only that it failed.
+						logger.error({ err: { message: error.message, problem: error.problem } }, 'stored secret unreadable');
+						return new HubError(500, 'secret_unreadable', 'A stored credential could not be read; the operator has been told');
+					})()
+				: undefined) ??
 			(() => {
 				logger.error({ err: error }, 'unhandled error');
 				return new HubError(500, 'internal_error', 'Internal server error');

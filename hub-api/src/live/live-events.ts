@@ -17,7 +17,7 @@ export interface LiveEvents {
 }
 
 /** What live clients hear, each under its own name, in the room of the event's account. */
-const LIVE_EVENTS: readonly HubEventName[] = ['agent:execution', 'agent:status', 'conversation:handler'];
+const LIVE_EVENTS: readonly HubEventName[] = ['agent:execution', 'agent:status', 'conversation:handler', 'social-account:status'];
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

@@ -26,9 +26,11 @@ import {
 	type HubConfig,
 	type LogLevel,
 	type RateLimitConfig,
+	type SocialConfig,
 } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
+import type { SecretKey } from '../../src/secrets/secret-box';
 import type { Role } from '../../src/modules/users/roles';
 import { UsersRepository } from '../../src/modules/users/users.repository';
 import { createPlatformKey, createTenant, type SeededTenant, type TenantSeed } from '../../src/seed';
@@ -198,6 +200,10 @@ export interface StartTestHubOptions {
 	aiRequestsPerMinute?: HubConfig['aiRequestsPerMinute'];
 	/** The AI answer cache: AI_ANSWER_CACHE_TTL's default (24h) unless given. */
 	answerCache?: Partial<AnswerCacheConfig>;
+	/** The keyring of secrets at rest (ENCRYPTION_KEYS); none by default (what stores secrets answers 503). */
+	encryptionKeys?: SecretKey[] | null;
+	/** The providers' OAuth apps (META_*, TIKTOK_*, GOOGLE_*); none configured by default. */
+	social?: Partial<SocialConfig>;
 }
 
 /** A hub logger at `level` whose lines (one JSON object each) are collected in `lines` instead of printed. */
@@ -257,8 +263,9 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				// No burst wait unless a test asks for one: every other test's message is answered at once.
 				pipeline: { burstWindowSeconds: 0, ...options.pipeline },
 				aiRequestsPerMinute: options.aiRequestsPerMinute ?? {},
-				encryptionKeys: null,
+				encryptionKeys: options.encryptionKeys ?? null,
 				answerCache: { ttlSeconds: 86_400, ...options.answerCache },
+				social: { redirectBaseUrl: null, meta: null, tiktok: null, youtube: null, ...options.social },
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);

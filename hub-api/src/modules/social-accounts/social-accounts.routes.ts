@@ -1,0 +1,92 @@
+import { type RequestHandler, Router } from 'express';
+import { principalOf, requireRole } from '../../http/auth';
+import { parseInput } from '../../http/validate';
+import { HubError } from '../../errors';
+import type { AccountsService } from '../accounts/accounts.service';
+import {
+	metaSendDmBody,
+	oauthCallbackQuery,
+	onBehalfOfQuery,
+	socialAccountIdParam,
+	socialProviderParam,
+	tiktokReplyCommentBody,
+	tiktokSendMessageBody,
+	youtubeCommentsQuery,
+	youtubeReplyCommentBody,
+} from './social-accounts.schemas';
+import type { SocialAccountsService } from './social-accounts.service';
+
+/**
+ * GET /api/social-accounts/:provider/callback: where the provider sends the person back. It carries no hub
+ * credentials (it is a browser redirect from the provider): the single-use state is what authenticates it.
+ * Mounted before the authenticated routes.
+ */
+export function socialAccountCallbackRoutes(socialAccounts: SocialAccountsService, perIpLimit: RequestHandler): Router {
+	const router = Router();
+	router.get('/:provider/callback', perIpLimit, async (req, res) => {
+		const { provider } = parseInput(socialProviderParam, req.params, 'params');
+		const query = parseInput(oauthCallbackQuery, req.query, 'query');
+		res.json(await socialAccounts.completeConnection(provider, query));
+	});
+	return router;
+}
+
+export function socialAccountsRoutes(socialAccounts: SocialAccountsService, accounts: AccountsService): Router {
+	const router = Router();
+	const accountFor = (res: Parameters<typeof principalOf>[0], requested: string | undefined) =>
+		accounts.resolveFor(principalOf(res), requested);
+
+	router.get('/', async (req, res) => {
+		const query = parseInput(onBehalfOfQuery, req.query, 'query');
+		const account = await accountFor(res, query.accountId);
+		res.json({ socialAccounts: await socialAccounts.list(account.id) });
+	});
+
+	// A person connects their own accounts: the consent is theirs, so an API key cannot start it.
+	router.get('/:provider/auth-url', requireRole('member'), async (req, res) => {
+		const { provider } = parseInput(socialProviderParam, req.params, 'params');
+		const principal = principalOf(res);
+		if (principal.kind !== 'user') {
+			throw new HubError(403, 'person_required', 'Connecting a social account needs a signed-in person (Authorization: Bearer), not an API key');
+		}
+		res.json(await socialAccounts.authorizationUrl(provider, principal.accountId, principal.userId));
+	});
+
+	router.post('/tiktok/send-message', async (req, res) => {
+		const body = parseInput(tiktokSendMessageBody, req.body, 'body');
+		const account = await accountFor(res, body.accountId);
+		res.json(await socialAccounts.tiktokSendMessage(account.id, body));
+	});
+
+	router.post('/tiktok/reply-comment', async (req, res) => {
+		const body = parseInput(tiktokReplyCommentBody, req.body, 'body');
+		const account = await accountFor(res, body.accountId);
+		res.json(await socialAccounts.tiktokReplyComment(account.id, body));
+	});
+
+	router.get('/youtube/comments', async (req, res) => {
+		const query = parseInput(youtubeCommentsQuery, req.query, 'query');
+		const account = await accountFor(res, query.accountId);
+		res.json(await socialAccounts.youtubeComments(account.id, query));
+	});
+
+	router.post('/youtube/reply-comment', async (req, res) => {
+		const body = parseInput(youtubeReplyCommentBody, req.body, 'body');
+		const account = await accountFor(res, body.accountId);
+		res.json(await socialAccounts.youtubeReplyComment(account.id, body));
+	});
+
+	router.post('/meta/send-dm', async (req, res) => {
+		const body = parseInput(metaSendDmBody, req.body, 'body');
+		const account = await accountFor(res, body.accountId);
+		res.json(await socialAccounts.metaSendDm(account.id, body));
+	});
+
+	router.delete('/:id', requireRole('admin'), async (req, res) => {
+		const { id } = parseInput(socialAccountIdParam, req.params, 'params');
+		const query = parseInput(onBehalfOfQuery, req.query, 'query');
+		const account = await accountFor(res, query.accountId);
+		res.json(await socialAccounts.disconnect(account.id, id));
+	});
+	return router;
+}
