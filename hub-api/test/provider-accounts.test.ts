@@ -13,11 +13,11 @@ const pageId = () => `page-${randomUUID()}`;
 
 describe('POST /api/provider-accounts and GET /api/routing', () => {
 	it('routes a claimed provider account to its tenant and agent', async () => {
-		const { account, agent, apiKey } = await hub.createTenant({ plan: 'premium' });
+		const { account, agent } = await hub.createTenant({ plan: 'premium' });
 		const externalId = pageId();
 		const claimed = await hub.request('/api/provider-accounts', {
-			key: apiKey.key,
-			body: { provider: 'messenger', externalId, agentId: agent.id, name: 'Main page' },
+			key: hub.platformKey,
+			body: { provider: 'messenger', externalId, agentId: agent.id, name: 'Main page', accountId: account.id },
 		});
 		expect(claimed.status).toBe(201);
 		expectDocumented(claimed, 'post', '/api/provider-accounts');
@@ -54,9 +54,9 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 	});
 
 	it('keeps a provider account without a linked agent active', async () => {
-		const { apiKey } = await hub.createTenant();
+		const { account } = await hub.createTenant();
 		const externalId = pageId();
-		await hub.request('/api/provider-accounts', { key: apiKey.key, body: { provider: 'instagram', externalId } });
+		await hub.request('/api/provider-accounts', { key: hub.platformKey, body: { provider: 'instagram', externalId, accountId: account.id } });
 		const route = await hub.request(`/api/routing/instagram/${externalId}`, { key: hub.platformKey });
 		expect(route.body).toMatchObject({ agentId: null, active: true, inactiveReason: null });
 	});
@@ -64,7 +64,8 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 	it('is idempotent for the same tenant (200) and refuses another tenant (409)', async () => {
 		const [owner, rival] = await Promise.all([hub.createTenant(), hub.createTenant()]);
 		const body = { provider: 'instagram', externalId: pageId() };
-		expect((await hub.request('/api/provider-accounts', { key: owner.apiKey.key, body })).status).toBe(201);
+		const operatorClaim = { key: hub.platformKey, body: { ...body, accountId: owner.account.id } };
+		expect((await hub.request('/api/provider-accounts', operatorClaim)).status).toBe(201);
 		const again = await hub.request('/api/provider-accounts', {
 			key: owner.apiKey.key,
 			body: { ...body, name: 'renamed' },
@@ -86,10 +87,38 @@ describe('POST /api/provider-accounts and GET /api/routing', () => {
 		const body = { provider: 'whatsapp', externalId: pageId() };
 		const statuses = (
 			await Promise.all(
-				[first, second].map((tenant) => hub.request('/api/provider-accounts', { key: tenant.apiKey.key, body })),
+				[first, second].map((tenant) =>
+					hub.request('/api/provider-accounts', { key: hub.platformKey, body: { ...body, accountId: tenant.account.id } }),
+				),
 			)
 		).map((response) => response.status);
 		expect(statuses.sort()).toEqual([201, 409]);
+	});
+
+	it("refuses a tenant's own claim of an account no OAuth connection proved (403), storing nothing", async () => {
+		const tenant = await hub.createTenant();
+		const person = await hub.addUser(tenant.account.id, 'owner');
+		const externalId = pageId();
+		for (const credential of [{ key: tenant.apiKey.key }, { token: person.accessToken }]) {
+			const response = await hub.request('/api/provider-accounts', { ...credential, body: { provider: 'messenger', externalId } });
+			expect([response.status, response.body.error.code]).toEqual([403, 'ownership_unproven']);
+			expectDocumented(response, 'post', '/api/provider-accounts');
+		}
+		const route = await hub.request(`/api/routing/messenger/${externalId}`, { key: hub.platformKey });
+		expect(route.status).toBe(404);
+	});
+
+	it('lets a tenant link its agent to an account it holds', async () => {
+		const externalId = pageId();
+		const { agent, apiKey } = await hub.createTenant({ externalAccount: { provider: 'messenger', externalId } });
+		const other = await hub.request('/api/agents', { key: apiKey.key, body: { name: 'Weekend' } });
+		const linked = await hub.request('/api/provider-accounts', {
+			key: apiKey.key,
+			body: { provider: 'messenger', externalId, agentId: other.body.agent.id },
+		});
+		expect(linked.status).toBe(200);
+		expect(linked.body.providerAccount.agentId).not.toBe(agent.id);
+		expect(linked.body.providerAccount.agentId).toBe(other.body.agent.id);
 	});
 
 	it("refuses another tenant's agent with 404", async () => {

@@ -7,7 +7,10 @@ export function registerProviderAccountsOpenApi(registry: OpenAPIRegistry): void
 	const providerAccount = registry.register('ProviderAccount', providerAccountView);
 	const docs = documentRoutes(registry, 'provider-accounts');
 	const claimed = z.object({ providerAccount });
-	docs.post('/api/provider-accounts', 'Link a provider account (page, IG account, phone number id) to the account; idempotent', {
+	docs.post(
+		'/api/provider-accounts',
+		'Link a provider account (page, IG account, phone number id) to the account; idempotent. A new claim needs the platform key (a tenant proves ownership through OAuth: /api/social-accounts); a tenant may link its agent to what it holds',
+		{
 		...authenticated('member'),
 		request: { body: { content: json(claimProviderAccountBody) } },
 		responses: {
@@ -15,7 +18,8 @@ export function registerProviderAccountsOpenApi(registry: OpenAPIRegistry): void
 			201: answer('Linked', claimed),
 			...errors(400, 401, 403, 404, 409, 422),
 		},
-	});
+		},
+	);
 	docs.get('/api/provider-accounts', "List the account's provider accounts", {
 		...authenticated('viewer'),
 		request: { query: listProviderAccountsQuery },

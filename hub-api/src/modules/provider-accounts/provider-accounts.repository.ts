@@ -38,9 +38,14 @@ export class ProviderAccountsRepository {
 		return { row, created: result.identifiers.some((identifier) => identifier !== undefined) };
 	}
 
-	async update(id: string, changes: Partial<Pick<ProviderAccount, 'agentId' | 'name'>>): Promise<ProviderAccount> {
-		await withAgentCheck(() => this.providerAccounts.update({ id }, changes));
-		return this.providerAccounts.findOneByOrFail({ id });
+	transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+		return this.providerAccounts.manager.transaction(work);
+	}
+
+	async update(id: string, changes: Partial<Pick<ProviderAccount, 'agentId' | 'name'>>, manager?: EntityManager): Promise<ProviderAccount> {
+		const repository = manager ? manager.getRepository(ProviderAccountEntity) : this.providerAccounts;
+		await withAgentCheck(() => repository.update({ id }, changes));
+		return repository.findOneByOrFail({ id });
 	}
 
 	listForAccount(accountId: string): Promise<ProviderAccount[]> {

@@ -10,8 +10,11 @@ export function providerAccountsRoutes(providerAccounts: ProviderAccountsService
 
 	router.post('/', async (req, res) => {
 		const body = parseInput(claimProviderAccountBody, req.body, 'body');
-		const account = await accounts.resolveFor(principalOf(res), body.accountId);
-		const { providerAccount, created } = await providerAccounts.claim(account.id, body);
+		const principal = principalOf(res);
+		const account = await accounts.resolveFor(principal, body.accountId);
+		// Only the operator claims what no OAuth connection proved; a tenant links agents to what it holds.
+		const { providerAccount, created } =
+			principal.scope === 'platform' ? await providerAccounts.claim(account.id, body) : await providerAccounts.claimHeld(account.id, body);
 		res.status(created ? 201 : 200).json({ providerAccount });
 	});
 
