@@ -72,6 +72,8 @@ export class YouTubeProvider implements OAuthProvider {
 			clientId: this.app.clientId,
 			clientSecret: this.app.clientSecret,
 			redirectUri,
+			// Node's own fetch: gaxios would otherwise import node-fetch dynamically, which it only needs without one.
+			transporterOptions: { fetchImplementation: fetch },
 			...(base ? { endpoints: { oauth2AuthBaseUrl: `${base}/auth`, oauth2TokenUrl: `${base}/token`, oauth2RevokeUrl: `${base}/revoke` } } : {}),
 		});
 	}
