@@ -77,4 +77,9 @@ export interface InboundMessage {
 	postback?: InboundPostback;
 	/** Kind `comment` only, when the provider says which post (and thread) the comment is on. */
 	comment?: InboundComment;
+	/**
+	 * The provider's own id of the DM thread, when replying addresses the thread rather than the person: TikTok's
+	 * `business/message/send/` sends to a `conversation_id` (recipient_type CONVERSATION), not to an open_id.
+	 */
+	providerConversationId?: string;
 }

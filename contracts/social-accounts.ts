@@ -31,6 +31,12 @@ export interface TikTokSendMessageRequest extends OnBehalfOf {
 	accountExternalId: string;
 	/** The user's open_id / conversation partner (InboundMessage.contact.externalId). */
 	recipientId: string;
+	/**
+	 * TikTok's conversation_id of the thread with that user (InboundMessage.providerConversationId): what
+	 * `business/message/send/` addresses (`recipient_type: "CONVERSATION"`, `recipient: <conversation_id>`). Sent
+	 * whenever the inbound DM carried one; without it the hub has to find the thread of `recipientId` itself.
+	 */
+	providerConversationId?: string;
 	text: string;
 }
 

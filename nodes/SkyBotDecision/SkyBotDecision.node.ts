@@ -19,7 +19,7 @@ export class SkyBotDecision implements INodeType {
 		version: 1,
 		subtitle: 'Send or skip',
 		description:
-			'Decide whether a reply is sent: only customer DMs, comments and button taps, no duplicates, within the messaging window, at most one reply per conversation per flood window, never an empty reply',
+			'Decide whether a reply is sent: only customer DMs, comments and button taps, no duplicates, within the messaging window (TikTok DMs: 48 h and 10 messages), at most one reply per conversation per flood window, never an empty reply',
 		defaults: { name: 'SkyBot Decision' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -28,7 +28,7 @@ export class SkyBotDecision implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Rules, first match wins: not a DM, comment or postback, or an echo → not_answerable; already seen → duplicate; older than the messaging window → outside_messaging_window; conversation answered within the flood window → anti_flood; no reply text → empty_reply. The item gets <code>decision: {action, reason}</code>.',
+					'Rules, first match wins: not a DM, comment or postback, or an echo → not_answerable; already seen → duplicate; older than the messaging window (TikTok DMs: the TikTok window) → outside_messaging_window; a TikTok DM after the TikTok message cap → messaging_limit_reached; conversation answered within the flood window → anti_flood; no reply text → empty_reply. The item gets <code>decision: {action, reason}</code>.',
 				name: 'rulesNotice',
 				type: 'notice',
 				default: '',
@@ -47,7 +47,32 @@ export class SkyBotDecision implements INodeType {
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 24,
-				description: "Meta only allows free-form replies within 24 hours of the customer's message",
+				description:
+					"Meta only allows free-form replies within 24 hours of the customer's message. TikTok DMs follow the TikTok window below instead.",
+			},
+			{
+				displayName: 'TikTok Messaging Window (Hours)',
+				name: 'tiktokWindowHours',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 48,
+				description: "TikTok DMs: a business may reply within 48 hours of the user's last message",
+			},
+			{
+				displayName: 'TikTok Messages per Window',
+				name: 'tiktokMaxMessages',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 10,
+				description: "TikTok DMs: at most 10 messages of the business between two messages of the user",
+			},
+			{
+				displayName: 'Messages Since Customer Message',
+				name: 'messagesSinceCustomerMessage',
+				type: 'string',
+				default: '={{ $json.quota?.messagesSinceCustomerMessage ?? "" }}',
+				description:
+					"How many messages the account sent in this conversation since the customer's last message (for the TikTok cap). Empty: unknown, and only the TikTok window is checked.",
 			},
 			{
 				displayName: 'Reply Text',
@@ -100,6 +125,10 @@ export class SkyBotDecision implements INodeType {
 						replyText: optionalString(this.getNodeParameter('replyText', itemIndex, '')),
 						floodWindowMinutes: this.getNodeParameter('floodWindowMinutes', itemIndex) as number,
 						messagingWindowHours: this.getNodeParameter('messagingWindowHours', itemIndex) as number,
+						provider: item.json.provider,
+						tiktokWindowHours: this.getNodeParameter('tiktokWindowHours', itemIndex, 48) as number,
+						tiktokMaxMessages: this.getNodeParameter('tiktokMaxMessages', itemIndex, 10) as number,
+						messagesSinceCustomerMessage: optionalCount(this.getNodeParameter('messagesSinceCustomerMessage', itemIndex, '')),
 					},
 					now,
 				);
@@ -121,4 +150,12 @@ function isTrue(value: unknown): boolean {
 
 function optionalString(value: unknown): string | undefined {
 	return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A count from an expression: a number, a numeric string, or nothing (empty, null, undefined) when unknown. */
+function optionalCount(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const count = typeof value === 'number' ? value : Number(String(value).trim());
+	// Not a number at all is passed on as NaN, which decide() refuses: a typo in the expression is not "unknown".
+	return Number.isFinite(count) ? count : Number.NaN;
 }

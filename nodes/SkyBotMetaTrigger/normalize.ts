@@ -7,7 +7,8 @@ import type {
 	MessageKind,
 	Provider,
 } from '../../contracts/inbound-message';
-import { asArray, asNumber, asString, isRecord, type JsonRecord } from '../shared/json';
+import { conversationIdOf, epochToIso, eventOf, filterEvents } from '../shared/inbound';
+import { asArray, asString, isRecord, type JsonRecord } from '../shared/json';
 
 /**
  * Turns one Meta webhook delivery (Messenger, Instagram or WhatsApp Cloud API; Meta batches several entries and
@@ -25,30 +26,8 @@ export interface NormalizedDelivery {
 export const EMITTABLE_EVENTS = ['dm', 'comment', 'echo', 'postback', 'read', 'status'] as const;
 export type EmittableEvent = (typeof EMITTABLE_EVENTS)[number];
 
-export function eventOf(message: InboundMessage): EmittableEvent {
-	return message.isEcho ? 'echo' : message.kind;
-}
-
-export function filterEvents(messages: InboundMessage[], events: readonly string[]): InboundMessage[] {
-	const wanted = new Set(events);
-	return messages.filter((message) => wanted.has(eventOf(message)));
-}
-
-export function conversationIdOf(provider: Provider, accountExternalId: string, contactExternalId: string): string {
-	return `${provider}:${accountExternalId}:${contactExternalId}`;
-}
-
-/**
- * Meta mixes units: Messenger/Instagram `messaging[].timestamp` is in milliseconds, WhatsApp timestamps and
- * Instagram `entry.time` for changes are in seconds. No real event predates 2001, when epoch milliseconds passed
- * 10^12, so smaller values are seconds.
- */
-export function epochToIso(value: unknown): string | undefined {
-	const epoch = asNumber(value);
-	if (epoch === undefined || epoch <= 0) return undefined;
-	const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
-	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
+// Provider-blind, shared with the other triggers; re-exported for the Meta trigger's users.
+export { conversationIdOf, epochToIso, eventOf, filterEvents };
 
 export function normalizeMetaDelivery(payload: unknown, receivedAt: Date = new Date()): NormalizedDelivery {
 	const result: NormalizedDelivery = { messages: [], ignored: 0 };

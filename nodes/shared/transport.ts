@@ -17,8 +17,8 @@ export interface AuthenticatedRequest {
 	credentialType: string;
 	http: Pick<IHttpRequestOptions, 'method' | 'url' | 'body' | 'headers'>;
 	itemIndex: number;
-	/** Reads the service's error answer (its body and status) into the node error's wording. */
-	describeError: (body: unknown, httpStatus: number) => ApiErrorDetails;
+	/** Reads the service's error answer (its body, status and headers, e.g. Retry-After) into the node error's wording. */
+	describeError: (body: unknown, httpStatus: number, headers: IDataObject) => ApiErrorDetails;
 	/** Retries of a 429 or 5xx answer; without it, a refused call fails at once. */
 	retry?: RetryPolicy;
 }
@@ -104,7 +104,7 @@ export async function authenticatedRequest(this: IExecuteFunctions, request: Aut
 		await sleep(wait);
 	}
 
-	const details = request.describeError(response.body, response.statusCode);
+	const details = request.describeError(response.body, response.statusCode, response.headers ?? {});
 	// Said only where retries were allowed: why this answer was the last.
 	let retried: string | undefined;
 	if (retry && attempts > 1 && isRetryableStatus(response.statusCode)) {

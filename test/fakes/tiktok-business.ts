@@ -155,8 +155,13 @@ export interface FakeTikTokBusiness extends FakeServer {
 	messages: TikTokSentMessage[];
 	/** Access tokens revoked through `oauth2/revoke/`, in order. */
 	revoked: string[];
-	/** Successful refreshes so far (a refresh race between two processes must leave this at 1). */
+	/** Successful refreshes so far. */
 	readonly refreshCount: number;
+	/**
+	 * Calls of `refresh_token/`, refused ones included. A refresh token is single use, so two processes racing with
+	 * the same one give refreshCount 1 either way: "one refresh, never two" is refreshAttempts === 1.
+	 */
+	readonly refreshAttempts: number;
 	/** The next `count` business calls (get / reply / send) answer this TikTok error (default: 40100 too many requests). */
 	failNextCalls(count: number, failure?: Partial<TikTokFailure>): void;
 }
@@ -266,6 +271,7 @@ export async function startFakeTikTokBusiness(options: FakeTikTokBusinessOptions
 	const messages: TikTokSentMessage[] = [];
 	const revoked: string[] = [];
 	let refreshCount = 0;
+	let refreshAttempts = 0;
 
 	const profileOf = (openId: string): TikTokProfile => {
 		let profile = accounts.get(openId);
@@ -321,6 +327,7 @@ export async function startFakeTikTokBusiness(options: FakeTikTokBusinessOptions
 	};
 
 	const refresh = (request: RecordedRequest): FakeReply => {
+		refreshAttempts++;
 		const body = jsonBody(request);
 		const clientId = authenticateApp(body);
 		if (body.grant_type !== 'refresh_token') throw invalid('grant_type: Must be refresh_token.');
@@ -492,6 +499,9 @@ export async function startFakeTikTokBusiness(options: FakeTikTokBusinessOptions
 		revoked,
 		get refreshCount() {
 			return refreshCount;
+		},
+		get refreshAttempts() {
+			return refreshAttempts;
 		},
 		failNextCalls: (count, failure = {}) => failures.push(count, failure),
 	};

@@ -14,9 +14,20 @@ interface HubCredentials {
 	webhookSecret?: string;
 }
 
+/** A refusal as the hub answered it: `{error: {code, message}}`, its status and its Retry-After, if any. */
+export interface HubRefusal {
+	httpStatus: number;
+	code?: string;
+	message: string;
+	/** Retry-After as the hub sent it (seconds, or an HTTP date). */
+	retryAfter?: string;
+}
+
 export interface HubRequestOptions {
 	/** A clearer node error message for some statuses (the hub's own message moves to the description). */
 	messageByStatus?: Record<number, string>;
+	/** The same, worded from the refusal itself (its code, its Retry-After); undefined keeps the other wordings. */
+	clearerMessage?: (refusal: HubRefusal) => string | undefined;
 }
 
 /** Every call of the SkyBot node to the hub goes through here, authenticated by the skyBotHubApi credential. */
@@ -33,8 +44,12 @@ export async function hubApiRequest(
 		credentialType: CREDENTIAL_TYPE,
 		http: { method, url: `${hubBaseUrl(credentials)}${path}`, body },
 		itemIndex,
-		describeError: (errorBody, httpStatus) =>
-			describeHubError(errorBody, httpStatus, options.messageByStatus?.[httpStatus]),
+		describeError: (errorBody, httpStatus, headers) =>
+			describeHubError(
+				errorBody,
+				httpStatus,
+				options.clearerMessage?.(hubRefusal(errorBody, httpStatus, headers)) ?? options.messageByStatus?.[httpStatus],
+			),
 	});
 }
 
@@ -73,12 +88,25 @@ export async function signedHubWebhookRequest(
 			},
 		},
 		itemIndex,
-		describeError: describeHubError,
+		describeError: (errorBody, httpStatus) => describeHubError(errorBody, httpStatus),
 	});
 }
 
 function hubBaseUrl(credentials: HubCredentials): string {
 	return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
+}
+
+function hubRefusal(body: unknown, httpStatus: number, headers: IDataObject): HubRefusal {
+	const hubError = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+	const refusal: HubRefusal = {
+		httpStatus,
+		message: asString(hubError?.message) ?? `SkyBot Hub answered HTTP ${httpStatus}`,
+	};
+	const code = asString(hubError?.code);
+	if (code) refusal.code = code;
+	const retryAfter = asString(headers['retry-after']);
+	if (retryAfter) refusal.retryAfter = retryAfter;
+	return refusal;
 }
 
 /** The hub answers errors as {error:{code,message}}: the node error carries that message and code as-is. */

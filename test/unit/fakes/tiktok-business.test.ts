@@ -124,6 +124,8 @@ describe('fake TikTok Business API: OAuth', () => {
 		// The old refresh token is spent: the second process of a race gets an error, and the count stays at one.
 		expectTikTokError(await refresh(tokens.refresh_token), TIKTOK_CODES.invalidParameter);
 		expect(tiktok.refreshCount).toBe(1);
+		// …which is why a race is detected on the attempts, not on the successes.
+		expect(tiktok.refreshAttempts).toBe(2);
 		expect((await refresh(refreshed.body.data.refresh_token as string)).body.code).toBe(0);
 		expect(tiktok.refreshCount).toBe(2);
 	});

@@ -1,0 +1,5 @@
+/** The resources of the TikTok node and their operations, as the `resource` and `operation` parameters name them. */
+export type SkyBotTikTokNodeMap = {
+	comment: 'reply';
+	message: 'send';
+};
