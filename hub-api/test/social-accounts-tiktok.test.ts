@@ -62,7 +62,10 @@ async function connectedTenant(): Promise<{ seeded: SeededTenant; owner: TestUse
 }
 
 const send = (target: TestHub, key: string, businessId: string, text = 'Thanks for writing!') =>
-	target.request('/api/social-accounts/tiktok/send-message', { key, body: { accountExternalId: businessId, recipientId: 'conv-1', text } });
+	target.request('/api/social-accounts/tiktok/send-message', {
+		key,
+		body: { accountExternalId: businessId, recipientId: '-000user', providerConversationId: 'conv-1', text },
+	});
 
 describe('a TikTok connection', () => {
 	it('is listed under its open_id with the business name, claims the account and stores no readable token', async () => {
@@ -104,11 +107,12 @@ describe('a TikTok connection', () => {
 
 	it('refreshes the token once when replicas race for it near expiry', async () => {
 		const { seeded, businessId } = await connectedTenant();
-		const refreshesBefore = tiktok.refreshCount;
+		const attemptsBefore = tiktok.refreshAttempts;
 		clock.advance(24 * 3_600_000 - 4 * 60_000);
 		const answers = await Promise.all([...Array(4)].flatMap(() => [send(hub, seeded.apiKey.key, businessId), send(replica, seeded.apiKey.key, businessId)]));
 		expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
-		expect(tiktok.refreshCount - refreshesBefore).toBe(1);
+		// Attempts, not successes: TikTok's refresh token is single use, so a second refresh would be a refused attempt.
+		expect(tiktok.refreshAttempts - attemptsBefore).toBe(1);
 		const [row] = await hub.dataSource.query(`SELECT status, token_expires_at FROM social_accounts WHERE external_id = $1`, [businessId]);
 		expect(row.status).toBe('active');
 		expect(new Date(row.token_expires_at).getTime()).toBe(clock.now().getTime() + 24 * 3_600_000);
@@ -130,10 +134,10 @@ describe('a TikTok connection', () => {
 		expect(heard).toEqual([{ accountId: seeded.account.id, id, provider: 'tiktok', externalId: businessId, status: 'reauth_required', at: clock.now().toISOString() }]);
 
 		// Stored, so every replica answers the same without asking TikTok again.
-		const refreshesBefore = tiktok.refreshCount;
+		const attemptsBefore = tiktok.refreshAttempts;
 		const again = await send(replica, seeded.apiKey.key, businessId);
 		expect([again.status, again.body.error.code]).toEqual([409, 'reauth_required']);
-		expect(tiktok.refreshCount).toBe(refreshesBefore);
+		expect(tiktok.refreshAttempts).toBe(attemptsBefore);
 		const listed = await hub.request('/api/social-accounts', { key: seeded.apiKey.key });
 		expect(listed.body.socialAccounts[0].status).toBe('reauth_required');
 	});

@@ -38,7 +38,13 @@ const externalId = z.string().trim().min(1).max(200);
 const text = (max: number) => z.string().trim().min(1).max(max);
 const onBehalfOf = { accountId: z.uuid().optional() };
 
-export const tiktokSendMessageBody = z.object({ ...onBehalfOf, accountExternalId: externalId, recipientId: externalId, text: text(6000) });
+export const tiktokSendMessageBody = z.object({
+	...onBehalfOf,
+	accountExternalId: externalId,
+	recipientId: externalId,
+	providerConversationId: externalId.optional(),
+	text: text(6000),
+});
 export const tiktokReplyCommentBody = z.object({
 	...onBehalfOf,
 	accountExternalId: externalId,

@@ -259,10 +259,18 @@ export class SocialAccountsService {
 
 	// --- provider calls --------------------------------------------------------------------------------------------
 
-	async tiktokSendMessage(accountId: string, request: { accountExternalId: string; recipientId: string; text: string }): Promise<{ messageId: string }> {
+	/**
+	 * TikTok addresses a DM to the conversation, not the person. The inbound DM carries its conversation id; a request
+	 * without one names the conversation in `recipientId` (the hub keeps no open_id → conversation map yet).
+	 */
+	async tiktokSendMessage(
+		accountId: string,
+		request: { accountExternalId: string; recipientId: string; providerConversationId?: string; text: string },
+	): Promise<{ messageId: string }> {
 		const row = await this.connection(accountId, 'tiktok', request.accountExternalId);
+		const conversationId = request.providerConversationId ?? request.recipientId;
 		const messageId = await this.withToken(row, (token) =>
-			this.provider('tiktok').sendMessage(token, { businessId: row.externalId, recipientId: request.recipientId, text: request.text }),
+			this.provider('tiktok').sendMessage(token, { businessId: row.externalId, conversationId, text: request.text }),
 		);
 		return { messageId };
 	}

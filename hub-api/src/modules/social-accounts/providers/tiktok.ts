@@ -158,11 +158,11 @@ export class TikTokProvider implements OAuthProvider {
 		return String(data.comment_id ?? '');
 	}
 
-	async sendMessage(accessToken: string, request: { businessId: string; recipientId: string; text: string }): Promise<string> {
+	async sendMessage(accessToken: string, request: { businessId: string; conversationId: string; text: string }): Promise<string> {
 		const data = await this.call(accessToken, 'POST', 'business/message/send/', {
 			business_id: request.businessId,
 			recipient_type: 'CONVERSATION',
-			recipient: request.recipientId,
+			recipient: request.conversationId,
 			message_type: 'TEXT',
 			text: { body: request.text },
 		});
