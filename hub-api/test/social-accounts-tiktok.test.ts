@@ -142,11 +142,23 @@ describe('a TikTok connection', () => {
 		expect(listed.body.socialAccounts[0].status).toBe('reauth_required');
 	});
 
-	it('marks the account reauth_required when TikTok says the token was revoked', async () => {
+	it('refreshes once and retries when TikTok refuses a token that looked valid', async () => {
 		const { seeded, businessId } = await connectedTenant();
+		const attemptsBefore = tiktok.refreshAttempts;
 		tiktok.failNextCalls(1, { code: 40105, message: 'Access token is incorrect or has been revoked.' });
+		const sent = await send(hub, seeded.apiKey.key, businessId);
+		expect(sent.status).toBe(200);
+		expect(tiktok.refreshAttempts - attemptsBefore).toBe(1);
+	});
+
+	it('marks the account reauth_required when TikTok refuses the refreshed token too', async () => {
+		const { seeded, businessId } = await connectedTenant();
+		tiktok.failNextCalls(2, { code: 40105, message: 'Access token is incorrect or has been revoked.' });
 		const lost = await send(hub, seeded.apiKey.key, businessId);
 		expect([lost.status, lost.body.error.code]).toEqual([409, 'reauth_required']);
+		const messagesBefore = tiktok.messages.length;
+		expect((await send(hub, seeded.apiKey.key, businessId)).status).toBe(409);
+		expect(tiktok.messages.length).toBe(messagesBefore);
 	});
 
 	it('revokes at TikTok when disconnected', async () => {

@@ -167,21 +167,25 @@ export class SocialAccountsService {
 	}
 
 	/**
-	 * The account's usable access token. Close to expiry it is refreshed under the row lock; whoever gets the lock
-	 * second finds the fresh token and uses it. A refresh the provider refuses marks the account reauth_required
-	 * (live event `social-account:status`) and answers 409; a provider that is down leaves a still-valid token in use.
+	 * The account's usable access token. Close to expiry — or when the provider just refused `staleToken` — it is
+	 * refreshed under the row lock; whoever gets the lock second finds the new token and uses it. A refresh the
+	 * provider refuses (or a provider without refresh whose token is refused or expired) marks the account
+	 * reauth_required (live event `social-account:status`) and answers 409; a provider that is down leaves a
+	 * still-valid token in use.
 	 */
-	async accessToken(row: SocialAccount): Promise<string> {
+	async accessToken(row: SocialAccount, staleToken?: string): Promise<string> {
 		const repository = this.repository;
 		if (row.status === 'reauth_required') throw reauthRequired(row);
-		if (!this.needsRefresh(row)) return this.reveal(row);
+		const due = (account: SocialAccount) => this.needsRefresh(account) || (staleToken !== undefined && this.reveal(account) === staleToken);
+		if (!due(row)) return this.reveal(row);
 		const provider = this.provider(row.provider);
+		const usable = (account: SocialAccount) => staleToken === undefined && !this.expired(account);
 		const outcome = await repository.withLockedAccount(row.id, async (locked, update) => {
 			if (locked.status === 'reauth_required') return { error: reauthRequired(locked) };
-			if (!this.needsRefresh(locked)) return { token: this.reveal(locked) };
+			if (!due(locked)) return { token: this.reveal(locked) };
 			const refreshToken = locked.refreshToken === null ? null : repository.reveal(locked, 'refresh_token');
 			if (!provider.refresh || !refreshToken) {
-				if (!this.expired(locked)) return { token: this.reveal(locked) };
+				if (usable(locked)) return { token: this.reveal(locked) };
 				await update({ status: 'reauth_required' });
 				return { error: reauthRequired(locked), lost: locked };
 			}
@@ -195,7 +199,7 @@ export class SocialAccountsService {
 					this.deps.logger.warn({ provider: locked.provider, socialAccountId: locked.id, reason: error.message }, 'token refresh refused');
 					return { error: reauthRequired(locked), lost: locked };
 				}
-				if (!this.expired(locked)) return { token: this.reveal(locked) };
+				if (usable(locked)) return { token: this.reveal(locked) };
 				return { error: new HubError(502, 'provider_unavailable', `${locked.provider} could not refresh the token: ${(error as Error).message}`) };
 			}
 		});
@@ -227,25 +231,38 @@ export class SocialAccountsService {
 		return reauthRequired(row);
 	}
 
-	/** A provider call with the connection's token. */
+	/**
+	 * A provider call with the connection's token. A token the provider refuses although it looked valid (revoked and
+	 * re-granted, or expired early) is refreshed once and the call retried; refused again, the account is lost.
+	 */
 	private async withToken<T>(row: SocialAccount, call: (token: string) => Promise<T>): Promise<T> {
 		const token = await this.accessToken(row);
-		return this.answerFor(row, () => call(token));
+		try {
+			return await call(token);
+		} catch (error) {
+			if (!(error instanceof ProviderCallError && error.kind === 'auth')) throw await this.callFailure(row, error);
+			const fresh = await this.accessToken(row, token);
+			return this.answerFor(row, () => call(fresh));
+		}
 	}
 
-	/** A provider call's failure as the hub's answer (and a token the provider refused marks the account). */
 	private async answerFor<T>(row: SocialAccount, call: () => Promise<T>): Promise<T> {
 		try {
 			return await call();
 		} catch (error) {
-			if (!(error instanceof ProviderCallError)) throw error;
-			if (error.kind === 'auth') throw await this.markLost(row);
-			if (error.kind === 'quota' && this.deps.youtubeQuota) throw await this.deps.youtubeQuota.markExceeded();
-			if (error.kind === 'rate_limited') {
-				throw new TooManyRequestsError('provider_rate_limited', `${row.provider} is rate limiting this account: ${error.message}`, error.retryAfterSeconds ?? 60);
-			}
-			throw new HubError(502, 'provider_error', `${row.provider} refused the call: ${error.message}`);
+			throw await this.callFailure(row, error);
 		}
+	}
+
+	/** A provider call's failure as the hub's answer; a token the provider refuses marks the account lost. */
+	private async callFailure(row: SocialAccount, error: unknown): Promise<unknown> {
+		if (!(error instanceof ProviderCallError)) return error;
+		if (error.kind === 'auth') return this.markLost(row);
+		if (error.kind === 'quota' && this.deps.youtubeQuota) return this.deps.youtubeQuota.markExceeded();
+		if (error.kind === 'rate_limited') {
+			return new TooManyRequestsError('provider_rate_limited', `${row.provider} is rate limiting this account: ${error.message}`, error.retryAfterSeconds ?? 60);
+		}
+		return new HubError(502, 'provider_error', `${row.provider} refused the call: ${error.message}`);
 	}
 
 	private async connection(accountId: string, provider: SocialProvider, externalId: string): Promise<SocialAccount> {
