@@ -140,6 +140,21 @@ describe('POST /api/webhooks/n8n/admission', () => {
 		expect(await usage(t)).toBe(1);
 	});
 
+	it("answers a TikTok DM within TikTok's 48 h window, where Meta's 24 h would have refused it", async () => {
+		const businessId = `-000${randomUUID().slice(0, 8)}`;
+		const created = await hub.createTenant({ externalAccount: { provider: 'tiktok', externalId: businessId } });
+		const t = { ...created, externalId: businessId };
+		const tiktokDm = (hoursAgo: number) =>
+			dm(t, {
+				provider: 'tiktok',
+				conversationId: `tiktok:${businessId}:${randomUUID()}`,
+				contact: { externalId: '-000user' },
+				timestamp: new Date(Date.now() - hoursAgo * 3_600_000).toISOString(),
+			});
+		expect((await admit(tiktokDm(30))).body.decision).not.toBe('skip');
+		expect((await admit(tiktokDm(49))).body).toMatchObject({ decision: 'skip', reason: 'outside_messaging_window' });
+	});
+
 	it('echoes and receipts are not answerable and not recorded; an unknown provider account is 404', async () => {
 		const t = await tenant();
 		for (const message of [dm(t, { isEcho: true }), dm(t, { kind: 'read' }), dm(t, { kind: 'status' })]) {

@@ -27,8 +27,13 @@ import type { ScenarioChoice, ScenarioDecision, ScenarioSource } from './scenari
 
 type AnsweringDecision = Extract<ScenarioDecision, { action: AdmissionAction }>;
 
-/** Meta allows free-form replies within 24 h of the customer's message, and a private reply to a comment within 7 days. */
-const MESSAGING_WINDOW_MS = { reply: 24 * 3_600_000, comment: 7 * 24 * 3_600_000 };
+/**
+ * How long after the customer's message a reply may go out. Meta: free-form replies within 24 h, a private reply to a
+ * comment within 7 days. TikTok: DMs within 48 h of the user's last message (at most 10 of ours in that window: an
+ * admitted message is the user's newest, so its reply is the first; the SkyBot Decision node applies the cap to later
+ * sends), comment replies any time the comment stands (7 days here, as for Meta).
+ */
+const MESSAGING_WINDOW_MS = { reply: 24 * 3_600_000, tiktokReply: 48 * 3_600_000, comment: 7 * 24 * 3_600_000 };
 /** How long a message may wait for a model-request permit before it is recorded `ai_rate_limited`. */
 const MAX_PERMIT_WAIT_MS = 10_000;
 
@@ -116,7 +121,12 @@ export class PipelineService {
 	private async decide(request: AdmissionRequest, route: AdmissionRoute): Promise<AdmissionResponse> {
 		const { message } = request;
 		const now = this.deps.clock();
-		const windowMs = message.kind === 'comment' ? MESSAGING_WINDOW_MS.comment : MESSAGING_WINDOW_MS.reply;
+		const windowMs =
+			message.kind === 'comment'
+				? MESSAGING_WINDOW_MS.comment
+				: message.provider === 'tiktok'
+					? MESSAGING_WINDOW_MS.tiktokReply
+					: MESSAGING_WINDOW_MS.reply;
 		if (now.getTime() - Date.parse(message.timestamp) > windowMs) {
 			return await this.skip(request, route, 'outside_messaging_window');
 		}
