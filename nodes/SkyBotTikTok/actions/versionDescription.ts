@@ -1,6 +1,7 @@
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import * as comment from './comment/Comment.resource';
+import * as inbound from './inbound/Inbound.resource';
 import * as message from './message/Message.resource';
 
 /**
@@ -16,11 +17,13 @@ export const versionDescription = {
 			noDataExpression: true,
 			options: [
 				{ name: 'Comment', value: 'comment' },
+				{ name: 'Inbound Message', value: 'inbound' },
 				{ name: 'Message', value: 'message' },
 			],
 			default: 'comment',
 		},
 		...comment.description,
+		...inbound.description,
 		...message.description,
 	],
 } satisfies Pick<INodeTypeDescription, 'properties'>;

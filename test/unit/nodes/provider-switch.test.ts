@@ -12,7 +12,7 @@ function run(items: INodeExecutionData[], continueOnFail = false) {
 	return new SkyBotProviderSwitch().execute.call(context);
 }
 
-const item = (provider: unknown, messageId = 'm1') => ({ json: { provider, messageId, kind: 'dm' } });
+const item = (provider: string, messageId = 'm1') => ({ json: { provider, messageId, kind: 'dm' } });
 
 describe('SkyBot Provider Switch', () => {
 	it('sends Meta, TikTok and YouTube items to their outputs, pairing each with its input', async () => {

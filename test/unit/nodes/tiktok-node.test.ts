@@ -181,6 +181,27 @@ describe('TikTok node: Send Message', () => {
 	});
 });
 
+describe('TikTok node: Inbound Message › Answer (the pipeline’s send step)', () => {
+	it('replies to a comment and messages back in a DM’s conversation, each item the way it came in', async () => {
+		const [onComment, onDm] = await run({ resource: 'inbound', operation: 'answer' }, [comment, dm]);
+		expect(hub.requests.map((request) => request.path)).toEqual([
+			'/api/social-accounts/tiktok/reply-comment',
+			'/api/social-accounts/tiktok/send-message',
+		]);
+		expect(hub.requests[0].json).toMatchObject({ videoId: VIDEO, commentId: COMMENT, text: comment.ai.text });
+		expect(hub.requests[1].json).toMatchObject({ recipientId: USER, providerConversationId: '0:1:7355555555555555555' });
+		expect(onComment.json.delivery).toEqual({ provider: 'tiktok', videoId: VIDEO, commentId: COMMENT, messageId: REPLY_ID });
+		expect(onDm.json.delivery).toEqual({ provider: 'tiktok', recipientId: USER, messageId: REPLY_ID });
+	});
+
+	it('refuses an item of another provider before calling the hub', async () => {
+		await expect(failure({ resource: 'inbound', operation: 'answer' }, { ...dm, provider: 'instagram' })).resolves.toMatchObject({
+			message: expect.stringMatching(/instagram message, not a TikTok one/),
+		});
+		expect(hub.requests).toEqual([]);
+	});
+});
+
 describe('TikTok node: the hub’s refusals', () => {
 	const refusedWith = async (business: string) => (await failure(sendMessage, { ...dm, accountExternalId: business })) as NodeApiError;
 

@@ -31,29 +31,32 @@ export const description = updateDisplayOptions({ show: { resource: ['message'],
 
 /** Adds `delivery`: who the DM went to and the id TikTok gave it. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await enrichEachItem.call(this, items, async (item, itemIndex) => {
-		let request;
-		try {
-			const fields: SendMessageFields =
-				this.getNodeParameter('replyTo', itemIndex, 'item') === 'item'
-					? sendMessageFieldsOf(item.json)
-					: {
-							accountExternalId: this.getNodeParameter('accountExternalId', itemIndex, ''),
-							recipientId: this.getNodeParameter('recipientId', itemIndex, ''),
-							providerConversationId: this.getNodeParameter('providerConversationId', itemIndex, ''),
-							text: this.getNodeParameter('text', itemIndex, ''),
-							accountId: this.getNodeParameter('accountId', itemIndex, ''),
-						};
-			request = buildSendMessageRequest(fields);
-		} catch (error) {
-			// Only the request builders run here: what they refuse is this item's input.
-			throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
-		}
-		const response = await tiktokHubRequest.call(this, 'send-message', request as unknown as IDataObject, itemIndex);
-		const messageId = readSentId(response);
-		if (!messageId) {
-			throw new NodeOperationError(this.getNode(), 'The hub accepted the message but returned no TikTok message id', { itemIndex });
-		}
-		return { delivery: { provider: 'tiktok', recipientId: request.recipientId, messageId } };
-	});
+	return await enrichEachItem.call(this, items, async (item, itemIndex) => await sendMessage.call(this, item, itemIndex));
+}
+
+/** One item's DM (also the Inbound Message › Answer operation's, for a DM). */
+export async function sendMessage(this: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<IDataObject> {
+	let request;
+	try {
+		const fields: SendMessageFields =
+			this.getNodeParameter('replyTo', itemIndex, 'item') === 'item'
+				? sendMessageFieldsOf(item.json)
+				: {
+						accountExternalId: this.getNodeParameter('accountExternalId', itemIndex, ''),
+						recipientId: this.getNodeParameter('recipientId', itemIndex, ''),
+						providerConversationId: this.getNodeParameter('providerConversationId', itemIndex, ''),
+						text: this.getNodeParameter('text', itemIndex, ''),
+						accountId: this.getNodeParameter('accountId', itemIndex, ''),
+					};
+		request = buildSendMessageRequest(fields);
+	} catch (error) {
+		// Only the request builders run here: what they refuse is this item's input.
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+	}
+	const response = await tiktokHubRequest.call(this, 'send-message', request as unknown as IDataObject, itemIndex);
+	const messageId = readSentId(response);
+	if (!messageId) {
+		throw new NodeOperationError(this.getNode(), 'The hub accepted the message but returned no TikTok message id', { itemIndex });
+	}
+	return { delivery: { provider: 'tiktok', recipientId: request.recipientId, messageId } };
 }
