@@ -5,7 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { EXECUTION_SIGNATURE_HEADER } from '../../../contracts/hub-api';
 import { asString, isRecord } from '../../shared/json';
-import { type ApiErrorDetails, authenticatedRequest } from '../../shared/transport';
+import { type ApiErrorDetails, authenticatedRequest, type RequestContext } from '../../shared/transport';
 
 const CREDENTIAL_TYPE = 'skyBotHubApi';
 
@@ -17,11 +17,16 @@ interface HubCredentials {
 export interface HubRequestOptions {
 	/** A clearer node error message for some statuses (the hub's own message moves to the description). */
 	messageByStatus?: Record<number, string>;
+	/** The same for some of the hub's error codes; a code's message wins over its status's. */
+	messageByCode?: Record<string, string>;
 }
 
-/** Every call of the SkyBot node to the hub goes through here, authenticated by the skyBotHubApi credential. */
+/**
+ * Every call of a SkyBot node to the hub goes through here, authenticated by the skyBotHubApi credential (from an
+ * action node, or a polling trigger in hub mode).
+ */
 export async function hubApiRequest(
-	this: IExecuteFunctions,
+	this: RequestContext,
 	method: IHttpRequestMethods,
 	path: string,
 	itemIndex: number,
@@ -33,8 +38,15 @@ export async function hubApiRequest(
 		credentialType: CREDENTIAL_TYPE,
 		http: { method, url: `${hubBaseUrl(credentials)}${path}`, body },
 		itemIndex,
-		describeError: (errorBody, httpStatus) =>
-			describeHubError(errorBody, httpStatus, options.messageByStatus?.[httpStatus]),
+		describeError: (errorBody, httpStatus) => {
+			const code = isRecord(errorBody) && isRecord(errorBody.error) ? asString(errorBody.error.code) : undefined;
+			const byCode = code !== undefined && options.messageByCode && Object.hasOwn(options.messageByCode, code);
+			return describeHubError(
+				errorBody,
+				httpStatus,
+				byCode ? options.messageByCode![code] : options.messageByStatus?.[httpStatus],
+			);
+		},
 	});
 }
 
