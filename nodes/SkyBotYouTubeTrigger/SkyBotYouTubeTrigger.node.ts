@@ -170,7 +170,6 @@ export class SkyBotYouTubeTrigger implements INodeType {
 				}
 				pageToken = page.nextPageToken;
 			}
-			state.lastPollCalls = calls;
 
 			if (quota) {
 				if (quota.exceeded) backOff(quota.resetAt);

@@ -26,8 +26,6 @@ export interface TriggerState {
 	skipPolls?: number;
 	/** When the previous poll ran (ms), skipped or not: measures the trigger's interval. */
 	lastTickAt?: number;
-	/** Calls the last real poll made (its pages): what one poll costs in quota units. */
-	lastPollCalls?: number;
 }
 
 export type ThreadVerdict = 'new' | 'known' | 'older';

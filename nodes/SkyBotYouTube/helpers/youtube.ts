@@ -135,6 +135,8 @@ export function threadToInboundMessage(thread: unknown, channelId: string): Inbo
 		accountExternalId: channelId,
 		conversationId: conversationIdOf('youtube', channelId, contactId),
 		contact,
+		// textOriginal is only guaranteed to the comment's author; for everyone else it is textDisplay, plain text when
+		// listed with textFormat=plainText (as the trigger does, and the hub should).
 		text: asString(comment.textOriginal) ?? asString(comment.textDisplay) ?? '',
 		timestamp: new Date(stamp.publishedAt).toISOString(),
 	};
