@@ -6,7 +6,7 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { ERROR_CODE_CONTEXT_KEY } from './item-error';
 import { isRecord } from './json';
@@ -150,8 +150,9 @@ async function sendOnce(this: RequestContext, request: AuthenticatedRequest): Pr
 	} catch (error) {
 		const refused = request.oauth2 ? thrownUnauthorized(error) : undefined;
 		if (refused) return refused;
-		// n8n throws NodeApiErrors already (a failed token refresh says to reconnect the credential), and NodeApiError's
-		// constructor hands such an error back unchanged.
+		// n8n throws node errors already (a failed token refresh says to reconnect the credential); both constructors
+		// hand an error of their own class back unchanged.
+		if (error instanceof NodeOperationError) throw new NodeOperationError(this.getNode(), error);
 		throw new NodeApiError(this.getNode(), (isRecord(error) ? error : { message: String(error) }) as JsonObject);
 	}
 }

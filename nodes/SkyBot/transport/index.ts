@@ -40,12 +40,11 @@ export async function hubApiRequest(
 		itemIndex,
 		describeError: (errorBody, httpStatus) => {
 			const code = isRecord(errorBody) && isRecord(errorBody.error) ? asString(errorBody.error.code) : undefined;
-			const byCode = code !== undefined && options.messageByCode && Object.hasOwn(options.messageByCode, code);
-			return describeHubError(
-				errorBody,
-				httpStatus,
-				byCode ? options.messageByCode![code] : options.messageByStatus?.[httpStatus],
-			);
+			const byCode =
+				code !== undefined && options.messageByCode && Object.hasOwn(options.messageByCode, code)
+					? options.messageByCode[code]
+					: undefined;
+			return describeHubError(errorBody, httpStatus, byCode ?? options.messageByStatus?.[httpStatus]);
 		},
 	});
 }
