@@ -1,5 +1,12 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse, JsonObject } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	IPollFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { ERROR_CODE_CONTEXT_KEY } from './item-error';
 import { isRecord } from './json';
@@ -12,9 +19,19 @@ export interface ApiErrorDetails {
 	code?: string;
 }
 
+/** The n8n contexts a SkyBot transport is called from: an action node's execute() or a polling trigger's poll(). */
+export type RequestContext = IExecuteFunctions | IPollFunctions;
+
 export interface AuthenticatedRequest {
 	/** The credential type that authenticates the call. */
 	credentialType: string;
+	/**
+	 * The credential is an OAuth2 one (e.g. n8n's youTubeOAuth2Api). n8n refreshes its access token only when the
+	 * request THROWS a 401 (n8n-core requestOAuth2), so a 401 is then let through as an error instead of being
+	 * read as an answer; n8n refreshes the token and repeats the call once, and a 401 that survives the refresh is
+	 * worded by `describeError` like any refusal.
+	 */
+	oauth2?: boolean;
 	http: Pick<IHttpRequestOptions, 'method' | 'url' | 'body' | 'headers'>;
 	itemIndex: number;
 	/** Reads the service's error answer (its body, status and headers, e.g. Retry-After) into the node error's wording. */
@@ -80,19 +97,14 @@ export function retryDelayMs(
  * or a NodeApiError for that item, worded by the service's error answer and carrying its status and code.
  * Statuses are read here rather than thrown by n8n, so the error quotes what the service said.
  */
-export async function authenticatedRequest(this: IExecuteFunctions, request: AuthenticatedRequest): Promise<unknown> {
+export async function authenticatedRequest(this: RequestContext, request: AuthenticatedRequest): Promise<unknown> {
 	const { retry } = request;
 	const attempts = Math.max(1, retry?.attempts ?? 1);
 	let response: IN8nHttpFullResponse;
 	let made = 0;
 	let waitRefused = false;
 	for (;;) {
-		response = (await this.helpers.httpRequestWithAuthentication.call(this, request.credentialType, {
-			...request.http,
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		})) as IN8nHttpFullResponse;
+		response = await sendOnce.call(this, request);
 		made += 1;
 		if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
 		if (!retry || made >= attempts || !isRetryableStatus(response.statusCode)) break;
@@ -120,4 +132,45 @@ export async function authenticatedRequest(this: IExecuteFunctions, request: Aut
 	});
 	if (details.code) error.context[ERROR_CODE_CONTEXT_KEY] = details.code;
 	throw error;
+}
+
+async function sendOnce(this: RequestContext, request: AuthenticatedRequest): Promise<IN8nHttpFullResponse> {
+	const options: IHttpRequestOptions = {
+		...request.http,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: request.oauth2 ? { ignore: true, except: [401] } : true,
+	};
+	try {
+		return (await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			request.credentialType,
+			options,
+		)) as IN8nHttpFullResponse;
+	} catch (error) {
+		const refused = request.oauth2 ? thrownUnauthorized(error) : undefined;
+		if (refused) return refused;
+		// n8n throws node errors already (a failed token refresh says to reconnect the credential); both constructors
+		// hand an error of their own class back unchanged.
+		if (error instanceof NodeOperationError) throw new NodeOperationError(this.getNode(), error);
+		throw new NodeApiError(this.getNode(), (isRecord(error) ? error : { message: String(error) }) as JsonObject);
+	}
+}
+
+/**
+ * The 401 answer inside what n8n threw for it (a NodeApiError around the HTTP client's error, whose `response`
+ * holds the status and body), so it is worded like any other refusal. Anything else is not ours to read.
+ */
+function thrownUnauthorized(error: unknown): IN8nHttpFullResponse | undefined {
+	if (!isRecord(error)) return undefined;
+	const cause = isRecord(error.cause) ? error.cause : undefined;
+	const response = [error.response, cause?.response].find(isRecord);
+	const status = Number(response?.status ?? error.httpCode);
+	if (status !== 401) return undefined;
+	const context = isRecord(error.context) ? error.context : undefined;
+	return {
+		statusCode: 401,
+		body: response?.data ?? context?.data ?? {},
+		headers: (isRecord(response?.headers) ? response.headers : {}) as IDataObject,
+	};
 }

@@ -501,7 +501,12 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 		quota.used += units;
 	};
 
-	const commentResource = (comment: StoredComment, thread: StoredThread, textFormat: string) => ({
+	/**
+	 * A `youtube#comment`. Google returns `textOriginal` only where the viewer may see it, "which is only guaranteed if
+	 * the user is the comment's author": the fake gives it to the author alone, so a client must read `textDisplay`
+	 * (plain with textFormat=plainText, HTML by default) for everyone else's comments.
+	 */
+	const commentResource = (comment: StoredComment, thread: StoredThread, textFormat: string, viewerChannelId: string) => ({
 		kind: 'youtube#comment',
 		etag: etag(),
 		id: comment.id,
@@ -509,7 +514,7 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 			channelId: thread.channelId,
 			videoId: thread.videoId,
 			textDisplay: textFormat === 'plainText' ? comment.text : escapeHtml(comment.text),
-			textOriginal: comment.text,
+			...(viewerChannelId === comment.authorChannelId ? { textOriginal: comment.text } : {}),
 			...(comment.parentId ? { parentId: comment.parentId } : {}),
 			authorDisplayName: comment.authorDisplayName,
 			authorProfileImageUrl: `https://yt3.ggpht.example/${comment.authorChannelId}`,
@@ -574,7 +579,7 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 		if (textFormat !== 'html' && textFormat !== 'plainText') {
 			throw parameterError('invalidValue', `Invalid value for textFormat: ${textFormat}`, 'textFormat');
 		}
-		authenticateBearer(request, READ_SCOPES);
+		const viewer = authenticateBearer(request, READ_SCOPES).channelId;
 		const related = channels.get(query.allThreadsRelatedToChannelId);
 		if (!related) {
 			throw dataApiError(404, 'channelNotFound', 'The channel identified by the allThreadsRelatedToChannelId parameter could not be found.', {
@@ -611,7 +616,7 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 								snippet: {
 									channelId: thread.channelId,
 									videoId: thread.videoId,
-									topLevelComment: commentResource(thread.topLevel, thread, textFormat),
+									topLevelComment: commentResource(thread.topLevel, thread, textFormat, viewer),
 									canReply: true,
 									totalReplyCount: thread.replies.length,
 									isPublic: true,
@@ -619,7 +624,7 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 							}
 						: {}),
 					...(listParts.includes('replies') && thread.replies.length > 0
-						? { replies: { comments: thread.replies.map((reply) => commentResource(reply, thread, textFormat)) } }
+						? { replies: { comments: thread.replies.map((reply) => commentResource(reply, thread, textFormat, viewer)) } }
 						: {}),
 				})),
 			},
@@ -683,7 +688,7 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 		};
 		thread.replies.push(reply);
 		replies.push({ id: reply.id, parentId, text, channelId: author.id, publishedAt: reply.publishedAt });
-		const resource = commentResource(reply, thread, 'html');
+		const resource = commentResource(reply, thread, 'html', author.id);
 		// comments.insert answers the snippet without channelId / videoId for a reply.
 		const snippetOut: Partial<typeof resource.snippet> = { ...resource.snippet };
 		delete snippetOut.channelId;

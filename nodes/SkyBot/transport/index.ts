@@ -5,7 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { EXECUTION_SIGNATURE_HEADER } from '../../../contracts/hub-api';
 import { asString, isRecord } from '../../shared/json';
-import { type ApiErrorDetails, authenticatedRequest } from '../../shared/transport';
+import { type ApiErrorDetails, authenticatedRequest, type RequestContext } from '../../shared/transport';
 
 const CREDENTIAL_TYPE = 'skyBotHubApi';
 
@@ -26,13 +26,18 @@ export interface HubRefusal {
 export interface HubRequestOptions {
 	/** A clearer node error message for some statuses (the hub's own message moves to the description). */
 	messageByStatus?: Record<number, string>;
-	/** The same, worded from the refusal itself (its code, its Retry-After); undefined keeps the other wordings. */
+	/** The same for some of the hub's error codes; a code's message wins over its status's. */
+	messageByCode?: Record<string, string>;
+	/** The same, worded from the refusal itself (its code, its Retry-After); wins over both maps when it answers. */
 	clearerMessage?: (refusal: HubRefusal) => string | undefined;
 }
 
-/** Every call of the SkyBot node to the hub goes through here, authenticated by the skyBotHubApi credential. */
+/**
+ * Every call of a SkyBot node to the hub goes through here, authenticated by the skyBotHubApi credential (from an
+ * action node, or a polling trigger in hub mode).
+ */
 export async function hubApiRequest(
-	this: IExecuteFunctions,
+	this: RequestContext,
 	method: IHttpRequestMethods,
 	path: string,
 	itemIndex: number,
@@ -44,12 +49,15 @@ export async function hubApiRequest(
 		credentialType: CREDENTIAL_TYPE,
 		http: { method, url: `${hubBaseUrl(credentials)}${path}`, body },
 		itemIndex,
-		describeError: (errorBody, httpStatus, headers) =>
-			describeHubError(
-				errorBody,
-				httpStatus,
-				options.clearerMessage?.(hubRefusal(errorBody, httpStatus, headers)) ?? options.messageByStatus?.[httpStatus],
-			),
+		describeError: (errorBody, httpStatus, headers) => {
+			const code = isRecord(errorBody) && isRecord(errorBody.error) ? asString(errorBody.error.code) : undefined;
+			const byCode =
+				code !== undefined && options.messageByCode && Object.hasOwn(options.messageByCode, code)
+					? options.messageByCode[code]
+					: undefined;
+			const clearer = options.clearerMessage?.(hubRefusal(errorBody, httpStatus, headers));
+			return describeHubError(errorBody, httpStatus, clearer ?? byCode ?? options.messageByStatus?.[httpStatus]);
+		},
 	});
 }
 

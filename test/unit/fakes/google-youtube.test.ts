@@ -101,7 +101,7 @@ describe('fake Google OAuth with the real Google client (@googleapis/youtube)', 
 		expect(first.data.items?.map((thread) => thread.id)).toEqual([added[2]!.threadId, added[1]!.threadId]);
 		expect(first.data.items?.[0]?.snippet?.topLevelComment).toMatchObject({
 			id: added[2]!.commentId,
-			snippet: { textOriginal: 'Comment 3', authorDisplayName: 'Fan 3', authorChannelId: { value: added[2]!.authorChannelId }, publishedAt: '2026-12-01T10:00:03Z', videoId: added[2]!.videoId },
+			snippet: { textDisplay: 'Comment 3', authorDisplayName: 'Fan 3', authorChannelId: { value: added[2]!.authorChannelId }, publishedAt: '2026-12-01T10:00:03Z', videoId: added[2]!.videoId },
 		});
 		const second = await client.commentThreads.list({ part: ['snippet'], allThreadsRelatedToChannelId: CHANNEL, order: 'time', maxResults: 2, pageToken: first.data.nextPageToken! });
 		expect(second.data.items?.map((thread) => thread.id)).toEqual([added[0]!.threadId]);
@@ -268,7 +268,9 @@ describe('fake YouTube Data API', () => {
 		};
 		expect(body.items[0]!.snippet.totalReplyCount).toBe(1);
 		expect(body.items[0]!.snippet.topLevelComment.snippet.textDisplay).toBe('&lt;b&gt;hi&lt;/b&gt; &amp; bye');
+		// textOriginal only for the comment's author: the channel's own reply has it, the fan's comment does not.
 		expect(body.items[0]!.replies.comments[0]!.snippet.textOriginal).toBe('thanks');
+		expect(body.items[0]!.snippet.topLevelComment.snippet).not.toHaveProperty('textOriginal');
 		const plain = (await (await threads(`part=snippet&textFormat=plainText&allThreadsRelatedToChannelId=${CHANNEL}`)).json()) as typeof body;
 		expect(plain.items[0]!.snippet.topLevelComment.snippet.textDisplay).toBe('<b>hi</b> & bye');
 	});

@@ -91,6 +91,22 @@ describe('hubApiRequest', () => {
 		expect(clearer.message).toBe('No SkyBot agent is connected to instagram account 1784');
 		expect(clearer.description).toBe('Route not found: SkyBot Hub error route_not_found (HTTP 404)');
 
+		// A code's message wins over its status's: one status (429) carries several codes.
+		const byCode = await thrownBy(
+			hubApiRequest.call(fakeContext({ baseUrl: 'https://hub.example' }, refusal).context, 'GET', '/x', 0, undefined, {
+				messageByStatus: { 404: 'by status' },
+				messageByCode: { route_not_found: 'by code', other_code: 'unused' },
+			}),
+		);
+		expect(byCode.message).toBe('by code');
+		const otherCode = await thrownBy(
+			hubApiRequest.call(fakeContext({ baseUrl: 'https://hub.example' }, refusal).context, 'GET', '/x', 0, undefined, {
+				messageByStatus: { 404: 'by status' },
+				messageByCode: { other_code: 'unused' },
+			}),
+		);
+		expect(otherCode.message).toBe('by status');
+
 		const bare = await thrownBy(
 			hubApiRequest.call(fakeContext({ baseUrl: 'https://hub.example' }, { statusCode: 502, body: 'Bad gateway' }).context, 'GET', '/x', 0),
 		);
