@@ -142,6 +142,14 @@ describe('YouTube › Reply to Comment (hub-held token)', () => {
 		expect(output![0]!.json).toMatchObject({ delivery: { provider: 'youtube', channelId: CHANNEL, messageId: google.replies[0]!.id } });
 	});
 
+	it("acts for the pipeline item's tenant (route.accountId) when no account is set", async () => {
+		const comment = google.addComment(CHANNEL, { author: 'fan', text: 'q' });
+		const item = inbound(comment.commentId);
+		const routed = { ...item, json: { ...item.json, route: { accountId: 'acc_routed' } } };
+		await runHub([routed], { hubAccountId: '' }).promise;
+		expect(hub.requests.at(-1)!.json).toMatchObject({ accountId: 'acc_routed' });
+	});
+
 	it('words each hub code per item under continue on fail', async () => {
 		const comment = google.addComment(CHANNEL, { author: 'fan', text: 'q' });
 		hub.connect('UCreauth', 'ya29.any');

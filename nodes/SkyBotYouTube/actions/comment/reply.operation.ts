@@ -90,12 +90,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	return await enrichEachItem.call(this, items, async (item, itemIndex) => {
 		const authentication = this.getNodeParameter('authentication', itemIndex, 'oAuth2') as YouTubeAuthentication;
 		const options = this.getNodeParameter('options', itemIndex, {}) as { apiBaseUrl?: string };
+		const fields = this.getNodeParameter('replyTo', itemIndex, 'define') === 'item' ? replyFieldsOf(item.json) : undefined;
+		// A pipeline item says which tenant it belongs to (route.accountId): a platform key then needs no field set.
+		const routedAccountId = fields && isRecord(item.json.route) ? asString(item.json.route.accountId) : undefined;
 		const access: YouTubeAccess = {
 			authentication,
 			apiBaseUrl: options.apiBaseUrl,
-			hubAccountId: String(this.getNodeParameter('hubAccountId', itemIndex, '') ?? ''),
+			hubAccountId: String(this.getNodeParameter('hubAccountId', itemIndex, '') ?? '') || (routedAccountId ?? ''),
 		};
-		const fields = this.getNodeParameter('replyTo', itemIndex, 'define') === 'item' ? replyFieldsOf(item.json) : undefined;
 		const parameter = (name: keyof ReplyFields) => asString(fields ? fields[name] : this.getNodeParameter(name, itemIndex, '')) ?? '';
 		const channelId = parameter('channelId').trim();
 		const parentId = topLevelCommentId(parameter('parentId').trim());

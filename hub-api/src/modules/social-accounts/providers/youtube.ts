@@ -161,6 +161,8 @@ export class YouTubeProvider implements OAuthProvider {
 			const { data } = await this.api(accessToken).commentThreads.list({
 				part: ['snippet'],
 				allThreadsRelatedToChannelId: channelId,
+				// Others' comments come as textDisplay only (textOriginal is the author's): plain text, not HTML.
+				textFormat: 'plainText',
 				order: 'time',
 				maxResults: 50,
 				...(pageToken ? { pageToken } : {}),
