@@ -3,7 +3,7 @@ import type { N8nOwner } from './owner.ts';
 import { readStateFile, updateStateFile } from '../lib/state-file.ts';
 import { userFolderStateFile } from './server.ts';
 import type { UserFolderState } from './server.ts';
-import { bindCredentials, findWorkflowFiles, readWorkflowFile, toPublicApiWorkflow } from './workflows.ts';
+import { bindCredentials, bindSubWorkflows, calleesFirst, findWorkflowFiles, readWorkflowFile, toPublicApiWorkflow } from './workflows.ts';
 import type { CredentialBindings } from './workflows.ts';
 
 /**
@@ -73,12 +73,12 @@ export async function bootstrapN8n(options: BootstrapN8nOptions): Promise<Bootst
 	const workflows: BootstrappedWorkflow[] = [];
 	if (options.workflowsDir) {
 		const files = findWorkflowFiles(options.workflowsDir).filter(options.includeWorkflow ?? (() => true));
-		const parsed = files.map((file) => ({ file, workflow: readWorkflowFile(file) }));
+		const parsed = calleesFirst(files.map((file) => ({ file, workflow: readWorkflowFile(file) })));
 		assertUniqueNames(parsed);
 		const existing = await n8n.listWorkflows();
 		const idByName = new Map(existing.filter((workflow) => !workflow.isArchived).map((w) => [w.name, w.id]));
 		for (const { file, workflow } of parsed) {
-			const { workflow: bound, unboundTypes } = bindCredentials(workflow, bindings);
+			const { workflow: bound, unboundTypes } = bindCredentials(bindSubWorkflows(workflow, idByName), bindings);
 			const body = toPublicApiWorkflow(bound);
 			const knownId = idByName.get(workflow.name);
 			const saved = await withContext(`${knownId ? 'updating' : 'creating'} workflow "${workflow.name}" (${file})`, () =>
@@ -87,6 +87,8 @@ export async function bootstrapN8n(options: BootstrapN8nOptions): Promise<Bootst
 			const published = await withContext(`publishing workflow "${workflow.name}" (${file})`, () =>
 				n8n.publishWorkflow(saved.id),
 			);
+			// Workflows published after this one may call it.
+			idByName.set(workflow.name, saved.id);
 			workflows.push({
 				name: workflow.name,
 				id: saved.id,

@@ -103,6 +103,51 @@ export function bindCredentials(workflow: WorkflowJson, bindings: CredentialBind
 	return { workflow: { ...workflow, nodes }, unboundTypes: [...unbound].sort() };
 }
 
+const EXECUTE_WORKFLOW = 'n8n-nodes-base.executeWorkflow';
+
+/** The names of the workflows a workflow calls (Execute Workflow nodes, referenced by `cachedResultName`). */
+export function calledWorkflowNames(workflow: WorkflowJson): string[] {
+	return workflow.nodes.flatMap((node) => {
+		const reference = (node.parameters as { workflowId?: { cachedResultName?: unknown } } | undefined)?.workflowId;
+		return node.type === EXECUTE_WORKFLOW && typeof reference?.cachedResultName === 'string' ? [reference.cachedResultName] : [];
+	});
+}
+
+/**
+ * Points every Execute Workflow node at the instance's id of the workflow it names: a workflow file cannot carry the
+ * id (n8n assigns it), so it names the sub-workflow (`workflowId.cachedResultName`, what the editor shows) and this
+ * fills `workflowId.value`. A name the instance does not have is an error naming the node.
+ */
+export function bindSubWorkflows(workflow: WorkflowJson, idByName: ReadonlyMap<string, string>): WorkflowJson {
+	const nodes = workflow.nodes.map((node) => {
+		const [name] = calledWorkflowNames({ ...workflow, nodes: [node] });
+		if (name === undefined) return node;
+		const id = idByName.get(name);
+		if (!id) throw new Error(`Node "${node.name}" of workflow "${workflow.name}" calls workflow "${name}", which is not on this n8n`);
+		const parameters = node.parameters as { workflowId: Record<string, unknown> };
+		return { ...node, parameters: { ...parameters, workflowId: { ...parameters.workflowId, mode: 'id', value: id } } };
+	});
+	return { ...workflow, nodes };
+}
+
+/** Workflows ordered so that each comes after the ones it calls (a called workflow must exist, and be published, first). */
+export function calleesFirst<T extends { workflow: WorkflowJson }>(entries: T[]): T[] {
+	const names = new Set(entries.map((entry) => entry.workflow.name));
+	const ordered: T[] = [];
+	const placed = new Set<string>();
+	while (ordered.length < entries.length) {
+		const ready = entries.filter(
+			(entry) => !placed.has(entry.workflow.name) && calledWorkflowNames(entry.workflow).every((name) => placed.has(name) || !names.has(name)),
+		);
+		if (ready.length === 0) throw new Error('Workflows call each other in a cycle: ' + entries.filter((e) => !placed.has(e.workflow.name)).map((e) => e.workflow.name).join(', '));
+		for (const entry of ready) {
+			ordered.push(entry);
+			placed.add(entry.workflow.name);
+		}
+	}
+	return ordered;
+}
+
 /**
  * The body n8n's public API accepts for create and update: it rejects unknown top-level fields (additionalProperties:
  * false) and read-only ones such as `id`, `active` or `versionId` that exports carry.

@@ -172,7 +172,7 @@ describe('inbound message pipeline', () => {
 		expect(redelivery.error).toBeUndefined();
 		// Decided duplicate before the model: no model call, nothing sent, nothing recorded twice.
 		expect(openai.completions).toHaveLength(modelCalls);
-		expect(redelivery.executedNodes).toEqual(['Meta webhook', 'Decide']);
+		expect(redelivery.executedNodes).toEqual(['From an entry workflow', 'Decide']);
 		expect(sentTo(pageId)).toHaveLength(1);
 		const interactions = await interactionsOf(key);
 		expect(interactions).toHaveLength(1);
@@ -246,7 +246,7 @@ describe('inbound message pipeline', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(openai.requests).toHaveLength(aiCalls);
-		expect(result.executedNodes).toEqual(['Meta webhook', 'Decide']);
+		expect(result.executedNodes).toEqual(['From an entry workflow', 'Decide']);
 		expect(sentTo(pageId)).toEqual([]);
 		expect(await interactionsOf(key)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'empty_message' })]);
 		expect((await hub.request('/api/billing/usage', { key })).body.used).toBe(0);
@@ -320,7 +320,7 @@ describe('outcome records (v2.0.0: one signed request per message)', () => {
 		const result = await runPipeline(payload);
 
 		expect(result.error).toBeUndefined();
-		expect(result.executedNodes).toEqual(['Meta webhook', 'Decide', 'Write reply', 'Confirm', 'Send reply', 'Record outcome']);
+		expect(result.executedNodes).toEqual(['From an entry workflow', 'Decide', 'Write reply', 'Confirm', 'By provider', 'Send Meta reply', 'Record outcome']);
 		const [report, ...others] = await executionsOf(accountId);
 		expect(others).toEqual([]);
 		expect(report).toMatchObject({
@@ -483,7 +483,7 @@ describe('human handover (v2.0.0)', () => {
 		);
 
 		expect(result.error).toBeUndefined();
-		expect(result.executedNodes).toEqual(['Meta webhook', 'Decide', 'Write reply', 'Confirm']);
+		expect(result.executedNodes).toEqual(['From an entry workflow', 'Decide', 'Write reply', 'Confirm']);
 		expect(sentTo(pageId)).toEqual([]);
 		const interactions = await interactionsOf(key);
 		expect(interactions.map((row) => [row.status, row.reason])).toEqual(

@@ -86,8 +86,8 @@ describe('the structural checks', () => {
 		],
 		[
 			'an error output without continueErrorOutput',
-			() => broken((w) => delete nodeNamed(w, 'Send reply').onError),
-			'Send reply: main output 1 does not exist',
+			() => broken((w) => delete nodeNamed(w, 'Send Meta reply').onError),
+			'Send Meta reply: main output 1 does not exist',
 		],
 		['an unknown credential type', () => broken((w) => (nodeNamed(w, 'Decide').credentials = { nopeApi: { id: '1', name: 'x' } })), 'unknown credential type nopeApi'],
 		[
@@ -106,9 +106,9 @@ describe('the structural checks', () => {
 			'Write reply: "options" has no option "caseless"',
 		],
 		[
-			'a field the reply mode hides (Send reply reads the inbound message item)',
-			() => broken((w) => (nodeNamed(w, 'Send reply').parameters.text = 'Bonjour')),
-			'Send reply: parameter "text" is not read',
+			'a field the reply mode hides (Send Meta reply reads the inbound message item)',
+			() => broken((w) => (nodeNamed(w, 'Send Meta reply').parameters.text = 'Bonjour')),
+			'Send Meta reply: parameter "text" is not read',
 		],
 		[
 			'a credential the node does not take',

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import {
 	bindCredentials,
+	bindSubWorkflows,
+	calleesFirst,
 	findWorkflowFiles,
 	parseWorkflow,
 	toPublicApiWorkflow,
@@ -33,6 +35,43 @@ const pipeline = (): WorkflowJson => ({
 	],
 	connections: { Webhook: { main: [[{ node: 'Route', type: 'main', index: 0 }]] } },
 	settings: { executionOrder: 'v1' },
+});
+
+const entry = (name: string, calls: string): WorkflowJson => ({
+	name,
+	nodes: [
+		{ name: 'Trigger', type: 'n8n-nodes-skybot.skyBotTikTokTrigger' },
+		{
+			name: 'Pipeline',
+			type: 'n8n-nodes-base.executeWorkflow',
+			parameters: { source: 'database', workflowId: { __rl: true, mode: 'list', value: '', cachedResultName: calls }, options: {} },
+		},
+	],
+	connections: {},
+});
+
+describe('bindSubWorkflows and calleesFirst', () => {
+	it("fills an Execute Workflow node's id from the name it calls, leaving the other nodes alone", () => {
+		const bound = bindSubWorkflows(entry('TikTok entry', 'Inbound pipeline'), new Map([['Inbound pipeline', 'wf42']]));
+		expect(bound.nodes[0]).toEqual({ name: 'Trigger', type: 'n8n-nodes-skybot.skyBotTikTokTrigger' });
+		expect(bound.nodes[1]!.parameters).toEqual({
+			source: 'database',
+			workflowId: { __rl: true, mode: 'id', value: 'wf42', cachedResultName: 'Inbound pipeline' },
+			options: {},
+		});
+	});
+
+	it('names the node and the missing workflow when the instance has no such workflow', () => {
+		expect(() => bindSubWorkflows(entry('TikTok entry', 'Gone'), new Map())).toThrow(
+			'Node "Pipeline" of workflow "TikTok entry" calls workflow "Gone", which is not on this n8n',
+		);
+	});
+
+	it('orders workflows after the ones they call, whatever the file order, and refuses a cycle', () => {
+		const files = [{ workflow: entry('Meta entry', 'Inbound pipeline') }, { workflow: entry('TikTok entry', 'Inbound pipeline') }, { workflow: pipeline() }];
+		expect(calleesFirst(files).map((file) => file.workflow.name)).toEqual(['Inbound pipeline', 'Meta entry', 'TikTok entry']);
+		expect(() => calleesFirst([{ workflow: entry('A', 'B') }, { workflow: entry('B', 'A') }])).toThrow('Workflows call each other in a cycle: A, B');
+	});
 });
 
 describe('bindCredentials', () => {
