@@ -131,6 +131,12 @@ export function pipelineCredentials(input: {
 				},
 			},
 			{
+				// The TikTok entry workflow's trigger checks deliveries with the app the hub connects accounts through.
+				name: 'TikTok App',
+				type: 'skyBotTikTokAppApi',
+				data: { clientKey: secret('TIKTOK_APP_ID'), appSecret: secret('TIKTOK_APP_SECRET') },
+			},
+			{
 				name: 'OpenAI',
 				type: 'openAiApi',
 				data: {

@@ -301,7 +301,7 @@ async function main(): Promise<void> {
 		...(webhooks.length ? webhooks.map((url) => `  Pipeline webhook:  ${url}`) : ['  Pipeline webhook:  (no production webhook registered)']),
 		`  Meta verify token: ${process.env.META_VERIFY_TOKEN?.trim() ? '(from META_VERIFY_TOKEN)' : `${generated.metaVerifyToken} (generated; set META_VERIFY_TOKEN to choose one)`}`,
 		...(credentials.placeholders.length
-			? [`  Not set:           ${credentials.placeholders.join(', ')} — the n8n "Meta App" / "OpenAI" credentials hold placeholders; set them and restart`]
+			? [`  Not set:           ${credentials.placeholders.join(', ')} — the n8n "Meta App" / "TikTok App" / "OpenAI" credentials hold placeholders; set them and restart`]
 			: []),
 		`  Data:              ${stateDir} (kept across restarts; delete it to start from scratch)`,
 		'Ctrl-C stops everything.',

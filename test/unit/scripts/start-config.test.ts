@@ -72,6 +72,7 @@ describe('pipelineCredentials', () => {
 		expect(specs.map((spec) => [spec.name, spec.type])).toEqual([
 			['SkyBot Hub API', 'skyBotHubApi'],
 			['Meta App', 'skyBotMetaAppApi'],
+			['TikTok App', 'skyBotTikTokAppApi'],
 			['OpenAI', 'openAiApi'],
 		]);
 		expect(specs[0].data).toEqual({ baseUrl: 'http://localhost:3000', apiKey: 'skb_key' });
@@ -80,8 +81,9 @@ describe('pipelineCredentials', () => {
 			verifyToken: 'generated-token',
 			graphBaseUrl: 'https://graph.facebook.com',
 		});
-		expect(specs[2].data).toMatchObject({ apiKey: 'placeholder-set-OPENAI_API_KEY', url: 'https://api.openai.com/v1' });
-		expect(placeholders).toEqual(['META_APP_SECRET', 'META_ACCESS_TOKEN', 'OPENAI_API_KEY']);
+		expect(specs[2].data).toEqual({ clientKey: 'placeholder-set-TIKTOK_APP_ID', appSecret: 'placeholder-set-TIKTOK_APP_SECRET' });
+		expect(specs[3].data).toMatchObject({ apiKey: 'placeholder-set-OPENAI_API_KEY', url: 'https://api.openai.com/v1' });
+		expect(placeholders).toEqual(['META_APP_SECRET', 'META_ACCESS_TOKEN', 'TIKTOK_APP_ID', 'TIKTOK_APP_SECRET', 'OPENAI_API_KEY']);
 	});
 
 	it("gives the hub credential the hub's webhook secret, so execution reports are signed", () => {
@@ -95,7 +97,7 @@ describe('pipelineCredentials', () => {
 		expect(specs[0].data).toEqual({ baseUrl: 'http://localhost:3000', apiKey: 'skb_key', webhookSecret: 'whsk' });
 	});
 
-	it('uses the Meta and OpenAI settings when they are set', () => {
+	it('uses the Meta, TikTok and OpenAI settings when they are set', () => {
 		const { specs, placeholders } = pipelineCredentials({
 			hubUrl: 'http://localhost:3000',
 			platformApiKey: 'skb_key',
@@ -106,6 +108,8 @@ describe('pipelineCredentials', () => {
 				META_GRAPH_URL: 'http://127.0.0.1:9000',
 				OPENAI_API_KEY: 'o',
 				OPENAI_BASE_URL: 'http://127.0.0.1:9001/v1',
+				TIKTOK_APP_ID: 'tt',
+				TIKTOK_APP_SECRET: 'tts',
 			},
 			generated,
 		});
@@ -116,7 +120,8 @@ describe('pipelineCredentials', () => {
 			graphBaseUrl: 'http://127.0.0.1:9000',
 			graphVersion: 'v23.0',
 		});
-		expect(specs[2].data).toEqual({ apiKey: 'o', url: 'http://127.0.0.1:9001/v1', header: false });
+		expect(specs[2].data).toEqual({ clientKey: 'tt', appSecret: 'tts' });
+		expect(specs[3].data).toEqual({ apiKey: 'o', url: 'http://127.0.0.1:9001/v1', header: false });
 		expect(placeholders).toEqual([]);
 	});
 });
