@@ -12,6 +12,9 @@ import { startTestHub, TEST_DATABASE_BASE_URL, TEST_WEBHOOK_SECRET, type TestHub
 import { startFakeMetaGraph, type FakeMetaGraph } from '../../fakes/meta-graph';
 import { signedDelivery, type MetaWebhookPayload } from '../../fakes/meta-webhook';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/openai';
+import { FAKE_GOOGLE_CLIENT, startFakeGoogleYouTube, type FakeGoogleYouTube } from '../../fakes/google-youtube';
+import { startFakeTikTokBusiness, type FakeTikTokBusiness } from '../../fakes/tiktok-business';
+import { signTikTok, type TikTokDelivery } from '../../fakes/tiktok-webhook';
 import {
 	bootstrapN8n,
 	installN8nRuntime,
@@ -25,6 +28,9 @@ import {
 export const META_APP_SECRET = 'e2e-meta-app-secret';
 export const META_VERIFY_TOKEN = 'e2e-verify-token';
 export const PIPELINE_WEBHOOK_PATH = 'skybot-meta';
+export const TIKTOK_WEBHOOK_PATH = 'skybot-tiktok';
+/** The hub's public URL as the providers' apps know it: the OAuth redirect URIs are built on it. */
+export const HUB_PUBLIC_URL = 'https://hub.e2e.skybot.test';
 
 export interface Stack {
 	hub: TestHub;
@@ -37,7 +43,15 @@ export interface Stack {
 	n8nApi(path: string): Promise<{ data: unknown[] }>;
 	openAi: FakeOpenAi;
 	graph: FakeMetaGraph;
+	/** The TikTok API for Business and Google OAuth + YouTube Data API the hub connects tenants' accounts through. */
+	tiktok: FakeTikTokBusiness;
+	google: FakeGoogleYouTube;
 	webhookUrl: string;
+	/**
+	 * POSTs a delivery to the TikTok entry workflow's webhook the way TikTok does: `TikTok-Signature` over the raw
+	 * body with the app secret, signed now, unless `forge` gives another secret, another signing time or a header.
+	 */
+	deliverTikTok(delivery: TikTokDelivery, forge?: { secret?: string; signedAt?: number; signature?: string | null }): Promise<Response>;
 	/**
 	 * POSTs a payload to the pipeline's webhook the way Meta does: Meta-serialised body signed with the app secret,
 	 * unless `secret` names another one or `signature` replaces the header (null leaves it out).
@@ -79,12 +93,31 @@ export async function startStack(): Promise<Stack> {
 	};
 
 	try {
-		const hub = await startTestHub();
-		cleanups.push(() => hub.close());
 		const openAi = await startFakeOpenAi();
 		cleanups.push(() => openAi.close());
 		const graph = await startFakeMetaGraph();
 		cleanups.push(() => graph.close());
+		const tiktok = await startFakeTikTokBusiness();
+		cleanups.push(() => tiktok.close());
+		const google = await startFakeGoogleYouTube();
+		cleanups.push(() => google.close());
+		google.registerClient({ ...FAKE_GOOGLE_CLIENT, redirectUris: [`${HUB_PUBLIC_URL}/api/social-accounts/youtube/callback`] });
+		// Tenants connect TikTok and YouTube through the hub, which keeps their tokens encrypted and makes the calls.
+		const hub = await startTestHub({
+			encryptionKeys: [{ id: 'e2e', key: randomBytes(32) }],
+			social: {
+				redirectBaseUrl: HUB_PUBLIC_URL,
+				tiktok: { appId: tiktok.clientId, appSecret: tiktok.clientSecret, apiUrl: tiktok.apiBase, authorizeUrl: `${tiktok.url}/v2/auth/authorize/` },
+				youtube: {
+					clientId: FAKE_GOOGLE_CLIENT.clientId,
+					clientSecret: FAKE_GOOGLE_CLIENT.clientSecret,
+					oauthUrl: google.url,
+					apiUrl: google.url,
+					dailyQuota: 10_000,
+				},
+			},
+		});
+		cleanups.push(() => hub.close());
 
 		const runtime = await installN8nRuntime({ onProgress: (line) => console.log(line) });
 		mkdirSync(userFolder, { recursive: true });
@@ -132,6 +165,7 @@ export async function startStack(): Promise<Stack> {
 						graphVersion: 'v23.0',
 					},
 				},
+				{ name: 'TikTok App', type: 'skyBotTikTokAppApi', data: { clientKey: tiktok.clientId, appSecret: tiktok.clientSecret } },
 				{ name: 'OpenAI', type: 'openAiApi', data: { apiKey: openAi.apiKey, url: openAi.baseUrl } },
 			],
 		};
@@ -160,7 +194,17 @@ export async function startStack(): Promise<Stack> {
 			n8nApi,
 			openAi,
 			graph,
+			tiktok,
+			google,
 			webhookUrl,
+			deliverTikTok: (delivery, forge = {}) => {
+				const body = JSON.stringify(delivery);
+				const signature =
+					forge.signature === undefined ? signTikTok(body, forge.secret ?? tiktok.clientSecret, forge.signedAt) : forge.signature;
+				const headers: Record<string, string> = { 'content-type': 'application/json' };
+				if (signature !== null) headers['tiktok-signature'] = signature;
+				return fetch(`${n8n.url}/webhook/${TIKTOK_WEBHOOK_PATH}`, { method: 'POST', body, headers });
+			},
 			deliver: (payload, forge = {}) => {
 				const { body, headers } = signedDelivery(payload, forge.secret ?? META_APP_SECRET);
 				const sent: Record<string, string> = { ...headers };
