@@ -24,7 +24,7 @@ describe('GET /api/templates', () => {
 		expect(response.status).toBe(200);
 		expectDocumented(response, 'get', '/api/templates');
 		const slugs = response.body.templates.map((template: { slug: string }) => template.slug).sort();
-		expect(slugs).toEqual(['follow-up-sequence', 'inbound-dm-auto-responder', 'instagram-comment-to-dm', 'lead-qualifier']);
+		expect(slugs).toEqual(['follow-up-sequence', 'inbound-dm-auto-responder', 'instagram-comment-to-dm', 'lead-qualifier', 'youtube-comment-responder']);
 		const responder = response.body.templates.find((t: { slug: string }) => t.slug === 'inbound-dm-auto-responder');
 		expect(responder).toMatchObject({
 			name: 'Inbound DM auto-responder',
@@ -49,7 +49,7 @@ describe('GET /api/templates', () => {
 		expect(sales.body.templates.map((t: { slug: string }) => t.slug).sort()).toEqual(['follow-up-sequence', 'lead-qualifier']);
 		const free = await hub.request('/api/templates?premium=false', { key: apiKey.key });
 		expect(free.body.templates.every((t: { premium: boolean }) => !t.premium)).toBe(true);
-		expect(free.body.templates).toHaveLength(2);
+		expect(free.body.templates).toHaveLength(3);
 		const none = await hub.request('/api/templates?category=LEGAL&premium=true', { key: apiKey.key });
 		expect(none.body.templates).toEqual([]);
 	});
@@ -141,7 +141,9 @@ describe('loading the catalogue', () => {
 			'inbound-dm-auto-responder',
 			'instagram-comment-to-dm',
 			'lead-qualifier',
+			'youtube-comment-responder',
 		]);
+		expect([...catalogue.get('youtube-comment-responder')!.secretFields]).toEqual(['openAiApiKey']);
 		expect([...catalogue.get('inbound-dm-auto-responder')!.secretFields].sort()).toEqual([
 			'metaAccessToken',
 			'metaAppSecret',

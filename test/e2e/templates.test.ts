@@ -24,6 +24,8 @@ beforeAll(async () => {
 		deploy: { n8n: { url: stack.n8n.url, apiKey: stack.n8nApiKey } },
 		// The tests poll the hub's API with the tenant's key several times a second while they wait for a run.
 		rateLimits: { perMinute: 100_000 },
+		// The same keyring and provider apps: the YouTube template's calls go through this hub with the tenant's token.
+		...stack.hubOptions,
 	});
 });
 
@@ -490,5 +492,57 @@ describe('follow-up-sequence', () => {
 		expect(sentTo(leads.closesWhileWriting!)).toEqual([]);
 		const listed = (await hub.request('/api/leads?followUpStatus=window_closed', { key })).body.leads as LeadResponse[];
 		expect(listed.map((lead) => lead.id).sort()).toEqual([leads.windowClosed!.id, leads.closesWhileWriting!.id].sort());
+	});
+});
+
+describe('youtube-comment-responder', () => {
+	it("answers a new comment on the tenant's connected channel with the AI reply, through the hub", async () => {
+		const tenant = await hub.createTenant({ plan: 'premium' });
+		const owner = await hub.addUser(tenant.account.id, 'owner');
+		const channelId = `UC${graphId().slice(0, 22).padEnd(22, 'x')}`;
+		stack.google.addChannel(channelId, 'Atelier Lumière TV');
+		// Connected first: the trigger's first poll, when n8n publishes the workflow, already reads the channel.
+		const started = await hub.request('/api/social-accounts/youtube/auth-url', { token: owner.accessToken });
+		expect([started.status, started.body.error]).toEqual([200, undefined]);
+		const back = new URL(stack.google.consent(started.body.url, channelId).redirectUrl);
+		expect((await hub.request(`${back.pathname}${back.search}`)).status).toBe(200);
+
+		const response = await hub.request('/api/agents/from-template', {
+			key: tenant.apiKey.key,
+			body: {
+				templateSlug: 'youtube-comment-responder',
+				config: { channelId, openAiApiKey: stack.openAi.apiKey, openAiBaseUrl: stack.openAi.baseUrl },
+			},
+		});
+		expect([response.status, response.body.error]).toEqual([201, undefined]);
+		const agent = response.body.agent as Agent;
+		const linked = await hub.request('/api/provider-accounts', {
+			key: tenant.apiKey.key,
+			body: { provider: 'youtube', externalId: channelId, agentId: agent.id },
+		});
+		expect(linked.status).toBe(200);
+		const scenario = await hub.request(`/api/agents/${agent.id}/scenario`, {
+			method: 'PUT',
+			key: tenant.apiKey.key,
+			body: { scenario: { defaultActions: { dm: { type: 'ai_reply' }, comment: { type: 'ai_reply' }, postback: { type: 'ai_reply' } } } },
+		});
+		expect(scenario.status).toBe(200);
+
+		// A comment written after the trigger's first look (which only records where the channel stands).
+		const polled = () => stack.google.requests.filter((request) => request.path === '/youtube/v3/commentThreads' && request.query.allThreadsRelatedToChannelId === channelId).length;
+		await eventually('the first poll of the channel', async () => (polled() > 0 ? true : undefined));
+		const text = `Vous livrez à Lyon ? (${agent.id})`;
+		const comment = stack.google.addComment(channelId, { author: 'Bea', text });
+
+		// The next poll comes at the next minute (n8n polls at most once a minute).
+		const reply = await eventually(
+			'the reply at YouTube',
+			async () => stack.google.replies.find((candidate) => candidate.parentId === comment.commentId),
+			150_000,
+		);
+		const completion = stack.openAi.completions.find((c) => c.request.messages.some((m) => m.content.includes(text)))!;
+		expect(reply).toMatchObject({ channelId, text: completion.reply });
+		const row = await interactionOf(comment.commentId);
+		expect(row).toMatchObject({ status: 'replied', agent_id: agent.id, account_id: tenant.account.id, reply_external_id: reply.id });
 	});
 });

@@ -8,7 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startTestHub, TEST_DATABASE_BASE_URL, TEST_WEBHOOK_SECRET, type TestHub } from '../../../hub-api/test/support';
+import {
+	startTestHub,
+	type StartTestHubOptions,
+	TEST_DATABASE_BASE_URL,
+	TEST_WEBHOOK_SECRET,
+	type TestHub,
+} from '../../../hub-api/test/support';
 import { startFakeMetaGraph, type FakeMetaGraph } from '../../fakes/meta-graph';
 import { signedDelivery, type MetaWebhookPayload } from '../../fakes/meta-webhook';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/openai';
@@ -34,6 +40,8 @@ export const HUB_PUBLIC_URL = 'https://hub.e2e.skybot.test';
 
 export interface Stack {
 	hub: TestHub;
+	/** The stack hub's keyring and provider apps: another hub on its database needs them to use its tenants' tokens. */
+	hubOptions: Pick<StartTestHubOptions, 'encryptionKeys' | 'social'>;
 	n8n: N8nInstance;
 	n8nApiKey: string;
 	bootstrap: BootstrapResult;
@@ -103,7 +111,7 @@ export async function startStack(): Promise<Stack> {
 		cleanups.push(() => google.close());
 		google.registerClient({ ...FAKE_GOOGLE_CLIENT, redirectUris: [`${HUB_PUBLIC_URL}/api/social-accounts/youtube/callback`] });
 		// Tenants connect TikTok and YouTube through the hub, which keeps their tokens encrypted and makes the calls.
-		const hub = await startTestHub({
+		const hubOptions: Stack['hubOptions'] = {
 			encryptionKeys: [{ id: 'e2e', key: randomBytes(32) }],
 			social: {
 				redirectBaseUrl: HUB_PUBLIC_URL,
@@ -116,7 +124,8 @@ export async function startStack(): Promise<Stack> {
 					dailyQuota: 10_000,
 				},
 			},
-		});
+		};
+		const hub = await startTestHub(hubOptions);
 		cleanups.push(() => hub.close());
 
 		const runtime = await installN8nRuntime({ onProgress: (line) => console.log(line) });
@@ -187,6 +196,7 @@ export async function startStack(): Promise<Stack> {
 
 		return {
 			hub,
+			hubOptions,
 			n8n,
 			n8nApiKey: bootstrap.apiKey,
 			bootstrap,
