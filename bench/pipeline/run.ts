@@ -61,7 +61,9 @@ const N8N_READY_TIMEOUT_MS = 180_000;
 
 const META_APP_SECRET = `bench-${randomBytes(8).toString('hex')}`;
 const META_VERIFY_TOKEN = 'bench-verify-token';
-const PIPELINE_FILE = join(root, 'workflows', 'inbound-message-pipeline', 'inbound-message-pipeline.workflow.json');
+const PIPELINE_DIR = join(root, 'workflows', 'inbound-message-pipeline');
+/** The pipeline (a sub-workflow since v3) and the Meta entry whose webhook the bench posts to. */
+const PIPELINE_FILES = ['inbound-message-pipeline.workflow.json', 'meta-entry.workflow.json'];
 const PIPELINE_PATH = 'skybot-meta';
 const TRIVIAL_PATH = 'bench-trivial';
 
@@ -324,16 +326,18 @@ function trivialWorkflow(saving: string): WorkflowJson {
 }
 
 /**
- * Writes both workflows for one saving setting into `dir` (what bootstrapN8n publishes). The pipeline file pins
- * `saveDataSuccessExecution: none`, which overrides EXECUTIONS_DATA_SAVE_ON_SUCCESS; the copy carries the
+ * Writes the workflows for one saving setting into `dir` (what bootstrapN8n publishes). The pipeline files pin
+ * `saveDataSuccessExecution: none`, which overrides EXECUTIONS_DATA_SAVE_ON_SUCCESS; the copies carry the
  * combination's value instead, so "all" saves the pipeline's executions too.
  */
 function writeWorkflows(dir: string, saving: string): void {
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
-	const pipeline = readWorkflowFile(PIPELINE_FILE);
-	pipeline.settings = { ...pipeline.settings, saveDataSuccessExecution: saving };
-	writeFileSync(join(dir, 'inbound-message-pipeline.workflow.json'), JSON.stringify(pipeline));
+	for (const file of PIPELINE_FILES) {
+		const workflow = readWorkflowFile(join(PIPELINE_DIR, file));
+		workflow.settings = { ...workflow.settings, saveDataSuccessExecution: saving };
+		writeFileSync(join(dir, file), JSON.stringify(workflow));
+	}
 	writeFileSync(join(dir, 'bench-trivial.workflow.json'), JSON.stringify(trivialWorkflow(saving)));
 }
 
