@@ -123,9 +123,9 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 		agentStatsRoutes(services.analytics, services.accounts),
 		scenariosRoutes(services.scenarios, services.accounts),
 	);
-	// The OAuth callback first: a browser redirect from the provider, authenticated by its single-use state alone, so
-	// it is limited per client IP like the login routes.
-	api.use('/social-accounts', socialAccountCallbackRoutes(services.socialAccounts, limits.authByIp));
+	// The OAuth callback first: a browser redirect from the provider, authenticated by its single-use state alone
+	// (256 random bits: guessing one is hopeless, and a wrong one costs a Redis lookup).
+	api.use('/social-accounts', socialAccountCallbackRoutes(services.socialAccounts));
 	api.use('/social-accounts', withKey, socialAccountsRoutes(services.socialAccounts, services.accounts));
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { startFakeMetaGraph, type FakeMetaGraph } from '../../test/fakes/meta-graph';
 import { createFakeMetaLogin, type FakeMetaLogin, type FakeMetaUser } from '../../test/fakes/meta-login';
 import { SecretBox, type SecretKey } from '../src/secrets/secret-box';
-import { createManualClock, startTestHub, type TestHub, type TestUser } from './support';
+import { closedPort, createManualClock, startTestHub, type TestHub, type TestUser } from './support';
 import type { SeededTenant } from '../src/seed';
 
 const keyring: SecretKey[] = [{ id: 'k1', key: randomBytes(32) }];
@@ -259,6 +259,23 @@ describe('a hub that cannot store tokens', () => {
 			expect([noApp.status, noApp.body.error.code]).toEqual([503, 'provider_not_configured']);
 		} finally {
 			await bare.close();
+		}
+	});
+
+	it('answers 503 when Redis, which holds the states, is down: nothing is exchanged or stored', async () => {
+		const offline = await startTestHub({
+			redisUrl: `redis://127.0.0.1:${await closedPort()}`,
+			encryptionKeys: keyring,
+			social: { meta: { appId: login.appId, appSecret: login.appSecret, graphUrl: graph.url, graphVersion: 'v23.0', dialogUrl: graph.url } },
+		});
+		try {
+			const exchangesBefore = graph.requests.length;
+			const response = await offline.request(`/api/social-accounts/meta/callback?code=x&state=${randomBytes(32).toString('base64url')}`);
+			expect([response.status, response.body.error.code]).toEqual([503, 'oauth_state_unavailable']);
+			expect(graph.requests.length).toBe(exchangesBefore);
+			expect(await offline.dataSource.query('SELECT id FROM social_accounts')).toEqual([]);
+		} finally {
+			await offline.close();
 		}
 	});
 });

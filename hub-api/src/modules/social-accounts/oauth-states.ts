@@ -2,6 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { SocialProvider } from '../../../../contracts/social-accounts';
 import type { Clock } from '../../clock';
+import { HubError } from '../../errors';
+
+/** Redis is down: no state can be issued or checked, so no connection can start or finish (nothing half-done). */
+const unavailable = (error: unknown) =>
+	new HubError(503, 'oauth_state_unavailable', 'Connecting accounts is unavailable right now, retry later', undefined, error);
 
 /** What an OAuth `state` stands for: who asked to connect which provider, for which account. */
 export interface OAuthBinding {
@@ -37,7 +42,9 @@ export class OAuthStates {
 		const state = randomBytes(32).toString('base64url');
 		const expiresAt = new Date(this.clock().getTime() + OAUTH_STATE_TTL_SECONDS * 1000);
 		const stored: OAuthBinding = { ...binding, expiresAt: expiresAt.toISOString() };
-		await this.redis.set(this.key(state), JSON.stringify(stored), 'EX', OAUTH_STATE_TTL_SECONDS);
+		await this.redis.set(this.key(state), JSON.stringify(stored), 'EX', OAUTH_STATE_TTL_SECONDS).catch((error: unknown) => {
+			throw unavailable(error);
+		});
 		return { state, expiresAt };
 	}
 
@@ -47,7 +54,9 @@ export class OAuthStates {
 	 */
 	async consume(state: string): Promise<OAuthBinding | null> {
 		if (!/^[A-Za-z0-9_-]{43}$/.test(state)) return null;
-		const stored = await this.redis.getdel(this.key(state));
+		const stored = await this.redis.getdel(this.key(state)).catch((error: unknown) => {
+			throw unavailable(error);
+		});
 		if (!stored) return null;
 		const binding = JSON.parse(stored) as OAuthBinding;
 		return Date.parse(binding.expiresAt) > this.clock().getTime() ? binding : null;

@@ -1,4 +1,4 @@
-import { type RequestHandler, Router } from 'express';
+import { Router } from 'express';
 import { principalOf, requireRole } from '../../http/auth';
 import { parseInput } from '../../http/validate';
 import { HubError } from '../../errors';
@@ -21,9 +21,9 @@ import type { SocialAccountsService } from './social-accounts.service';
  * credentials (it is a browser redirect from the provider): the single-use state is what authenticates it.
  * Mounted before the authenticated routes.
  */
-export function socialAccountCallbackRoutes(socialAccounts: SocialAccountsService, perIpLimit: RequestHandler): Router {
+export function socialAccountCallbackRoutes(socialAccounts: SocialAccountsService): Router {
 	const router = Router();
-	router.get('/:provider/callback', perIpLimit, async (req, res) => {
+	router.get('/:provider/callback', async (req, res) => {
 		const { provider } = parseInput(socialProviderParam, req.params, 'params');
 		const query = parseInput(oauthCallbackQuery, req.query, 'query');
 		res.json(await socialAccounts.completeConnection(provider, query));

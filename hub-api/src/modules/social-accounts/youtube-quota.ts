@@ -1,7 +1,11 @@
 import type Redis from 'ioredis';
 import type { YouTubeQuotaView } from '../../../../contracts/social-accounts';
 import type { Clock } from '../../clock';
-import { TooManyRequestsError } from '../../errors';
+import { HubError, TooManyRequestsError } from '../../errors';
+
+/** Without Redis the day's count is unknown: calls are refused rather than risk the project's quota. */
+const unavailable = (error: unknown) =>
+	new HubError(503, 'youtube_quota_unavailable', 'The YouTube quota count is unavailable, retry later', undefined, error);
 
 /** What YouTube Data API calls cost (developers.google.com/youtube/v3/determine_quota_cost). */
 export const YOUTUBE_COST = { list: 1, insert: 50 } as const;
@@ -43,7 +47,9 @@ export class YouTubeQuota {
 
 	async view(): Promise<YouTubeQuotaView> {
 		const { key, resetAt } = this.today();
-		const [used, exceeded] = await this.redis.hmget(key, 'used', 'exceeded');
+		const [used, exceeded] = await this.redis.hmget(key, 'used', 'exceeded').catch((error: unknown) => {
+			throw unavailable(error);
+		});
 		const spent = Number(used ?? 0);
 		return { used: spent, limit: this.limit, resetAt: resetAt.toISOString(), exceeded: exceeded === '1' || spent >= this.limit };
 	}
@@ -71,14 +77,23 @@ export class YouTubeQuota {
 			units,
 			this.limit,
 			resetAt.getTime() + 86_400_000,
-		)) as number;
+		).catch((error: unknown) => {
+			throw unavailable(error);
+		})) as number;
 		if (allowed !== 1) throw this.refusal(resetAt);
 	}
 
 	/** Google answered quotaExceeded: no more calls today. Returns the refusal to throw. */
 	async markExceeded(): Promise<TooManyRequestsError> {
 		const { key, resetAt } = this.today();
-		await this.redis.multi().hset(key, 'exceeded', '1').pexpireat(key, resetAt.getTime() + 86_400_000).exec();
+		await this.redis
+			.multi()
+			.hset(key, 'exceeded', '1')
+			.pexpireat(key, resetAt.getTime() + 86_400_000)
+			.exec()
+			.catch((error: unknown) => {
+				throw unavailable(error);
+			});
 		return this.refusal(resetAt);
 	}
 }
