@@ -126,7 +126,7 @@ export function createApp({ config, services, redis, logger, clock }: AppDeps): 
 	// The OAuth callback first: a browser redirect from the provider, authenticated by its single-use state alone
 	// (256 random bits: guessing one is hopeless, and a wrong one costs a Redis lookup).
 	api.use('/social-accounts', socialAccountCallbackRoutes(services.socialAccounts));
-	api.use('/social-accounts', withKey, socialAccountsRoutes(services.socialAccounts, services.accounts));
+	api.use('/social-accounts', withKey, socialAccountsRoutes(services.socialAccounts, services.accounts, services.interactions));
 	api.use('/provider-accounts', withKey, providerAccountsRoutes(services.providerAccounts, services.accounts));
 	api.use('/routing', withKey, routingRoutes(services.routing));
 	api.use('/interactions', withKey, interactionsRoutes(services.interactions, services.accounts));

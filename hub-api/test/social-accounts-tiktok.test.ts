@@ -9,7 +9,15 @@ import { type FakeTikTokBusiness, startFakeTikTokBusiness } from '../../test/fak
 import type { SocialAccountStatusEvent } from '../src/hub-events';
 import type { SecretKey } from '../src/secrets/secret-box';
 import type { SeededTenant } from '../src/seed';
-import { createManualClock, createTestDatabase, startTestHub, type TestDatabase, type TestHub, type TestUser } from './support';
+import {
+	createManualClock,
+	createTestDatabase,
+	logPipelineMessage,
+	startTestHub,
+	type TestDatabase,
+	type TestHub,
+	type TestUser,
+} from './support';
 
 const keyring: SecretKey[] = [{ id: 'k1', key: randomBytes(32) }];
 const clock = createManualClock(new Date());
@@ -160,6 +168,46 @@ describe('a TikTok connection', () => {
 		const messagesBefore = tiktok.messages.length;
 		expect((await send(hub, seeded.apiKey.key, businessId)).status).toBe(409);
 		expect(tiktok.messages.length).toBe(messagesBefore);
+	});
+
+	it("reads a video's comments from TikTok, ids as strings, and the hub's record of the account's messages", async () => {
+		const { seeded, businessId } = await connectedTenant();
+		const videoId = '7312345678901234567';
+		const comment = tiktok.addComment(businessId, videoId, { text: 'Combien ?' });
+		const page = await hub.request(`/api/social-accounts/tiktok/comments?accountExternalId=${encodeURIComponent(businessId)}&videoId=${videoId}`, {
+			key: seeded.apiKey.key,
+		});
+		expect(page.status).toBe(200);
+		expect(page.body).toMatchObject({ cursor: 1, hasMore: false, comments: [{ comment_id: comment.commentId, video_id: videoId, text: 'Combien ?' }] });
+		expect(typeof page.body.comments[0].comment_id).toBe('string');
+		const badVideo = await hub.request(`/api/social-accounts/tiktok/comments?accountExternalId=${encodeURIComponent(businessId)}&videoId=abc`, {
+			key: seeded.apiKey.key,
+		});
+		expect(badVideo.status).toBe(422);
+
+		const logged = await hub.request('/api/interactions', {
+			key: seeded.apiKey.key,
+			body: {
+				status: 'replied',
+				message: {
+					provider: 'tiktok',
+					kind: 'dm',
+					messageId: '7366666666666666666',
+					accountExternalId: businessId,
+					conversationId: `tiktok:${businessId}:-000user`,
+					contact: { externalId: '-000user' },
+					text: 'Ouvert samedi ?',
+					timestamp: clock.now().toISOString(),
+				},
+				reply: { text: 'Oui, de 9 h à 18 h.', externalId: 'tt-msg-1' },
+			},
+		});
+		expect([201, 200]).toContain(logged.status);
+		await logPipelineMessage(hub, seeded.apiKey.key, { conversationId: 'instagram-conv', at: clock.now(), reply: 'Bonjour' });
+		const record = await hub.request('/api/social-accounts/tiktok/interactions', { key: seeded.apiKey.key });
+		expect(record.body.interactions.map((row: { provider: string; messageId: string }) => [row.provider, row.messageId])).toEqual([['tiktok', '7366666666666666666']]);
+		const metaRecord = await hub.request('/api/social-accounts/meta/messages', { key: seeded.apiKey.key });
+		expect(metaRecord.body.interactions.map((row: { provider: string }) => row.provider)).toEqual(['instagram']);
 	});
 
 	it('revokes at TikTok when disconnected', async () => {

@@ -104,6 +104,15 @@ describe('a YouTube connection', () => {
 		expect((await comments(seeded.apiKey.key, channel)).body.quota.used).toBe(1 + 50 + 1);
 	});
 
+	it("lists the channel's activities with the channel token, counting a unit", async () => {
+		const { seeded, channel } = await connectedChannel();
+		const comment = google.addComment(channel, { author: 'Bea', text: 'Super vidéo' });
+		const page = await hub.request(`/api/social-accounts/youtube/activities?accountExternalId=${channel}`, { key: seeded.apiKey.key });
+		expect(page.status).toBe(200);
+		expect(page.body.items).toEqual([expect.objectContaining({ kind: 'youtube#activity', contentDetails: { upload: { videoId: comment.videoId } } })]);
+		expect(page.body.quota.used).toBe(1);
+	});
+
 	it("refuses a call that would pass the day's quota before making it, for every tenant", async () => {
 		const first = await connectedChannel();
 		const second = await connectedChannel();

@@ -6,6 +6,7 @@
  *   POST /revoke                      revokes a grant (token in the query, as google-auth-library sends it, or the form)
  *   GET  /youtube/v3/channels         part=snippet&mine=true: the channel the token belongs to
  *   GET  /youtube/v3/commentThreads   allThreadsRelatedToChannelId, newest first, nextPageToken paging
+ *   GET  /youtube/v3/activities       a channel's uploads (one per video its comments are on)
  *   POST /youtube/v3/comments         part=snippet, {snippet:{parentId, textOriginal}}: a reply to a top-level comment
  *
  * Point google-auth-library at it with `endpoints: fake.oauthEndpoints` and googleapis with `rootUrl: fake.rootUrl`;
@@ -528,6 +529,32 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 		},
 	});
 
+	/** activities.list of a channel: one `upload` per video its comments are on, newest first (1 unit). */
+	const listActivities = (request: RecordedRequest): FakeReply => {
+		parts(request, ['id', 'snippet', 'contentDetails']);
+		const channelId = request.query.channelId;
+		if (!channelId) throw parameterError('missingRequiredParameter', 'No filter selected. Expected one of: channelId, mine', 'parameters');
+		const maxResults = Number(request.query.maxResults ?? '5');
+		if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 50) {
+			throw parameterError('invalidParameter', "Invalid value for parameter 'maxResults'", 'maxResults');
+		}
+		authenticateBearer(request, READ_SCOPES);
+		spend(QUOTA_COST.list);
+		const uploads = new Map<string, string>();
+		for (const thread of channel(channelId).threads) if (!uploads.has(thread.videoId)) uploads.set(thread.videoId, thread.topLevel.publishedAt);
+		const items = [...uploads].slice(0, maxResults).map(([videoId, publishedAt]) => ({
+			kind: 'youtube#activity',
+			etag: etag(),
+			id: `act_${videoId}`,
+			snippet: { publishedAt, channelId, title: `Video ${videoId}`, type: 'upload' },
+			contentDetails: { upload: { videoId } },
+		}));
+		return {
+			status: 200,
+			body: { kind: 'youtube#activityListResponse', etag: etag(), pageInfo: { totalResults: uploads.size, resultsPerPage: maxResults }, items },
+		};
+	};
+
 	const listChannels = (request: RecordedRequest): FakeReply => {
 		const listParts = parts(request, ['id', 'snippet']);
 		if (request.query.mine !== 'true') {
@@ -714,6 +741,7 @@ export async function startFakeGoogleYouTube(options: FakeGoogleYouTubeOptions =
 		if (path === '/token') return tokenEndpoint(request);
 		if (path === '/revoke') return revokeEndpoint(request);
 		if (path === '/youtube/v3/channels' && method === 'GET') return listChannels(request);
+		if (path === '/youtube/v3/activities' && method === 'GET') return listActivities(request);
 		if (path === '/youtube/v3/commentThreads' && method === 'GET') return listCommentThreads(request);
 		if (path === '/youtube/v3/comments' && method === 'POST') return insertComment(request);
 		throw dataApiError(404, 'notFound', `Not Found: ${method} ${path}`);

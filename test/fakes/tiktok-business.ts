@@ -116,6 +116,19 @@ export interface TikTokSentMessage {
 	messageId: string;
 }
 
+/** A comment `business/comment/list/` lists. */
+export interface TikTokListedComment {
+	businessId: string;
+	videoId: string;
+	commentId: string;
+	/** The commenter's open_id (the business's own for its replies). */
+	userId: string;
+	text: string;
+	createTime: number;
+	/** "0" for a top-level comment. */
+	parentCommentId: string;
+}
+
 export interface TikTokFailure {
 	code: number;
 	message?: string;
@@ -151,6 +164,8 @@ export interface FakeTikTokBusiness extends FakeServer {
 	isAccessTokenValid(accessToken: string): boolean;
 	/** Comment replies accepted, in order. */
 	replies: TikTokCommentReply[];
+	/** A customer's comment on one of the business's videos, as `business/comment/list/` lists it. */
+	addComment(businessId: string, videoId: string, comment: { userId?: string; text: string }): TikTokListedComment;
 	/** Messages accepted, in order. */
 	messages: TikTokSentMessage[];
 	/** Access tokens revoked through `oauth2/revoke/`, in order. */
@@ -422,6 +437,7 @@ export async function startFakeTikTokBusiness(options: FakeTikTokBusinessOptions
 		scriptedFailure();
 		const reply: TikTokCommentReply = { businessId, videoId, commentId, text: replyText, replyCommentId: snowflake() };
 		replies.push(reply);
+		comments.push({ businessId, videoId, commentId: reply.replyCommentId, userId: businessId, text: replyText, createTime: Math.floor(now() / 1000), parentCommentId: commentId });
 		options.onReply?.(reply);
 		return ok({
 			comment_id: reply.replyCommentId,
@@ -452,7 +468,40 @@ export async function startFakeTikTokBusiness(options: FakeTikTokBusinessOptions
 		return ok({ message: { message_id: message.messageId } });
 	};
 
+	/** Comments by video: seeded by tests (`addComment`) and the replies the fake accepted, oldest first. */
+	const comments: TikTokListedComment[] = [];
+
+	const listComments = (request: RecordedRequest): FakeReply => {
+		const grant = authenticate(request);
+		const businessId = request.query.business_id;
+		const videoId = request.query.video_id;
+		if (!businessId) throw invalid('business_id: Missing data for required field.');
+		if (!videoId || !/^\d{1,24}$/.test(videoId)) throw invalid('video_id: Missing data for required field.');
+		const maxCount = Number(request.query.max_count ?? '20');
+		const cursor = Number(request.query.cursor ?? '0');
+		if (!Number.isInteger(maxCount) || maxCount < 1 || maxCount > 30) throw invalid('max_count: Must be between 1 and 30.');
+		if (!Number.isInteger(cursor) || cursor < 0) throw invalid('cursor: Not a valid integer.');
+		authorizeBusiness(grant, businessId);
+		scriptedFailure();
+		const ofVideo = comments.filter((comment) => comment.businessId === businessId && comment.videoId === videoId);
+		const page = ofVideo.slice(cursor, cursor + maxCount);
+		return ok({
+			comments: page.map((comment) => ({
+				comment_id: comment.commentId,
+				video_id: comment.videoId,
+				user_id: comment.userId,
+				text: comment.text,
+				create_time: comment.createTime,
+				parent_comment_id: comment.parentCommentId,
+				owner: comment.userId === businessId,
+			})),
+			cursor: cursor + page.length,
+			has_more: cursor + page.length < ofVideo.length,
+		});
+	};
+
 	const routes: Record<string, (request: RecordedRequest) => FakeReply> = {
+		'GET /business/comment/list/': listComments,
 		'POST /tt_user/oauth2/token/': exchangeCode,
 		'POST /tt_user/oauth2/refresh_token/': refresh,
 		'POST /tt_user/oauth2/revoke/': revoke,
@@ -495,6 +544,11 @@ export async function startFakeTikTokBusiness(options: FakeTikTokBusinessOptions
 			return grant !== undefined && !grant.revoked && grant.expiresAt > now();
 		},
 		replies,
+		addComment: (businessId, videoId, comment) => {
+			const listed = { businessId, videoId, commentId: snowflake(), userId: comment.userId ?? `-000${randomBytes(6).toString('hex')}`, text: comment.text, createTime: Math.floor(now() / 1000), parentCommentId: '0' };
+			comments.push(listed);
+			return listed;
+		},
 		messages,
 		revoked,
 		get refreshCount() {

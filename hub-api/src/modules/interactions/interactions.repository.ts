@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { InteractionStatus } from '../../../../contracts/hub-api';
+import type { MessageKind, Provider } from '../../../../contracts/inbound-message';
 import type { KeysetPosition } from '../../cursor-page';
 import { withConstraint } from '../../pg-errors';
 import { notFound } from '../../errors';
@@ -72,6 +73,9 @@ const UPSERT_SQL = `
 export interface ListFilter {
 	accountId: string;
 	status?: InteractionStatus;
+	/** Only these providers' (the social-account routes read one channel's record). */
+	providers?: readonly Provider[];
+	kind?: MessageKind;
 	/** Rows strictly after this (created_at, id) pair in newest-first order. */
 	after?: KeysetPosition;
 	limit: number;
@@ -120,6 +124,8 @@ export class InteractionsRepository {
 			.addOrderBy('interaction.id', 'DESC')
 			.limit(filter.limit);
 		if (filter.status) query.andWhere('interaction.status = :status', { status: filter.status });
+		if (filter.providers) query.andWhere('interaction.provider IN (:...providers)', { providers: filter.providers });
+		if (filter.kind) query.andWhere('interaction.kind = :kind', { kind: filter.kind });
 		if (filter.after) {
 			query.andWhere('(interaction.createdAt, interaction.id) < (:afterCreatedAt, :afterId)', {
 				afterCreatedAt: filter.after.at,

@@ -1,5 +1,6 @@
 import type { InteractionResponse, InteractionStatus, LogInteractionRequest } from '../../../../contracts/hub-api';
 import type { Clock } from '../../clock';
+import type { MessageKind, Provider } from '../../../../contracts/inbound-message';
 import { readCursorPage } from '../../cursor-page';
 import type { ConversationsService } from '../conversations/conversations.service';
 import type { Interaction } from './interaction.entity';
@@ -120,11 +121,11 @@ export class InteractionsService {
 
 	async list(
 		accountId: string,
-		query: { status?: InteractionStatus; limit: number; cursor?: string },
+		query: { status?: InteractionStatus; limit: number; cursor?: string; providers?: readonly Provider[]; kind?: MessageKind },
 	): Promise<InteractionPage> {
 		const { rows, nextCursor } = await readCursorPage(
 			query,
-			(after, limit) => this.repository.list({ accountId, status: query.status, after, limit }),
+			(after, limit) => this.repository.list({ accountId, status: query.status, providers: query.providers, kind: query.kind, after, limit }),
 			(row) => ({ at: row.createdAt, id: row.id }),
 		);
 		return { interactions: rows.map(toView), nextCursor };

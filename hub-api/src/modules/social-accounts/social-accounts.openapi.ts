@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { answer, authenticated, documentRoutes, errors, json } from '../../http/openapi';
+import { interactionPage, listInteractionsQuery } from '../interactions/interactions.schemas';
 import {
 	channelView,
 	metaSendDmBody,
@@ -11,8 +12,10 @@ import {
 	socialProviderParam,
 	tiktokReplyCommentBody,
 	tiktokSendMessageBody,
+	youtubeActivitiesQuery,
 	youtubeCommentsQuery,
 	youtubeQuotaView,
+	tiktokCommentsQuery,
 	youtubeReplyCommentBody,
 } from './social-accounts.schemas';
 
@@ -73,6 +76,32 @@ export function registerSocialAccountsOpenApi(registry: OpenAPIRegistry): void {
 			),
 			...providerErrors,
 		},
+	});
+	docs.get('/api/social-accounts/youtube/activities', "One page of the channel's activities (uploads …), newest first (1 quota unit)", {
+		...authenticated('viewer'),
+		request: { query: youtubeActivitiesQuery },
+		responses: {
+			200: answer("YouTube's activity resources, unchanged", z.object({ items: z.array(z.unknown()), nextPageToken: z.string().optional(), quota })),
+			...providerErrors,
+		},
+	});
+	docs.get('/api/social-accounts/tiktok/comments', "One page of a video's comments, as TikTok lists them", {
+		...authenticated('viewer'),
+		request: { query: tiktokCommentsQuery },
+		responses: {
+			200: answer("TikTok's comment objects; pass `cursor` back for the next page", z.object({ comments: z.array(z.unknown()), cursor: z.number(), hasMore: z.boolean() })),
+			...providerErrors,
+		},
+	});
+	docs.get('/api/social-accounts/tiktok/interactions', "The hub's record of the account's TikTok comments and DMs, each with its outcome and reply, newest first", {
+		...authenticated('viewer'),
+		request: { query: listInteractionsQuery },
+		responses: { 200: answer('Interactions', interactionPage), ...errors(401, 403, 404, 422) },
+	});
+	docs.get('/api/social-accounts/meta/messages', "The hub's record of the account's Messenger, Instagram and WhatsApp DMs, each with its outcome and reply, newest first", {
+		...authenticated('viewer'),
+		request: { query: listInteractionsQuery },
+		responses: { 200: answer('Interactions', interactionPage), ...errors(401, 403, 404, 422) },
 	});
 	docs.post('/api/social-accounts/youtube/reply-comment', 'A reply to a YouTube comment (50 quota units)', {
 		...authenticated('member'),

@@ -3,14 +3,18 @@ import { principalOf, requireRole } from '../../http/auth';
 import { parseInput } from '../../http/validate';
 import { HubError } from '../../errors';
 import type { AccountsService } from '../accounts/accounts.service';
+import { listInteractionsQuery } from '../interactions/interactions.schemas';
+import type { InteractionsService } from '../interactions/interactions.service';
 import {
 	metaSendDmBody,
 	oauthCallbackQuery,
 	onBehalfOfQuery,
 	socialAccountIdParam,
 	socialProviderParam,
+	tiktokCommentsQuery,
 	tiktokReplyCommentBody,
 	tiktokSendMessageBody,
+	youtubeActivitiesQuery,
 	youtubeCommentsQuery,
 	youtubeReplyCommentBody,
 } from './social-accounts.schemas';
@@ -31,10 +35,39 @@ export function socialAccountCallbackRoutes(socialAccounts: SocialAccountsServic
 	return router;
 }
 
-export function socialAccountsRoutes(socialAccounts: SocialAccountsService, accounts: AccountsService): Router {
+/** The Meta providers whose DMs GET /meta/messages reads from the hub's record. */
+const META_PROVIDERS = ['messenger', 'instagram', 'whatsapp'] as const;
+
+export function socialAccountsRoutes(socialAccounts: SocialAccountsService, accounts: AccountsService, interactions: InteractionsService): Router {
 	const router = Router();
 	const accountFor = (res: Parameters<typeof principalOf>[0], requested: string | undefined) =>
 		accounts.resolveFor(principalOf(res), requested);
+
+	// What the hub recorded of a channel (each inbound message with its outcome and reply): no provider call, so no
+	// provider rate limit or quota is spent reading it.
+	router.get('/tiktok/interactions', async (req, res) => {
+		const query = parseInput(listInteractionsQuery, req.query, 'query');
+		const account = await accountFor(res, query.accountId);
+		res.json(await interactions.list(account.id, { ...query, providers: ['tiktok'] }));
+	});
+
+	router.get('/meta/messages', async (req, res) => {
+		const query = parseInput(listInteractionsQuery, req.query, 'query');
+		const account = await accountFor(res, query.accountId);
+		res.json(await interactions.list(account.id, { ...query, providers: META_PROVIDERS, kind: 'dm' }));
+	});
+
+	router.get('/tiktok/comments', async (req, res) => {
+		const query = parseInput(tiktokCommentsQuery, req.query, 'query');
+		const account = await accountFor(res, query.accountId);
+		res.json(await socialAccounts.tiktokComments(account.id, query));
+	});
+
+	router.get('/youtube/activities', async (req, res) => {
+		const query = parseInput(youtubeActivitiesQuery, req.query, 'query');
+		const account = await accountFor(res, query.accountId);
+		res.json(await socialAccounts.youtubeActivities(account.id, query));
+	});
 
 	router.get('/', async (req, res) => {
 		const query = parseInput(onBehalfOfQuery, req.query, 'query');

@@ -67,6 +67,14 @@ export const youtubeCommentsQuery = z.object({
 	pageToken: z.string().min(1).max(500).optional(),
 });
 
+export const tiktokCommentsQuery = z.object({
+	...onBehalfOf,
+	accountExternalId: externalId,
+	videoId: z.string().regex(/^\d{1,24}$/, 'must be a TikTok video id (digits)'),
+	cursor: z.coerce.number().int().min(0).max(1_000_000).optional(),
+});
+export const youtubeActivitiesQuery = youtubeCommentsQuery;
+
 export type TikTokSendMessageMatches = Expect<MatchesContract<typeof tiktokSendMessageBody, TikTokSendMessageRequest>>;
 export type TikTokReplyCommentMatches = Expect<MatchesContract<typeof tiktokReplyCommentBody, TikTokReplyCommentRequest>>;
 export type YouTubeReplyCommentMatches = Expect<MatchesContract<typeof youtubeReplyCommentBody, YouTubeReplyCommentRequest>>;

@@ -312,6 +312,23 @@ export class SocialAccountsService {
 		return { ...page, quota: await this.youtubeQuota.view() };
 	}
 
+	async tiktokComments(
+		accountId: string,
+		request: { accountExternalId: string; videoId: string; cursor?: number },
+	): Promise<{ comments: unknown[]; cursor: number; hasMore: boolean }> {
+		const row = await this.connection(accountId, 'tiktok', request.accountExternalId);
+		return this.withToken(row, (token) =>
+			this.provider('tiktok').listComments(token, { businessId: row.externalId, videoId: request.videoId, cursor: request.cursor }),
+		);
+	}
+
+	async youtubeActivities(accountId: string, request: { accountExternalId: string; pageToken?: string }): Promise<YouTubeCommentsResponse> {
+		const row = await this.connection(accountId, 'youtube', request.accountExternalId);
+		await this.youtubeQuota.spend(YOUTUBE_COST.list);
+		const page = await this.withToken(row, (token) => this.provider('youtube').listActivities(token, row.externalId, request.pageToken));
+		return { ...page, quota: await this.youtubeQuota.view() };
+	}
+
 	async youtubeReplyComment(accountId: string, request: { accountExternalId: string; parentId: string; text: string }): Promise<{ messageId: string }> {
 		const row = await this.connection(accountId, 'youtube', request.accountExternalId);
 		await this.youtubeQuota.spend(YOUTUBE_COST.insert);

@@ -158,6 +158,24 @@ export class TikTokProvider implements OAuthProvider {
 		return String(data.comment_id ?? '');
 	}
 
+	/** One page of a video's comments (`business/comment/list/`), TikTok's comment objects unchanged. */
+	async listComments(
+		accessToken: string,
+		request: { businessId: string; videoId: string; cursor?: number },
+	): Promise<{ comments: unknown[]; cursor: number; hasMore: boolean }> {
+		const data = await this.call(accessToken, 'GET', 'business/comment/list/', {
+			business_id: request.businessId,
+			video_id: request.videoId,
+			cursor: request.cursor ?? 0,
+			max_count: 30,
+		});
+		return {
+			comments: Array.isArray(data.comments) ? data.comments : [],
+			cursor: typeof data.cursor === 'number' ? data.cursor : 0,
+			hasMore: data.has_more === true,
+		};
+	}
+
 	async sendMessage(accessToken: string, request: { businessId: string; conversationId: string; text: string }): Promise<string> {
 		const data = await this.call(accessToken, 'POST', 'business/message/send/', {
 			business_id: request.businessId,

@@ -173,6 +173,21 @@ export class YouTubeProvider implements OAuthProvider {
 		}
 	}
 
+	/** One page of the channel's activities (uploads and the like), newest first (1 quota unit). */
+	async listActivities(accessToken: string, channelId: string, pageToken?: string): Promise<{ items: unknown[]; nextPageToken?: string }> {
+		try {
+			const { data } = await this.api(accessToken).activities.list({
+				part: ['snippet', 'contentDetails'],
+				channelId,
+				maxResults: 50,
+				...(pageToken ? { pageToken } : {}),
+			});
+			return { items: data.items ?? [], ...(data.nextPageToken ? { nextPageToken: data.nextPageToken } : {}) };
+		} catch (error) {
+			throw callError(error);
+		}
+	}
+
 	/** A reply to a top-level comment (50 quota units): the new comment's id. */
 	async replyToComment(accessToken: string, parentId: string, text: string): Promise<string> {
 		try {
