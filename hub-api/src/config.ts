@@ -51,6 +51,8 @@ export interface SocialConfig {
 	/** OAUTH_REDIRECT_BASE_URL: the public URL providers send people back to; null means HUB_PUBLIC_URL or the listening URL. */
 	redirectBaseUrl: string | null;
 	meta: MetaAppConfig | null;
+	/** Where Meta replies go (always: the operator's pages may be sent with its own token even without an app). */
+	metaSend: MetaSendConfig;
 	tiktok: TikTokAppConfig | null;
 	youtube: GoogleAppConfig | null;
 }
@@ -63,6 +65,16 @@ export interface MetaAppConfig {
 	graphVersion: string;
 	/** META_DIALOG_URL: Facebook Login's consent page. */
 	dialogUrl: string;
+}
+
+export interface MetaSendConfig {
+	graphUrl: string;
+	graphVersion: string;
+	/**
+	 * META_ACCESS_TOKEN: the operator's token for pages it claimed without an OAuth connection (POST
+	 * /api/provider-accounts with the platform key); a page a tenant connected is always sent with its own page token.
+	 */
+	operatorAccessToken: string | null;
 }
 
 export interface TikTokAppConfig {
@@ -309,6 +321,7 @@ const SETTINGS = {
 	META_APP_SECRET: { schema: optionalText, example: 'the Meta app secret', fallback: '' },
 	META_GRAPH_URL: { schema: urlWithProtocols(['http:', 'https:']), example: 'https://graph.facebook.com', fallback: 'https://graph.facebook.com' },
 	META_GRAPH_VERSION: { schema: z.string().regex(/^v\d+\.\d+$/, 'must look like v23.0'), example: 'v23.0', fallback: 'v23.0' },
+	META_ACCESS_TOKEN: { schema: optionalText, example: 'a page or system-user access token', fallback: '' },
 	META_DIALOG_URL: { schema: urlWithProtocols(['http:', 'https:']), example: 'https://www.facebook.com', fallback: 'https://www.facebook.com' },
 	TIKTOK_APP_ID: { schema: optionalText, example: 'the TikTok for Business app id', fallback: '' },
 	TIKTOK_APP_SECRET: { schema: optionalText, example: 'the TikTok for Business app secret', fallback: '' },
@@ -471,6 +484,11 @@ function readSocialConfig(env: NodeJS.ProcessEnv): SocialConfig {
 	return {
 		redirectBaseUrl: setting('OAUTH_REDIRECT_BASE_URL') ?? null,
 		meta: meta && { appId: meta.id, appSecret: meta.secret, ...metaEndpoints },
+		metaSend: {
+			graphUrl: metaEndpoints.graphUrl,
+			graphVersion: metaEndpoints.graphVersion,
+			operatorAccessToken: setting('META_ACCESS_TOKEN') ?? null,
+		},
 		tiktok: tiktok && { appId: tiktok.id, appSecret: tiktok.secret, ...tiktokEndpoints },
 		youtube: google && { clientId: google.id, clientSecret: google.secret, ...googleEndpoints },
 	};

@@ -45,7 +45,7 @@ import { QuotaStore } from './modules/quotas/quota-store';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { RoutingService } from './modules/routing/routing.service';
 import { OAuthStates } from './modules/social-accounts/oauth-states';
-import { MetaProvider } from './modules/social-accounts/providers/meta';
+import { MetaProvider, MetaSendApi } from './modules/social-accounts/providers/meta';
 import { TikTokProvider } from './modules/social-accounts/providers/tiktok';
 import { YouTubeProvider } from './modules/social-accounts/providers/youtube';
 import { SocialAccountsRepository } from './modules/social-accounts/social-accounts.repository';
@@ -196,6 +196,9 @@ export function createHubServices(infrastructure: HubInfrastructure) {
 			tiktok: social.tiktok && new TikTokProvider(social.tiktok, clock),
 			youtube: social.youtube && new YouTubeProvider(social.youtube, clock),
 		},
+		metaSend: new MetaSendApi(social.metaSend),
+		metaOperatorToken: social.metaSend.operatorAccessToken,
+		routes: new ProviderAccountsRepository(dataSource),
 		repository: config.encryptionKeys && new SocialAccountsRepository(dataSource, new SecretBox(config.encryptionKeys)),
 		// REDIS_NAMESPACE: the callback may reach another replica than the one that issued the state.
 		states: new OAuthStates(redis, config.redisNamespace, clock),

@@ -39,7 +39,13 @@ describe('loadConfig', () => {
 			deploy: { n8n: null, templatesDir: null, publicUrl: null },
 			conversations: { idleReleaseSeconds: 1800, sweepIntervalMs: 30_000 },
 			answerCache: { ttlSeconds: 86_400 },
-			social: { redirectBaseUrl: null, meta: null, tiktok: null, youtube: null },
+			social: {
+				redirectBaseUrl: null,
+				meta: null,
+				metaSend: { graphUrl: 'https://graph.facebook.com', graphVersion: 'v23.0', operatorAccessToken: null },
+				tiktok: null,
+				youtube: null,
+			},
 		});
 	});
 
@@ -57,6 +63,7 @@ describe('loadConfig', () => {
 		expect(config.social).toEqual({
 			redirectBaseUrl: 'https://hub.example.com',
 			meta: { appId: '123', appSecret: 'meta-secret', graphUrl: 'https://graph.facebook.com', graphVersion: 'v23.0', dialogUrl: 'https://www.facebook.com' },
+			metaSend: { graphUrl: 'https://graph.facebook.com', graphVersion: 'v23.0', operatorAccessToken: null },
 			tiktok: {
 				appId: 'tt-app',
 				appSecret: 'tt-secret',

@@ -33,6 +33,8 @@ beforeAll(async () => {
 		encryptionKeys: keyring,
 		social: {
 			meta: { appId: login.appId, appSecret: login.appSecret, graphUrl: graph.url, graphVersion: 'v23.0', dialogUrl: graph.url },
+			// The operator's own token, for pages it claimed without a connection (META_ACCESS_TOKEN).
+			metaSend: { graphUrl: graph.url, graphVersion: 'v23.0', operatorAccessToken: graph.accessToken },
 			// Configured so a Meta state can be tried on the TikTok callback; never called.
 			tiktok: { appId: 'tt-app', appSecret: 'tt-secret', apiUrl: 'http://127.0.0.1:9/open_api/v1.3', authorizeUrl: 'http://127.0.0.1:9/auth' },
 		},
@@ -201,6 +203,25 @@ describe('replying with the page token', () => {
 			body: { provider: 'messenger', accountExternalId: page.id, recipientId: 'psid-1', text: 'hi' },
 		});
 		expect([notTheirs.status, notTheirs.body.error.code]).toEqual([404, 'social_account_not_found']);
+	});
+
+	it("sends from a page the operator claimed with the operator's token, and from no page of another tenant", async () => {
+		const pageId = String(100_000_000_000_000 + Math.floor(Math.random() * 1e12));
+		const claimed = await hub.createTenant({ externalAccount: { provider: 'messenger', externalId: pageId } });
+		const sent = await hub.request('/api/social-accounts/meta/send-dm', {
+			key: claimed.apiKey.key,
+			body: { provider: 'messenger', accountExternalId: pageId, recipientId: 'psid-7', text: 'Bonjour' },
+		});
+		expect(sent.status).toBe(200);
+		const request = graph.requests.find((candidate) => candidate.path.endsWith(`/${pageId}/messages`))!;
+		expect(request.headers.authorization).toBe(`Bearer ${graph.accessToken}`);
+
+		const stranger = await hub.createTenant();
+		const refused = await hub.request('/api/social-accounts/meta/send-dm', {
+			key: stranger.apiKey.key,
+			body: { provider: 'messenger', accountExternalId: pageId, recipientId: 'psid-7', text: 'Bonjour' },
+		});
+		expect([refused.status, refused.body.error.code]).toEqual([404, 'social_account_not_found']);
 	});
 
 	it('answers a tampered stored token with a 500 that names nothing, and sends nothing', async () => {

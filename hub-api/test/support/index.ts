@@ -265,7 +265,14 @@ export async function startTestHub(options: StartTestHubOptions = {}): Promise<T
 				aiRequestsPerMinute: options.aiRequestsPerMinute ?? {},
 				encryptionKeys: options.encryptionKeys ?? null,
 				answerCache: { ttlSeconds: 86_400, ...options.answerCache },
-				social: { redirectBaseUrl: null, meta: null, tiktok: null, youtube: null, ...options.social },
+				social: {
+					redirectBaseUrl: null,
+					meta: null,
+					metaSend: { graphUrl: 'https://graph.facebook.com', graphVersion: 'v23.0', operatorAccessToken: null },
+					tiktok: null,
+					youtube: null,
+					...options.social,
+				},
 			},
 			{ clock: options.clock, logger: options.logger ?? createLogger(logLevel) },
 		);

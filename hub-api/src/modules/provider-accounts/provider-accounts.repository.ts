@@ -48,6 +48,10 @@ export class ProviderAccountsRepository {
 		return repository.findOneByOrFail({ id });
 	}
 
+	async holds(accountId: string, provider: Provider, externalId: string): Promise<boolean> {
+		return (await this.providerAccounts.countBy({ accountId, provider, externalId })) > 0;
+	}
+
 	listForAccount(accountId: string): Promise<ProviderAccount[]> {
 		return this.providerAccounts.find({ where: { accountId }, order: { createdAt: 'DESC', id: 'DESC' } });
 	}

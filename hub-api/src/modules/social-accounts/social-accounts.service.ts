@@ -5,7 +5,8 @@ import { HubError, notFound, TooManyRequestsError } from '../../errors';
 import type { HubEvents } from '../../hub-events';
 import type { OAuthStates } from './oauth-states';
 import { pkcePair } from './oauth-states';
-import type { MetaProvider } from './providers/meta';
+import type { Provider } from '../../../../contracts/inbound-message';
+import type { MetaProvider, MetaSendApi } from './providers/meta';
 import { ProviderAuthError, ProviderCallError } from './providers/provider';
 import type { TikTokProvider } from './providers/tiktok';
 import type { YouTubeProvider } from './providers/youtube';
@@ -25,6 +26,11 @@ export interface SocialProviders {
 
 export interface SocialAccountsDeps {
 	providers: SocialProviders;
+	/** Meta's Send API, and the operator's token for pages claimed without a connection (META_ACCESS_TOKEN). */
+	metaSend: MetaSendApi;
+	metaOperatorToken: string | null;
+	/** Whether a provider account is this tenant's in the routing table (however it was claimed). */
+	routes: { holds(accountId: string, provider: Provider, externalId: string): Promise<boolean> };
 	/** Null without a keyring (ENCRYPTION_KEY[S]): nothing is stored, the routes answer 503 encryption_not_configured. */
 	repository: SocialAccountsRepository | null;
 	states: OAuthStates;
@@ -336,23 +342,43 @@ export class SocialAccountsService {
 		return { messageId };
 	}
 
-	/** A Messenger or Instagram DM with the page's own token (the page must have been proven by a Meta connection). */
+	/**
+	 * A Messenger, Instagram or WhatsApp reply. A page the tenant connected through Meta is sent with its own page
+	 * token; one the operator claimed without a connection, with the operator's token (META_ACCESS_TOKEN) when there is
+	 * one. Anything else is not this tenant's to send from.
+	 */
 	async metaSendDm(
 		accountId: string,
 		request: { provider: 'messenger' | 'instagram' | 'whatsapp'; accountExternalId: string; recipientId: string; text: string; commentId?: string },
 	): Promise<{ messageId: string }> {
-		const meta = this.provider('meta');
-		const page = await this.repository.findPageToken(accountId, request.provider, request.accountExternalId);
-		if (!page) {
-			throw new HubError(
-				404,
-				'social_account_not_found',
-				`No ${request.provider} account ${request.accountExternalId} connected through Meta in this account: connect its page first`,
-			);
+		// Without a keyring no page token was ever stored: the operator's token is all there is.
+		const page = this.deps.repository && (await this.deps.repository.findPageToken(accountId, request.provider, request.accountExternalId));
+		if (page) {
+			if (page.socialAccount.status === 'reauth_required') throw reauthRequired(page.socialAccount);
+			// Page tokens do not expire with the user token; a page token Meta refuses means connecting the page again.
+			return { messageId: await this.answerFor(page.socialAccount, () => this.deps.metaSend.send(page.accessToken, request)) };
 		}
-		if (page.socialAccount.status === 'reauth_required') throw reauthRequired(page.socialAccount);
-		// Page tokens do not expire with the user token; a page token Meta refuses means connecting the page again.
-		const messageId = await this.answerFor(page.socialAccount, () => meta.sendDm(page.accessToken, request));
-		return { messageId };
+		const operatorToken = this.deps.metaOperatorToken;
+		if (operatorToken && (await this.deps.routes.holds(accountId, request.provider, request.accountExternalId))) {
+			return { messageId: await this.operatorSend(operatorToken, request) };
+		}
+		throw new HubError(
+			404,
+			'social_account_not_found',
+			`No ${request.provider} account ${request.accountExternalId} connected through Meta in this account: connect its page first`,
+		);
+	}
+
+	/** The operator's token belongs to no tenant: Meta refusing it is the operator's to fix, not a reconnection. */
+	private async operatorSend(token: string, request: Parameters<MetaSendApi['send']>[1]): Promise<string> {
+		try {
+			return await this.deps.metaSend.send(token, request);
+		} catch (error) {
+			if (!(error instanceof ProviderCallError)) throw error;
+			if (error.kind === 'rate_limited') {
+				throw new TooManyRequestsError('provider_rate_limited', `Meta is rate limiting this page: ${error.message}`, error.retryAfterSeconds ?? 60);
+			}
+			throw new HubError(502, 'provider_error', `Meta refused the call made with the operator's token (META_ACCESS_TOKEN): ${error.message}`);
+		}
 	}
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../clock';
-import type { MetaAppConfig } from '../../../config';
+import type { MetaAppConfig, MetaSendConfig } from '../../../config';
 import {
 	type ConnectedIdentity,
 	expiryIn,
@@ -153,29 +153,42 @@ export class MetaProvider implements OAuthProvider {
 			headers: { authorization: `Bearer ${accessToken}` },
 		});
 	}
+}
 
-	/** The Send API with a page token: a DM to `recipientId`, or a private reply to `commentId`. */
-	async sendDm(
-		pageToken: string,
-		request: { accountExternalId: string; recipientId: string; text: string; commentId?: string },
+/** The Send API (Messenger and Instagram; WhatsApp Cloud API's own shape), with whichever token the caller holds. */
+export class MetaSendApi {
+	constructor(private readonly config: MetaSendConfig) {}
+
+	/** A DM to `recipientId` (a private reply to `commentId`), or a WhatsApp text: the id Meta gave it. */
+	async send(
+		accessToken: string,
+		request: { provider: 'messenger' | 'instagram' | 'whatsapp'; accountExternalId: string; recipientId: string; text: string; commentId?: string },
 	): Promise<string> {
+		const body =
+			request.provider === 'whatsapp'
+				? { messaging_product: 'whatsapp', to: request.recipientId, type: 'text', text: { body: request.text } }
+				: {
+						recipient: request.commentId ? { comment_id: request.commentId } : { id: request.recipientId },
+						messaging_type: 'RESPONSE',
+						message: { text: request.text },
+					};
 		let response: ProviderResponse;
 		try {
-			response = await providerRequest(this.graph(`${request.accountExternalId}/messages`), {
+			response = await providerRequest(`${this.config.graphUrl}/${this.config.graphVersion}/${request.accountExternalId}/messages`, {
 				method: 'POST',
-				headers: { authorization: `Bearer ${pageToken}`, 'content-type': 'application/json' },
-				body: JSON.stringify({
-					recipient: request.commentId ? { comment_id: request.commentId } : { id: request.recipientId },
-					messaging_type: 'RESPONSE',
-					message: { text: request.text },
-				}),
+				headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+				body: JSON.stringify(body),
 			});
 		} catch (error) {
 			throw new ProviderCallError('failed', (error as Error).message);
 		}
-		if (response.status === 200 && isRecord(response.body) && typeof response.body.message_id === 'string') {
-			return response.body.message_id;
-		}
+		const sent = response.status === 200 && isRecord(response.body) ? response.body : undefined;
+		const messageId = typeof sent?.message_id === 'string'
+			? sent.message_id
+			: Array.isArray(sent?.messages) && isRecord(sent.messages[0]) && typeof sent.messages[0].id === 'string'
+				? sent.messages[0].id
+				: undefined;
+		if (messageId) return messageId;
 		const error = graphErrorOf(response);
 		if (error.code === 190 || response.status === 401) throw new ProviderCallError('auth', error.message);
 		if (error.code !== undefined && RATE_LIMIT_CODES.has(error.code)) {
