@@ -12,12 +12,16 @@ export class SkyBotMeta implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Send replies through the Meta Graph API: Messenger, Instagram and WhatsApp Cloud API',
+		description:
+			"Send replies through the Meta Graph API (Messenger, Instagram, WhatsApp Cloud API): with the Meta App credential's token, or through the SkyBot hub with the page's own token",
 		defaults: { name: 'Meta' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'skyBotMetaAppApi', required: true }],
+		credentials: [
+			{ name: 'skyBotMetaAppApi', required: true, displayOptions: { show: { authentication: ['metaApp'] } } },
+			{ name: 'skyBotHubApi', required: true, displayOptions: { show: { authentication: ['hub'] } } },
+		],
 		...versionDescription,
 	};
 

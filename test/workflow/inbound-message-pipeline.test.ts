@@ -33,11 +33,12 @@ let openai: FakeOpenAi;
 let graph: FakeMetaGraph;
 
 beforeAll(async () => {
-	[hub, openai, graph] = await Promise.all([
-		startTestHub({ pipeline: { burstWindowSeconds: 1 } }),
-		startFakeOpenAi(),
-		startFakeMetaGraph(),
-	]);
+	[openai, graph] = await Promise.all([startFakeOpenAi(), startFakeMetaGraph()]);
+	// The hub sends the Meta replies (v3): these tenants' pages are operator claims, so with the operator's token.
+	hub = await startTestHub({
+		pipeline: { burstWindowSeconds: 1 },
+		social: { metaSend: { graphUrl: graph.url, graphVersion: GRAPH_VERSION, operatorAccessToken: graph.accessToken } },
+	});
 });
 afterAll(async () => {
 	await Promise.all([hub?.close(), openai?.close(), graph?.close()]);

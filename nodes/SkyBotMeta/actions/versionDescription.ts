@@ -9,6 +9,25 @@ import * as message from './message/Message.resource';
 export const versionDescription = {
 	properties: [
 		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'options',
+			options: [
+				{
+					name: 'Meta App Credential',
+					value: 'metaApp',
+					description: "Call Graph with the Meta App credential's access token (one token for the pages it covers)",
+				},
+				{
+					name: 'Hub-Held Token',
+					value: 'hub',
+					description:
+						"The SkyBot hub sends with the page's own token (the tenant connected it through OAuth) or the operator's; n8n never sees one",
+				},
+			],
+			default: 'metaApp',
+		},
+		{
 			displayName: 'Resource',
 			name: 'resource',
 			type: 'options',

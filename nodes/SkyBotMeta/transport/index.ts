@@ -1,5 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { MetaSendDmRequest } from '../../../contracts/social-accounts';
+import { hubApiRequest } from '../../SkyBot/transport';
+import { asString, isRecord } from '../../shared/json';
 import { authenticatedRequest } from '../../shared/transport';
 import { formatGraphError } from '../helpers/graph';
 
@@ -24,4 +27,21 @@ export async function graphApiRequest(
 		itemIndex,
 		describeError: formatGraphError,
 	});
+}
+
+/**
+ * What to do about the refusals a person must act on. Meta's own refusals (provider_error, provider_rate_limited)
+ * keep the hub's message, which carries Meta's: that is what the failed item should say.
+ */
+const HUB_SEND_MESSAGES: Record<string, string> = {
+	social_account_not_found: 'The hub holds no token for this page: connect it through the hub (GET /api/social-accounts/meta/auth-url)',
+	reauth_required: "The page's connection no longer works: reconnect it in the hub",
+};
+
+/** The hub sends with the page's own token (POST /api/social-accounts/meta/send-dm); answers Meta's message id. */
+export async function hubSend(this: IExecuteFunctions, request: MetaSendDmRequest, itemIndex: number): Promise<string | undefined> {
+	const answer = await hubApiRequest.call(this, 'POST', '/api/social-accounts/meta/send-dm', itemIndex, request as unknown as IDataObject, {
+		messageByCode: HUB_SEND_MESSAGES,
+	});
+	return isRecord(answer) ? asString(answer.messageId) : undefined;
 }

@@ -115,6 +115,8 @@ export async function startStack(): Promise<Stack> {
 			encryptionKeys: [{ id: 'e2e', key: randomBytes(32) }],
 			social: {
 				redirectBaseUrl: HUB_PUBLIC_URL,
+				// Meta replies go out from the hub: the e2e tenants' pages are operator claims, sent with its token.
+				metaSend: { graphUrl: graph.url, graphVersion: 'v23.0', operatorAccessToken: graph.accessToken },
 				tiktok: { appId: tiktok.clientId, appSecret: tiktok.clientSecret, apiUrl: tiktok.apiBase, authorizeUrl: `${tiktok.url}/v2/auth/authorize/` },
 				youtube: {
 					clientId: FAKE_GOOGLE_CLIENT.clientId,

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { enrichEachItem } from '../../../shared/execute';
-import { isRecord, type JsonRecord } from '../../../shared/json';
+import { asString, isRecord, type JsonRecord } from '../../../shared/json';
 import { shownWhenDefinedBelow } from '../../../shared/properties';
 import { buildSendTextRequest, isMetaProvider, META_PROVIDERS, readSentMessageId } from '../../helpers/graph';
-import { graphApiRequest } from '../../transport';
+import { graphApiRequest, hubSend } from '../../transport';
 
 const properties: INodeProperties[] = [
 	{
@@ -88,16 +88,23 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			throw new NodeOperationError(this.getNode(), 'There is no text to send', { itemIndex });
 		}
 		const commentId = String(parameter('commentId') ?? '');
-		const request = buildSendTextRequest({
+		const send = {
 			provider,
 			accountExternalId: String(parameter('accountExternalId') ?? ''),
 			recipientId,
 			text,
 			commentId: commentId || undefined,
-		});
+		};
+		const request = buildSendTextRequest(send);
 
-		const response = await graphApiRequest.call(this, request.path, request.body as IDataObject, itemIndex);
-		const messageId = readSentMessageId(response);
+		let messageId: string | undefined;
+		if (this.getNodeParameter('authentication', itemIndex, 'metaApp') === 'hub') {
+			// A pipeline item says which tenant it belongs to: a platform key acts for that account.
+			const accountId = isRecord(item.json.route) ? asString(item.json.route.accountId) : undefined;
+			messageId = await hubSend.call(this, { ...send, ...(accountId ? { accountId } : {}) }, itemIndex);
+		} else {
+			messageId = readSentMessageId(await graphApiRequest.call(this, request.path, request.body as IDataObject, itemIndex));
+		}
 		if (!messageId) {
 			throw new NodeOperationError(this.getNode(), 'Meta accepted the message but returned no message id', {
 				itemIndex,
