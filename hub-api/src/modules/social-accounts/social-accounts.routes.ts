@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
+import type { z } from 'zod';
 import { principalOf, requireRole } from '../../http/auth';
 import { parseInput } from '../../http/validate';
 import { HubError } from '../../errors';
@@ -40,40 +41,40 @@ const META_PROVIDERS = ['messenger', 'instagram', 'whatsapp'] as const;
 
 export function socialAccountsRoutes(socialAccounts: SocialAccountsService, accounts: AccountsService, interactions: InteractionsService): Router {
 	const router = Router();
-	const accountFor = (res: Parameters<typeof principalOf>[0], requested: string | undefined) =>
-		accounts.resolveFor(principalOf(res), requested);
+	/**
+	 * A route acting for one account: its input validated (`accountId` names the account with a platform key, an
+	 * account key acts for its own), then `handle` answers with that account's id.
+	 */
+	const forAccount =
+		<Schema extends z.ZodType<{ accountId?: string }>>(
+			schema: Schema,
+			location: 'body' | 'query',
+			handle: (accountId: string, input: z.output<Schema>) => Promise<unknown>,
+		): RequestHandler =>
+		async (req, res) => {
+			const input = parseInput(schema, location === 'body' ? req.body : req.query, location);
+			const account = await accounts.resolveFor(principalOf(res), input.accountId);
+			res.json(await handle(account.id, input));
+		};
+
+	router.get('/', forAccount(onBehalfOfQuery, 'query', async (accountId) => ({ socialAccounts: await socialAccounts.list(accountId) })));
 
 	// What the hub recorded of a channel (each inbound message with its outcome and reply): no provider call, so no
 	// provider rate limit or quota is spent reading it.
-	router.get('/tiktok/interactions', async (req, res) => {
-		const query = parseInput(listInteractionsQuery, req.query, 'query');
-		const account = await accountFor(res, query.accountId);
-		res.json(await interactions.list(account.id, { ...query, providers: ['tiktok'] }));
-	});
+	router.get('/tiktok/interactions', forAccount(listInteractionsQuery, 'query', (accountId, query) => interactions.list(accountId, { ...query, providers: ['tiktok'] })));
+	router.get(
+		'/meta/messages',
+		forAccount(listInteractionsQuery, 'query', (accountId, query) => interactions.list(accountId, { ...query, providers: META_PROVIDERS, kind: 'dm' })),
+	);
 
-	router.get('/meta/messages', async (req, res) => {
-		const query = parseInput(listInteractionsQuery, req.query, 'query');
-		const account = await accountFor(res, query.accountId);
-		res.json(await interactions.list(account.id, { ...query, providers: META_PROVIDERS, kind: 'dm' }));
-	});
-
-	router.get('/tiktok/comments', async (req, res) => {
-		const query = parseInput(tiktokCommentsQuery, req.query, 'query');
-		const account = await accountFor(res, query.accountId);
-		res.json(await socialAccounts.tiktokComments(account.id, query));
-	});
-
-	router.get('/youtube/activities', async (req, res) => {
-		const query = parseInput(youtubeActivitiesQuery, req.query, 'query');
-		const account = await accountFor(res, query.accountId);
-		res.json(await socialAccounts.youtubeActivities(account.id, query));
-	});
-
-	router.get('/', async (req, res) => {
-		const query = parseInput(onBehalfOfQuery, req.query, 'query');
-		const account = await accountFor(res, query.accountId);
-		res.json({ socialAccounts: await socialAccounts.list(account.id) });
-	});
+	// Provider calls, made with the token of the connection that holds the account.
+	router.get('/tiktok/comments', forAccount(tiktokCommentsQuery, 'query', (accountId, query) => socialAccounts.tiktokComments(accountId, query)));
+	router.post('/tiktok/send-message', forAccount(tiktokSendMessageBody, 'body', (accountId, body) => socialAccounts.tiktokSendMessage(accountId, body)));
+	router.post('/tiktok/reply-comment', forAccount(tiktokReplyCommentBody, 'body', (accountId, body) => socialAccounts.tiktokReplyComment(accountId, body)));
+	router.get('/youtube/comments', forAccount(youtubeCommentsQuery, 'query', (accountId, query) => socialAccounts.youtubeComments(accountId, query)));
+	router.get('/youtube/activities', forAccount(youtubeActivitiesQuery, 'query', (accountId, query) => socialAccounts.youtubeActivities(accountId, query)));
+	router.post('/youtube/reply-comment', forAccount(youtubeReplyCommentBody, 'body', (accountId, body) => socialAccounts.youtubeReplyComment(accountId, body)));
+	router.post('/meta/send-dm', forAccount(metaSendDmBody, 'body', (accountId, body) => socialAccounts.metaSendDm(accountId, body)));
 
 	// A person connects their own accounts: the consent is theirs, so an API key cannot start it.
 	router.get('/:provider/auth-url', requireRole('member'), async (req, res) => {
@@ -85,40 +86,10 @@ export function socialAccountsRoutes(socialAccounts: SocialAccountsService, acco
 		res.json(await socialAccounts.authorizationUrl(provider, principal.accountId, principal.userId));
 	});
 
-	router.post('/tiktok/send-message', async (req, res) => {
-		const body = parseInput(tiktokSendMessageBody, req.body, 'body');
-		const account = await accountFor(res, body.accountId);
-		res.json(await socialAccounts.tiktokSendMessage(account.id, body));
-	});
-
-	router.post('/tiktok/reply-comment', async (req, res) => {
-		const body = parseInput(tiktokReplyCommentBody, req.body, 'body');
-		const account = await accountFor(res, body.accountId);
-		res.json(await socialAccounts.tiktokReplyComment(account.id, body));
-	});
-
-	router.get('/youtube/comments', async (req, res) => {
-		const query = parseInput(youtubeCommentsQuery, req.query, 'query');
-		const account = await accountFor(res, query.accountId);
-		res.json(await socialAccounts.youtubeComments(account.id, query));
-	});
-
-	router.post('/youtube/reply-comment', async (req, res) => {
-		const body = parseInput(youtubeReplyCommentBody, req.body, 'body');
-		const account = await accountFor(res, body.accountId);
-		res.json(await socialAccounts.youtubeReplyComment(account.id, body));
-	});
-
-	router.post('/meta/send-dm', async (req, res) => {
-		const body = parseInput(metaSendDmBody, req.body, 'body');
-		const account = await accountFor(res, body.accountId);
-		res.json(await socialAccounts.metaSendDm(account.id, body));
-	});
-
 	router.delete('/:id', requireRole('admin'), async (req, res) => {
 		const { id } = parseInput(socialAccountIdParam, req.params, 'params');
 		const query = parseInput(onBehalfOfQuery, req.query, 'query');
-		const account = await accountFor(res, query.accountId);
+		const account = await accounts.resolveFor(principalOf(res), query.accountId);
 		res.json(await socialAccounts.disconnect(account.id, id));
 	});
 	return router;
