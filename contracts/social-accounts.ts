@@ -94,3 +94,12 @@ export interface YouTubeCommentsResponse {
 	nextPageToken?: string;
 	quota: YouTubeQuotaView;
 }
+
+/**
+ * GET /api/social-accounts/youtube/channels: the YouTube channels connected to the hub and working (`active`). With a
+ * platform key every tenant's, each with its `accountId` (what the operator's YouTube entry workflow polls); with an
+ * account key the account's own.
+ */
+export interface YouTubeChannelsResponse {
+	channels: { accountId: string; channelId: string; name: string | null }[];
+}

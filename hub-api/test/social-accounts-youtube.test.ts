@@ -104,6 +104,23 @@ describe('a YouTube connection', () => {
 		expect((await comments(seeded.apiKey.key, channel)).body.quota.used).toBe(1 + 50 + 1);
 	});
 
+	it('lists the working channels: every tenant\'s for the platform key, its own for an account', async () => {
+		const first = await connectedChannel();
+		const second = await connectedChannel();
+		const all = await hub.request('/api/social-accounts/youtube/channels', { key: hub.platformKey });
+		expect(all.body.channels).toEqual(
+			expect.arrayContaining([
+				{ accountId: first.seeded.account.id, channelId: first.channel, name: 'Ana Bakery TV' },
+				{ accountId: second.seeded.account.id, channelId: second.channel, name: 'Ana Bakery TV' },
+			]),
+		);
+		const own = await hub.request('/api/social-accounts/youtube/channels', { key: first.seeded.apiKey.key });
+		expect(own.body.channels).toEqual([{ accountId: first.seeded.account.id, channelId: first.channel, name: 'Ana Bakery TV' }]);
+		await hub.dataSource.query(`UPDATE social_accounts SET status = 'reauth_required' WHERE external_id = $1`, [first.channel]);
+		const afterLoss = await hub.request('/api/social-accounts/youtube/channels', { key: hub.platformKey });
+		expect(afterLoss.body.channels.map((channel: { channelId: string }) => channel.channelId)).not.toContain(first.channel);
+	});
+
 	it("lists the channel's activities with the channel token, counting a unit", async () => {
 		const { seeded, channel } = await connectedChannel();
 		const comment = google.addComment(channel, { author: 'Bea', text: 'Super vidéo' });

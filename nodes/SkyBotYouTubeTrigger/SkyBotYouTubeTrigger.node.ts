@@ -17,7 +17,7 @@ import {
 	quotaExhaustedMessage,
 	threadToInboundMessage,
 } from '../SkyBotYouTube/helpers/youtube';
-import { listCommentThreads, ownChannelId, type YouTubeAccess } from '../SkyBotYouTube/transport';
+import { connectedChannels, listCommentThreads, ownChannelId, type YouTubeAccess } from '../SkyBotYouTube/transport';
 import { advanceWatermark, pollsToSkip, scanPage, type TriggerState, type Watermark } from './poll';
 
 /** Before any watermark exists for a channel that had no comment: every comment after it is new. */
@@ -68,7 +68,7 @@ export class SkyBotYouTubeTrigger implements INodeType {
 				default: '',
 				placeholder: 'UCxxxxxxxxxxxxxxxxxxxxxx',
 				description:
-					"The channel whose comments are watched (UC…). Empty with YouTube OAuth2: the credential's own channel. Required with the hub.",
+					"The channel whose comments are watched (UC…). Empty with YouTube OAuth2: the credential's own channel. Empty with the hub: every channel connected to it and working (all tenants' with a platform key, as the SkyBot — YouTube entry workflow polls them), each with its own watermark."
 			},
 			{
 				displayName: 'Options',
@@ -140,61 +140,40 @@ export class SkyBotYouTubeTrigger implements INodeType {
 		};
 
 		try {
-			const channelId = await resolveChannelId.call(this, access, state);
-			if (manual) return await newestThread.call(this, access, channelId);
+			const configured = String(this.getNodeParameter('channelId', '') ?? '').trim();
+			// Hub mode without a channel: every channel connected to the hub (the operator's YouTube entry workflow).
+			const everyChannel = access.authentication === 'hub' && configured === '';
+			const connected = everyChannel ? await connectedChannelsOrNone.call(this) : undefined;
+			if (connected === null) return null;
+			const channels = connected
+				? connected.map((channel) => ({ channelId: channel.channelId, access: { ...access, hubAccountId: access.hubAccountId || channel.accountId } }))
+				: [{ channelId: await resolveChannelId.call(this, access, state), access }];
+			if (manual) return channels[0] ? await newestThread.call(this, channels[0].access, channels[0].channelId) : null;
 
-			const watermark = state.watermark?.channelId === channelId ? state.watermark : undefined;
-			const pageSize = Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 100)));
-			// A first poll reads one page: the newest comments are all the watermark needs.
-			const maxPages = watermark ? Math.max(1, Math.floor(options.maxPages ?? 5)) : 1;
-			const budgetMs = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : undefined;
-			const fresh: unknown[] = [];
-			let firstPage: unknown[] = [];
+			const watermarks = state.watermarks ?? {};
+			if (state.watermark) watermarks[state.watermark.channelId] ??= state.watermark;
+			const messages: unknown[] = [];
 			let quota: YouTubeQuotaView | undefined;
 			let calls = 0;
-			let pageToken: string | undefined;
-			let truncated = false;
-			for (;;) {
-				const page = await listCommentThreads.call(this, access, channelId, { pageToken, maxResults: pageSize });
-				calls += 1;
-				quota = page.quota ?? quota;
-				if (calls === 1) firstPage = page.items;
-				if (!watermark) break;
-				const scan = scanPage(page.items, watermark);
-				fresh.push(...scan.fresh);
-				if (scan.reachedKnown || !page.nextPageToken) break;
-				// Half the engine's budget for paging: the rest is for handing the items over.
-				if (calls >= maxPages || (budgetMs !== undefined && Date.now() - startedAt > budgetMs / 2)) {
-					truncated = true;
-					break;
-				}
-				pageToken = page.nextPageToken;
+			for (const channel of channels) {
+				const polled = await pollChannel.call(this, channel.access, channel.channelId, watermarks[channel.channelId], options, startedAt);
+				calls += polled.calls;
+				quota = polled.quota ?? quota;
+				watermarks[channel.channelId] = polled.watermark;
+				messages.push(...polled.messages);
+				if (quota?.exceeded) break;
 			}
+			// Channels no longer connected (disconnected, lost) are forgotten with their marks.
+			const polledIds = new Set(channels.map((channel) => channel.channelId));
+			state.watermarks = Object.fromEntries(Object.entries(watermarks).filter(([channelId]) => polledIds.has(channelId)));
+			delete state.watermark;
 
 			if (quota) {
 				if (quota.exceeded) backOff(quota.resetAt);
 				else state.skipPolls = pollsToSkip(quota, intervalMs, calls, Date.now());
 			}
-
-			if (!watermark) {
-				// First poll: remember where the channel stands, emit nothing (its existing comments are not leads).
-				state.watermark = advanceWatermark(channelId, undefined, firstPage) ?? { channelId, publishedAt: EPOCH, ids: [] };
-				return null;
-			}
-			if (truncated) {
-				this.logger.warn(
-					`SkyBot YouTube Trigger: more than ${maxPages} pages of new comments on ${channelId}; older new comments were skipped`,
-					{ node: this.getNode().name },
-				);
-			}
-			state.watermark = advanceWatermark(channelId, watermark, fresh) as Watermark;
-			// Oldest first: the pipeline answers in the order the comments were written.
-			const messages = fresh
-				.map((thread) => threadToInboundMessage(thread, channelId))
-				.filter((message) => message !== undefined)
-				.reverse();
 			if (messages.length === 0) return null;
-			return [this.helpers.returnJsonArray(messages as unknown as Parameters<typeof this.helpers.returnJsonArray>[0])];
+			return [this.helpers.returnJsonArray(messages as Parameters<typeof this.helpers.returnJsonArray>[0])];
 		} catch (error) {
 			if (!manual && isQuotaError(error)) {
 				backOff(nextQuotaReset());
@@ -208,13 +187,92 @@ export class SkyBotYouTubeTrigger implements INodeType {
 	}
 }
 
+/**
+ * The hub's connected channels, or null when the hub cannot be reached at all: the poll then waits for the next tick
+ * (a warning in n8n's log) instead of failing. `npm start` publishes the workflows before it starts the hub, and n8n
+ * runs a first poll when it publishes: that poll must not fail the publication. A hub that answers with an error
+ * (a wrong key: 401) still fails, readably.
+ */
+async function connectedChannelsOrNone(this: IPollFunctions): Promise<Awaited<ReturnType<typeof connectedChannels>> | null> {
+	try {
+		return await connectedChannels.call(this);
+	} catch (error) {
+		const httpCode = isRecord(error) ? String(error.httpCode ?? '') : '';
+		if (/^\d{3}$/.test(httpCode)) throw new NodeApiError(this.getNode(), error as JsonObject);
+		this.logger.warn(`SkyBot YouTube Trigger: the hub cannot be reached (${(error as Error).message}); polling again at the next tick`, {
+			node: this.getNode().name,
+		});
+		return null;
+	}
+}
+
+interface ChannelPoll {
+	/** The channel's new comments as inbound messages, oldest first (none on the channel's first poll). */
+	messages: unknown[];
+	watermark: Watermark;
+	quota?: YouTubeQuotaView;
+	calls: number;
+}
+
+/**
+ * One channel's poll: pages of comment threads, newest first, until the watermark's comments (at most Max Pages, and
+ * half the engine's poll budget). Without a watermark — the channel's first poll — it only records where the channel
+ * stands: its existing comments are not leads.
+ */
+async function pollChannel(
+	this: IPollFunctions,
+	access: YouTubeAccess,
+	channelId: string,
+	watermark: Watermark | undefined,
+	options: TriggerOptions,
+	startedAt: number,
+): Promise<ChannelPoll> {
+	const pageSize = Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 100)));
+	// A first poll reads one page: the newest comments are all the watermark needs.
+	const maxPages = watermark ? Math.max(1, Math.floor(options.maxPages ?? 5)) : 1;
+	const budgetMs = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : undefined;
+	const fresh: unknown[] = [];
+	let firstPage: unknown[] = [];
+	let quota: YouTubeQuotaView | undefined;
+	let calls = 0;
+	let pageToken: string | undefined;
+	let truncated = false;
+	for (;;) {
+		const page = await listCommentThreads.call(this, access, channelId, { pageToken, maxResults: pageSize });
+		calls += 1;
+		quota = page.quota ?? quota;
+		if (calls === 1) firstPage = page.items;
+		if (!watermark) break;
+		const scan = scanPage(page.items, watermark);
+		fresh.push(...scan.fresh);
+		if (scan.reachedKnown || !page.nextPageToken) break;
+		// Half the engine's budget for paging: the rest is for handing the items over.
+		if (calls >= maxPages || (budgetMs !== undefined && Date.now() - startedAt > budgetMs / 2)) {
+			truncated = true;
+			break;
+		}
+		pageToken = page.nextPageToken;
+	}
+	if (!watermark) {
+		return { messages: [], watermark: advanceWatermark(channelId, undefined, firstPage) ?? { channelId, publishedAt: EPOCH, ids: [] }, quota, calls };
+	}
+	if (truncated) {
+		this.logger.warn(`SkyBot YouTube Trigger: more than ${maxPages} pages of new comments on ${channelId}; older new comments were skipped`, {
+			node: this.getNode().name,
+		});
+	}
+	// Oldest first: the pipeline answers in the order the comments were written.
+	const messages = fresh
+		.map((thread) => threadToInboundMessage(thread, channelId))
+		.filter((message) => message !== undefined)
+		.reverse();
+	return { messages, watermark: advanceWatermark(channelId, watermark, fresh) as Watermark, quota, calls };
+}
+
 /** The Channel ID parameter, or the OAuth2 credential's own channel (looked up once, then kept in static data). */
 async function resolveChannelId(this: IPollFunctions, access: YouTubeAccess, state: TriggerState): Promise<string> {
 	const configured = String(this.getNodeParameter('channelId', '') ?? '').trim();
 	if (configured) return configured;
-	if (access.authentication === 'hub') {
-		throw new NodeOperationError(this.getNode(), 'Set the Channel ID: the hub needs to know which connected channel to read');
-	}
 	if (state.ownChannelId) return state.ownChannelId;
 	const own = await ownChannelId.call(this, access);
 	if (!own) throw new NodeOperationError(this.getNode(), 'The YouTube credential has no channel: set the Channel ID');

@@ -15,6 +15,9 @@ export interface Watermark {
 
 /** Kept in `getWorkflowStaticData('node')`, mutated in place (n8n stages and commits that object). */
 export interface TriggerState {
+	/** Each polled channel's mark, by channel id (one channel, or every channel connected to the hub). */
+	watermarks?: Record<string, Watermark>;
+	/** The single mark of earlier versions of this trigger, moved into `watermarks` on the next poll. */
 	watermark?: Watermark;
 	/** The OAuth2 credential's own channel, looked up once when the Channel ID is left empty. */
 	ownChannelId?: string;

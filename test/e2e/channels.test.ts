@@ -1,10 +1,12 @@
 /**
  * End to end, the channels a tenant connects through the hub: a real n8n with the package, the pipeline and its
  * provider entry workflows published; the real hub holding each tenant's tokens (encrypted) and making the provider
- * calls; fakes of the TikTok API for Business, Google OAuth + YouTube Data API and OpenAI. A TikTok account is
- * connected through the hub's OAuth routes, then webhooks are POSTed the way TikTok signs them; the assertions look at
- * what reached the fake TikTok API and at the hub's database.
+ * calls; fakes of Facebook Login + the Graph API, the TikTok API for Business and OpenAI. Accounts are connected
+ * through the hub's OAuth routes, then webhooks are POSTed the way Meta and TikTok sign them; the assertions look at
+ * what reached the fake provider APIs (and with which token) and at the hub's database. YouTube has no webhook: the
+ * YouTube entry polls every connected channel through the hub, once a minute.
  */
+import { graphId, instagramMessage } from '../fakes/meta-webhook';
 import { openId, tiktokComment, tiktokDirectMessage } from '../fakes/tiktok-webhook';
 import { eventually, startStack, type Stack } from './support/stack';
 
@@ -121,5 +123,65 @@ describe('TikTok through the hub', () => {
 		await stack.waitForIdle();
 		expect(await tiktokEntryExecutions()).toBe(before);
 		expect(stack.openAi.completions.some((c) => c.request.messages.some((m) => /forged|stale/.test(m.content)))).toBe(false);
+	});
+});
+
+describe('a Meta page connected through the hub', () => {
+	it("answers its Instagram DM with the page's own token, not the operator's", async () => {
+		const seeded = await stack.hub.createTenant();
+		const owner = await stack.hub.addUser(seeded.account.id, 'owner');
+		const page = { id: graphId(), name: 'Atelier Lumière', instagram: { id: graphId(), username: 'atelier.lumiere' } };
+		const started = await stack.hub.request('/api/social-accounts/meta/auth-url', { token: owner.accessToken });
+		const url = new URL(started.body.url);
+		const code = stack.metaLogin.issueCode({ id: graphId(), name: 'Ana', pages: [page] }, url.searchParams.get('redirect_uri')!);
+		const connected = await stack.hub.request(`/api/social-accounts/meta/callback?code=${code}&state=${url.searchParams.get('state')}`);
+		expect(connected.body.claimed.map((claim: { externalId: string }) => claim.externalId)).toEqual([page.id, page.instagram.id]);
+		const linked = await stack.hub.request('/api/provider-accounts', {
+			key: seeded.apiKey.key,
+			body: { provider: 'instagram', externalId: page.instagram.id, agentId: seeded.agent.id },
+		});
+		expect(linked.status).toBe(200);
+
+		const senderId = graphId();
+		const text = `Vous livrez à Lyon ? ${openId()}`;
+		expect((await stack.deliver(instagramMessage({ accountId: page.instagram.id, senderId, text }))).status).toBe(200);
+		const sent = await eventually('the Instagram reply', async () => stack.graph.sent.find((message) => message.recipient === senderId));
+		expect(sent).toMatchObject({ accountId: page.instagram.id, text: aiReplyTo(text) });
+		const request = stack.graph.requests.find((candidate) => candidate.path.endsWith(`/${page.instagram.id}/messages`))!;
+		expect(request.headers.authorization).toBe(`Bearer ${stack.metaLogin.pageTokenOf(page.id)}`);
+	});
+});
+
+describe('a YouTube channel connected through the hub', () => {
+	it('gets its new comments answered by the YouTube entry, with the channel token, and its old ones left alone', async () => {
+		const seeded = await stack.hub.createTenant();
+		const owner = await stack.hub.addUser(seeded.account.id, 'owner');
+		const channelId = `UC${graphId().padEnd(22, 'y').slice(0, 22)}`;
+		stack.google.addChannel(channelId, 'Salon Ana TV');
+		const old = stack.google.addComment(channelId, { author: 'Old', text: 'Un vieux commentaire' });
+		const started = await stack.hub.request('/api/social-accounts/youtube/auth-url', { token: owner.accessToken });
+		const back = new URL(stack.google.consent(started.body.url, channelId).redirectUrl);
+		expect((await stack.hub.request(`${back.pathname}${back.search}`)).status).toBe(200);
+		expect(
+			(await stack.hub.request('/api/provider-accounts', { key: seeded.apiKey.key, body: { provider: 'youtube', externalId: channelId, agentId: seeded.agent.id } }))
+				.status,
+		).toBe(200);
+		await answerComments(seeded.agent.id, seeded.apiKey.key);
+
+		// The entry's first look at this channel only records where it stands (n8n polls once a minute).
+		const looks = () =>
+			stack.google.requests.filter((request) => request.path === '/youtube/v3/commentThreads' && request.query.allThreadsRelatedToChannelId === channelId).length;
+		await eventually('the first poll of the channel', async () => (looks() > 0 ? true : undefined), 150_000);
+		const text = `Vous coupez les cheveux bouclés ? ${openId()}`;
+		const comment = stack.google.addComment(channelId, { author: 'Bea', text });
+
+		const reply = await eventually('the reply at YouTube', async () => stack.google.replies.find((candidate) => candidate.parentId === comment.commentId), 150_000);
+		expect(reply).toMatchObject({ channelId, text: aiReplyTo(text) });
+		const row = await eventually('the YouTube interaction', async () => {
+			const found = await interaction(comment.commentId);
+			return found?.status === 'replied' ? found : undefined;
+		});
+		expect(row).toMatchObject({ account_id: seeded.account.id, reply_external_id: reply.id });
+		expect(stack.google.replies.some((candidate) => candidate.parentId === old.commentId)).toBe(false);
 	});
 });

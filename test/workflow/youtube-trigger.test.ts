@@ -82,7 +82,7 @@ describe('SkyBot YouTube Trigger in n8n-core', () => {
 		google.addComment(CHANNEL, { author: 'old', text: 'before activation', publishedAt: '2026-12-01T09:00:00Z' });
 		const trigger = await activate(credential());
 		expect(await trigger.poll()).toBeNull();
-		expect(trigger.staticData()).toMatchObject({ watermark: { channelId: CHANNEL, publishedAt: '2026-12-01T09:00:00.000Z' } });
+		expect(trigger.staticData()).toMatchObject({ watermarks: { [CHANNEL]: { channelId: CHANNEL, publishedAt: '2026-12-01T09:00:00.000Z' } } });
 
 		const comment = google.addComment(CHANNEL, { author: '@fan', authorChannelId: 'UCfan', text: 'Quel prix ?' });
 		google.expireTokens();

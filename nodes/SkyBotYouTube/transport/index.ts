@@ -2,6 +2,7 @@ import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
 import type {
 	SocialSendResponse,
+	YouTubeChannelsResponse,
 	YouTubeCommentsResponse,
 	YouTubeQuotaView,
 	YouTubeReplyCommentRequest,
@@ -121,6 +122,17 @@ function readCommentsPage(answer: unknown, fromHub: boolean): CommentThreadsPage
 		}
 	}
 	return page;
+}
+
+/** The channels connected to the hub and working: every tenant's with a platform key, the account's own otherwise. */
+export async function connectedChannels(this: RequestContext): Promise<YouTubeChannelsResponse['channels']> {
+	const answer = await hubApiRequest.call(this, 'GET', '/api/social-accounts/youtube/channels', 0);
+	const channels = isRecord(answer) ? asArray(answer.channels).filter(isRecord) : [];
+	return channels.flatMap((channel) => {
+		const channelId = asString(channel.channelId);
+		const accountId = asString(channel.accountId);
+		return channelId && accountId ? [{ channelId, accountId, name: asString(channel.name) ?? null }] : [];
+	});
 }
 
 /** The channel the OAuth2 credential belongs to (channels.list mine=true), for a trigger left without a channel ID. */

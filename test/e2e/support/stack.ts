@@ -16,6 +16,7 @@ import {
 	type TestHub,
 } from '../../../hub-api/test/support';
 import { startFakeMetaGraph, type FakeMetaGraph } from '../../fakes/meta-graph';
+import { createFakeMetaLogin, type FakeMetaLogin } from '../../fakes/meta-login';
 import { signedDelivery, type MetaWebhookPayload } from '../../fakes/meta-webhook';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/openai';
 import { FAKE_GOOGLE_CLIENT, startFakeGoogleYouTube, type FakeGoogleYouTube } from '../../fakes/google-youtube';
@@ -51,6 +52,8 @@ export interface Stack {
 	n8nApi(path: string): Promise<{ data: unknown[] }>;
 	openAi: FakeOpenAi;
 	graph: FakeMetaGraph;
+	/** Facebook Login's endpoints on `graph` (tenants connecting their pages through the hub). */
+	metaLogin: FakeMetaLogin;
 	/** The TikTok API for Business and Google OAuth + YouTube Data API the hub connects tenants' accounts through. */
 	tiktok: FakeTikTokBusiness;
 	google: FakeGoogleYouTube;
@@ -103,7 +106,9 @@ export async function startStack(): Promise<Stack> {
 	try {
 		const openAi = await startFakeOpenAi();
 		cleanups.push(() => openAi.close());
-		const graph = await startFakeMetaGraph();
+		// Facebook Login on the same fake: tenants connect their pages, whose page tokens the Send API then accepts.
+		const metaLogin = createFakeMetaLogin();
+		const graph = await startFakeMetaGraph({ login: metaLogin });
 		cleanups.push(() => graph.close());
 		const tiktok = await startFakeTikTokBusiness();
 		cleanups.push(() => tiktok.close());
@@ -115,7 +120,8 @@ export async function startStack(): Promise<Stack> {
 			encryptionKeys: [{ id: 'e2e', key: randomBytes(32) }],
 			social: {
 				redirectBaseUrl: HUB_PUBLIC_URL,
-				// Meta replies go out from the hub: the e2e tenants' pages are operator claims, sent with its token.
+				meta: { appId: metaLogin.appId, appSecret: metaLogin.appSecret, graphUrl: graph.url, graphVersion: 'v23.0', dialogUrl: graph.url },
+				// Meta replies go out from the hub: a connected page with its own token, an operator claim with this one.
 				metaSend: { graphUrl: graph.url, graphVersion: 'v23.0', operatorAccessToken: graph.accessToken },
 				tiktok: { appId: tiktok.clientId, appSecret: tiktok.clientSecret, apiUrl: tiktok.apiBase, authorizeUrl: `${tiktok.url}/v2/auth/authorize/` },
 				youtube: {
@@ -206,6 +212,7 @@ export async function startStack(): Promise<Stack> {
 			n8nApi,
 			openAi,
 			graph,
+			metaLogin,
 			tiktok,
 			google,
 			webhookUrl,

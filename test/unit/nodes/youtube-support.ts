@@ -197,6 +197,8 @@ const hubError = (status: number, code: string, message: string) => new FakeHttp
 
 export async function startFakeHubYouTube(google: FakeGoogleYouTube): Promise<FakeHubYouTube> {
 	const connections = new Map<string, { token: string; reauth: boolean }>();
+	/** The tenant a connected channel belongs to, as the hub's channels route answers it. */
+	const accountOf = (channelId: string) => `acc_${channelId}`;
 	const hub = {
 		quota: { used: 0, limit: 10_000, resetAt: new Date(Date.now() + 12 * 3600_000).toISOString(), exceeded: false },
 		refuseWhenExceeded: false,
@@ -223,6 +225,10 @@ export async function startFakeHubYouTube(google: FakeGoogleYouTube): Promise<Fa
 
 	const server = await startFakeServer(async (request) => {
 		if (request.headers['x-api-key'] !== HUB_API_KEY) throw hubError(401, 'unauthorized', 'Invalid API key');
+		if (request.method === 'GET' && request.path === '/api/social-accounts/youtube/channels') {
+			const channels = [...connections].filter(([, found]) => !found.reauth).map(([channelId]) => ({ accountId: accountOf(channelId), channelId, name: null }));
+			return { status: 200, body: { channels } };
+		}
 		if (request.method === 'GET' && request.path === '/api/social-accounts/youtube/comments') {
 			const account = connection(request.query.accountExternalId);
 			if (hub.quota.exceeded) {

@@ -49,7 +49,7 @@ describe('SkyBot YouTube Trigger (YouTube OAuth2)', () => {
 		const poller = direct();
 		const first = await poller.run();
 		expect(first.result).toBeNull();
-		expect(poller.staticData.watermark).toEqual({ channelId: CHANNEL, publishedAt: '2026-12-01T09:00:00.000Z', ids: [expect.any(String)] });
+		expect(poller.staticData.watermarks?.[CHANNEL]).toEqual({ channelId: CHANNEL, publishedAt: '2026-12-01T09:00:00.000Z', ids: [expect.any(String)] });
 		// The OAuth2 variant: a 401 must throw so n8n refreshes the token.
 		expect(first.requests[0]!.options).toMatchObject({ ignoreHttpStatusErrors: { ignore: true, except: [401] }, method: 'GET' });
 		expect(first.requests[0]!.credentialType).toBe('youTubeOAuth2Api');
@@ -73,7 +73,7 @@ describe('SkyBot YouTube Trigger (YouTube OAuth2)', () => {
 		});
 		// textFormat=plainText: the text as written, not HTML-escaped.
 		expect(messages[1]!.text).toBe('Dispo <demain> ?');
-		expect(poller.staticData.watermark).toEqual({ channelId: CHANNEL, publishedAt: '2026-12-01T10:00:05.000Z', ids: [b.commentId] });
+		expect(poller.staticData.watermarks?.[CHANNEL]).toEqual({ channelId: CHANNEL, publishedAt: '2026-12-01T10:00:05.000Z', ids: [b.commentId] });
 
 		const before = listCalls().length;
 		expect((await poller.run()).result).toBeNull();
@@ -87,7 +87,7 @@ describe('SkyBot YouTube Trigger (YouTube OAuth2)', () => {
 		await poller.run();
 		const sameSecond = google.addComment(CHANNEL, { author: 'b', text: 'two', publishedAt: '2026-12-01T10:00:00Z' });
 		expect(messagesOf((await poller.run()).result).map((message) => message.messageId)).toEqual([sameSecond.commentId]);
-		expect(poller.staticData.watermark?.ids.sort()).toEqual([seen.commentId, sameSecond.commentId].sort());
+		expect(poller.staticData.watermarks?.[CHANNEL]?.ids.sort()).toEqual([seen.commentId, sameSecond.commentId].sort());
 		expect((await poller.run()).result).toBeNull();
 	});
 
@@ -114,13 +114,13 @@ describe('SkyBot YouTube Trigger (YouTube OAuth2)', () => {
 		const capped = await poller.run();
 		expect(messagesOf(capped.result)).toHaveLength(10);
 		expect(capped.warnings).toEqual([expect.stringContaining('more than 2 pages')]);
-		expect(poller.staticData.watermark?.publishedAt).toBe('2026-12-01T09:00:11.000Z');
+		expect(poller.staticData.watermarks?.[CHANNEL]?.publishedAt).toBe('2026-12-01T09:00:11.000Z');
 	});
 
 	it('starts from the epoch on an empty channel, so its very first comment is emitted', async () => {
 		const poller = direct();
 		expect((await poller.run()).result).toBeNull();
-		expect(poller.staticData.watermark).toEqual({ channelId: CHANNEL, publishedAt: new Date(0).toISOString(), ids: [] });
+		expect(poller.staticData.watermarks?.[CHANNEL]).toEqual({ channelId: CHANNEL, publishedAt: new Date(0).toISOString(), ids: [] });
 		const first = google.addComment(CHANNEL, { author: 'a', text: 'hello' });
 		expect(messagesOf((await poller.run()).result).map((message) => message.messageId)).toEqual([first.commentId]);
 	});
@@ -139,7 +139,7 @@ describe('SkyBot YouTube Trigger (YouTube OAuth2)', () => {
 		const manual = await poller.run('manual');
 		expect(messagesOf(manual.result).map((message) => message.messageId)).toEqual([newest.commentId]);
 		expect(listCalls().at(-1)!.query.maxResults).toBe('1');
-		expect(poller.staticData.watermark).toBeUndefined();
+		expect(poller.staticData.watermarks?.[CHANNEL]).toBeUndefined();
 	});
 
 	it("reads the credential's own channel once when the Channel ID is empty", async () => {
@@ -151,13 +151,22 @@ describe('SkyBot YouTube Trigger (YouTube OAuth2)', () => {
 		expect(listCalls().at(-1)!.query.allThreadsRelatedToChannelId).toBe(CHANNEL);
 	});
 
-	it('starts over (first run) when the channel changes', async () => {
+	it('starts over (first run) when the channel changes, forgetting the old channel\'s mark', async () => {
 		google.addComment(CHANNEL, { author: 'a', text: 'x' });
 		const poller = direct();
-		await poller.run();
-		poller.staticData.watermark = { channelId: 'UCanother', publishedAt: '2020-01-01T00:00:00.000Z', ids: [] };
+		poller.staticData.watermarks = { UCanother: { channelId: 'UCanother', publishedAt: '2020-01-01T00:00:00.000Z', ids: [] } };
 		expect((await poller.run()).result).toBeNull();
-		expect(poller.staticData.watermark?.channelId).toBe(CHANNEL);
+		expect(Object.keys(poller.staticData.watermarks ?? {})).toEqual([CHANNEL]);
+	});
+
+	it("moves an earlier version's single mark into the per-channel marks", async () => {
+		const seen = google.addComment(CHANNEL, { author: 'a', text: 'seen', publishedAt: '2026-12-01T09:00:00Z' });
+		const poller = direct();
+		poller.staticData.watermark = { channelId: CHANNEL, publishedAt: '2026-12-01T09:00:00.000Z', ids: [seen.commentId] };
+		const fresh = google.addComment(CHANNEL, { author: 'b', text: 'new', publishedAt: '2026-12-01T09:05:00Z' });
+		const { result } = await poller.run();
+		expect(result![0]!.map((item) => item.json.messageId)).toEqual([fresh.commentId]);
+		expect(poller.staticData.watermark).toBeUndefined();
 	});
 
 	it('gets a 401 for an expired token thrown to n8n, which refreshes it once and repeats the call', async () => {
@@ -245,6 +254,42 @@ describe('SkyBot YouTube Trigger (hub-held token)', () => {
 		expect(messagesOf((await poller.run()).result)).toEqual([expect.objectContaining({ messageId: comment.commentId, accountExternalId: CHANNEL, provider: 'youtube' })]);
 	});
 
+	it('without a Channel ID polls every channel connected to the hub, each for its tenant and with its own mark', async () => {
+		const other = 'UCskybotTriggerChannel01';
+		google.addChannel(other, 'Other');
+		hub.connect(other, google.issueTokens(other).accessToken);
+		google.addComment(CHANNEL, { author: 'a', text: 'old' });
+		const poller = viaHub({ channelId: '', hubAccountId: '' });
+		const first = await poller.run();
+		// First poll of both: marks only, nothing emitted.
+		expect(first.result).toBeNull();
+		expect(first.requests.map((request) => (request.options as { url: string }).url)).toEqual([
+			`${hub.url}/api/social-accounts/youtube/channels`,
+			`${hub.url}/api/social-accounts/youtube/comments?accountExternalId=${CHANNEL}&accountId=acc_${CHANNEL}`,
+			`${hub.url}/api/social-accounts/youtube/comments?accountExternalId=${other}&accountId=acc_${other}`,
+		]);
+		expect(Object.keys(poller.staticData.watermarks ?? {}).sort()).toEqual([CHANNEL, other].sort());
+
+		const onOther = google.addComment(other, { author: 'b', text: 'new on other' });
+		expect(messagesOf((await poller.run()).result)).toEqual([expect.objectContaining({ messageId: onOther.commentId, accountExternalId: other })]);
+
+		// A channel that stops working leaves the list, and its mark goes with it.
+		hub.markReauth(other);
+		await poller.run();
+		expect(Object.keys(poller.staticData.watermarks ?? {})).toEqual([CHANNEL]);
+	});
+
+	it('waits for the next tick, without failing, while the hub cannot be reached at all', async () => {
+		const fake = fakeContext({
+			parameters: { authentication: 'hub', channelId: '', hubAccountId: '' },
+			credentials: { skyBotHubApi: { baseUrl: 'http://127.0.0.1:9/', apiKey: HUB_API_KEY } },
+			staticData: {},
+			mode: 'trigger',
+		});
+		await expect(trigger.poll.call(fake.context)).resolves.toBeNull();
+		expect(fake.warnings.join('\n')).toMatch(/the hub cannot be reached/);
+	});
+
 	it('follows the hub\'s nextPageToken', async () => {
 		google.addComment(CHANNEL, { author: 'a', text: 'known', publishedAt: '2026-12-01T08:00:00Z' });
 		const poller = viaHub();
@@ -297,7 +342,6 @@ describe('SkyBot YouTube Trigger (hub-held token)', () => {
 	it.each([
 		['an unknown channel', () => undefined, { channelId: 'UCunknown' }, /No YouTube account connected to the hub holds channel UCunknown/],
 		['a connection to reauthorise', () => hub.markReauth(CHANNEL), {}, /reconnect it in the hub/],
-		['no channel ID', () => undefined, { channelId: '' }, /Set the Channel ID/],
 	])('throws readably for %s', async (_case, arrange, parameters, message) => {
 		arrange();
 		await expect(viaHub(parameters).run()).rejects.toThrow(message);

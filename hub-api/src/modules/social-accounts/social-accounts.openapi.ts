@@ -103,6 +103,16 @@ export function registerSocialAccountsOpenApi(registry: OpenAPIRegistry): void {
 		request: { query: listInteractionsQuery },
 		responses: { 200: answer('Interactions', interactionPage), ...errors(401, 403, 404, 422) },
 	});
+	docs.get('/api/social-accounts/youtube/channels', 'The working YouTube channels: every tenant\'s with a platform key, the account\'s own otherwise', {
+		...authenticated('viewer'),
+		responses: {
+			200: answer(
+				'Channels',
+				z.object({ channels: z.array(z.object({ accountId: z.uuid(), channelId: z.string(), name: z.string().nullable() })) }),
+			),
+			...errors(401, 403),
+		},
+	});
 	docs.post('/api/social-accounts/youtube/reply-comment', 'A reply to a YouTube comment (50 quota units)', {
 		...authenticated('member'),
 		request: { body: { content: json(youtubeReplyCommentBody) } },

@@ -124,6 +124,14 @@ export class SocialAccountsRepository {
 		return this.dataSource.getRepository(SocialAccountEntity).find({ where: { accountId }, order: { createdAt: 'DESC', id: 'DESC' } });
 	}
 
+	/** The working connections of a provider: one account's, or every account's (null). */
+	listActive(provider: SocialProvider, accountId: string | null): Promise<SocialAccount[]> {
+		return this.dataSource.getRepository(SocialAccountEntity).find({
+			where: { provider, status: 'active', ...(accountId ? { accountId } : {}) },
+			order: { createdAt: 'ASC', id: 'ASC' },
+		});
+	}
+
 	/** The provider accounts each connection proves, by social account id. */
 	async channelsOf(socialAccountIds: string[]): Promise<Map<string, ChannelClaim[]>> {
 		const rows = (await this.dataSource.query(

@@ -76,6 +76,11 @@ export function socialAccountsRoutes(socialAccounts: SocialAccountsService, acco
 	router.post('/youtube/reply-comment', forAccount(youtubeReplyCommentBody, 'body', (accountId, body) => socialAccounts.youtubeReplyComment(accountId, body)));
 	router.post('/meta/send-dm', forAccount(metaSendDmBody, 'body', (accountId, body) => socialAccounts.metaSendDm(accountId, body)));
 
+	// The operator's YouTube entry polls every tenant's channel: a platform key lists them all, an account its own.
+	router.get('/youtube/channels', async (_req, res) => {
+		res.json(await socialAccounts.youtubeChannels(principalOf(res).accountId));
+	});
+
 	// A person connects their own accounts: the consent is theirs, so an API key cannot start it.
 	router.get('/:provider/auth-url', requireRole('member'), async (req, res) => {
 		const { provider } = parseInput(socialProviderParam, req.params, 'params');

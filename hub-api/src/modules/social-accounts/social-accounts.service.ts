@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SocialProvider, YouTubeCommentsResponse } from '../../../../contracts/social-accounts';
+import type { SocialProvider, YouTubeChannelsResponse, YouTubeCommentsResponse } from '../../../../contracts/social-accounts';
 import type { Clock } from '../../clock';
 import { HubError, notFound, TooManyRequestsError } from '../../errors';
 import type { HubEvents } from '../../hub-events';
@@ -316,6 +316,16 @@ export class SocialAccountsService {
 		await this.youtubeQuota.spend(YOUTUBE_COST.list);
 		const page = await this.withToken(row, (token) => this.provider('youtube').listCommentThreads(token, row.externalId, request.pageToken));
 		return { ...page, quota: await this.youtubeQuota.view() };
+	}
+
+	/**
+	 * The working YouTube channels: one account's, or (a platform key, null) every account's. A hub without a Google
+	 * app or a keyring has none (nothing could be connected): an empty list, so a poller simply waits.
+	 */
+	async youtubeChannels(accountId: string | null): Promise<YouTubeChannelsResponse> {
+		if (!this.deps.providers.youtube || !this.deps.repository) return { channels: [] };
+		const rows = await this.deps.repository.listActive('youtube', accountId);
+		return { channels: rows.map((row) => ({ accountId: row.accountId, channelId: row.externalId, name: row.name })) };
 	}
 
 	async tiktokComments(
