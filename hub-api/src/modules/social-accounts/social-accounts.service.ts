@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
+import type { Provider } from '../../../../contracts/inbound-message';
 import type { SocialProvider, YouTubeChannelsResponse, YouTubeCommentsResponse } from '../../../../contracts/social-accounts';
 import type { Clock } from '../../clock';
 import { HubError, notFound, TooManyRequestsError } from '../../errors';
 import type { HubEvents } from '../../hub-events';
 import type { OAuthStates } from './oauth-states';
 import { pkcePair } from './oauth-states';
-import type { Provider } from '../../../../contracts/inbound-message';
 import type { MetaProvider, MetaSendApi } from './providers/meta';
 import { ProviderAuthError, ProviderCallError } from './providers/provider';
 import type { TikTokProvider } from './providers/tiktok';
