@@ -155,6 +155,29 @@ describe('POST /api/webhooks/n8n/admission', () => {
 		expect((await admit(tiktokDm(49))).body).toMatchObject({ decision: 'skip', reason: 'outside_messaging_window' });
 	});
 
+	it('tells the model a TikTok comment reply holds 150 characters (and tells nothing of the kind for a DM)', async () => {
+		const businessId = `-000${randomUUID().slice(0, 8)}`;
+		const created = await hub.createTenant({ externalAccount: { provider: 'tiktok', externalId: businessId } });
+		const scenario = await hub.request(`/api/agents/${created.agent.id}/scenario`, {
+			method: 'PUT',
+			key: created.apiKey.key,
+			body: {
+				scenario: {
+					burstWindowSeconds: 0,
+					defaultActions: { dm: { type: 'ai_reply' }, comment: { type: 'ai_reply' }, postback: { type: 'ai_reply' } },
+				},
+			},
+		});
+		expect(scenario.status).toBe(200);
+		const t = { ...created, externalId: businessId };
+		const base = { provider: 'tiktok' as const, contact: { externalId: '-000user' } };
+		const comment = await admit(dm(t, { ...base, kind: 'comment', conversationId: `tiktok:${businessId}:${randomUUID()}`, comment: { postId: '7312345678901234567' } }));
+		const systemOf = (response: typeof comment) => (response.body as AdmissionAnswer).ai!.messages[0]!.content;
+		expect(systemOf(comment)).toContain('at most 150 characters');
+		const direct = await admit(dm(t, { ...base, conversationId: `tiktok:${businessId}:${randomUUID()}` }));
+		expect(systemOf(direct)).not.toContain('150 characters');
+	});
+
 	it('echoes and receipts are not answerable and not recorded; an unknown provider account is 404', async () => {
 		const t = await tenant();
 		for (const message of [dm(t, { isEcho: true }), dm(t, { kind: 'read' }), dm(t, { kind: 'status' })]) {

@@ -33,6 +33,16 @@ type AnsweringDecision = Extract<ScenarioDecision, { action: AdmissionAction }>;
  * admitted message is the user's newest, so its reply is the first; the SkyBot Decision node applies the cap to later
  * sends), comment replies any time the comment stands (7 days here, as for Meta).
  */
+/**
+ * Where the provider caps a reply well below what a model writes unprompted, the model is told: TikTok comment
+ * replies hold 150 characters (the TikTok node refuses a longer one rather than cut it).
+ */
+function replyLimitInstruction(message: Pick<InboundMessage, 'provider' | 'kind'>): string | null {
+	return message.provider === 'tiktok' && message.kind === 'comment'
+		? 'This reply is a public TikTok comment reply: at most 150 characters, emoji included.'
+		: null;
+}
+
 const MESSAGING_WINDOW_MS = { reply: 24 * 3_600_000, tiktokReply: 48 * 3_600_000, comment: 7 * 24 * 3_600_000 };
 /** How long a message may wait for a model-request permit before it is recorded `ai_rate_limited`. */
 const MAX_PERMIT_WAIT_MS = 10_000;
@@ -205,7 +215,9 @@ export class PipelineService {
 			instructions: decision.instructions,
 			escalation: true,
 		});
-		const systemPrompt = qualifying ? `${replyPrompt}\n\n${QUALIFICATION_INSTRUCTIONS}` : replyPrompt;
+		const limit = replyLimitInstruction(message);
+		const limited = limit ? `${replyPrompt}\n\n${limit}` : replyPrompt;
+		const systemPrompt = qualifying ? `${limited}\n\n${QUALIFICATION_INSTRUCTIONS}` : limited;
 		const context = await this.deps.aiLimits.context(route.accountId, {
 			provider: message.provider,
 			conversationId: message.conversationId,
