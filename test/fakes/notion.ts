@@ -16,6 +16,10 @@
  * A data source unknown to the fake, or not shared with the calling token (`addDataSource({sharedWith})`), is a 404
  * object_not_found as in Notion, which does not tell the two apart.
  *
+ * Where Notion's documentation is silent the fake picks and says so: a query without `sorts` lists pages in creation
+ * order; text `equals` is exact (case-sensitive), `contains` / `starts_with` / `ends_with` ignore case; a filter
+ * must name its condition under the property's own type (`title` for the title property, not `rich_text`).
+ *
  * Point the SDK at it with `new Client({ auth, baseUrl: fake.url, notionVersion: '2025-09-03' })` (the SDK appends /v1/).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -78,6 +82,8 @@ export interface NotionFailure {
 	message?: string;
 	/** Seconds, sent as `Retry-After` (a 429 always carries one: default 1). */
 	retryAfter?: number;
+	/** Only writes (POST /pages, PATCH /pages/{id}) or only reads (retrieve, query) fail; default: any request. */
+	only?: 'read' | 'write';
 }
 
 export interface FakeNotion extends FakeServer {
@@ -233,6 +239,8 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
 	const dataSources = new Map<string, DataSource>();
 	const pages = new Map<string, Page>();
 	const failures = new FailureQueue<NotionFailure>();
+	const readFailures = new FailureQueue<NotionFailure>();
+	const writeFailures = new FailureQueue<NotionFailure>();
 	const drops = new FailureQueue<true>();
 	const times = new Map<string, number[]>();
 	/** Notion stamps created/edited times to the minute. */
@@ -739,39 +747,28 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
 		if (rateLimited(token, arrival)) {
 			throw notionError(429, 'rate_limited', DEFAULT_MESSAGES.rate_limited!, { 'retry-after': String(options.rateLimit!.retryAfterSeconds ?? 1) });
 		}
-		const failure = failures.take();
+		const segments = request.path.split('/').filter(Boolean);
+		const [, resource, id, action] = segments;
+		const route =
+			segments[0] === 'v1' && segments.length <= 4
+				? `${request.method} ${resource}${id === undefined ? '' : '/:id'}${action === undefined ? '' : `/${action}`}`
+				: '';
+		const routes: Record<string, { write: boolean; run: () => FakeReply }> = {
+			'GET data_sources/:id': { write: false, run: () => retrieveDataSource(request, token, id!) },
+			'POST data_sources/:id/query': { write: false, run: () => queryDataSource(request, token, id!) },
+			'POST pages': { write: true, run: () => createPage(request, token) },
+			'PATCH pages/:id': { write: true, run: () => updatePage(request, token, id!) },
+		};
+		const handler = routes[route];
+		const failure = failures.take() ?? (handler?.write ? writeFailures.take() : handler ? readFailures.take() : undefined);
 		if (failure) {
 			const code = failure.code ?? DEFAULT_CODES[failure.status] ?? 'internal_server_error';
 			const headers: Record<string, string> = {};
 			if (failure.retryAfter !== undefined || failure.status === 429) headers['retry-after'] = String(failure.retryAfter ?? 1);
 			throw notionError(failure.status, code, failure.message ?? DEFAULT_MESSAGES[code] ?? 'Request failed.', headers);
 		}
-
-		const segments = request.path.split('/').filter(Boolean);
-		let reply: FakeReply | undefined;
-		let write = false;
-		if (segments[0] === 'v1') {
-			const [, resource, id, action] = segments;
-			const route = `${request.method} ${resource}${id === undefined ? '' : '/:id'}${action === undefined ? '' : `/${action}`}`;
-			if (segments.length <= 4) {
-				switch (route) {
-					case 'GET data_sources/:id':
-						reply = retrieveDataSource(request, token, id!);
-						break;
-					case 'POST data_sources/:id/query':
-						reply = queryDataSource(request, token, id!);
-						break;
-					case 'POST pages':
-						write = true;
-						reply = createPage(request, token);
-						break;
-					case 'PATCH pages/:id':
-						write = true;
-						reply = updatePage(request, token, id!);
-						break;
-				}
-			}
-		}
+		const reply = handler?.run();
+		const write = handler?.write === true;
 		if (!reply) throw notionError(400, 'invalid_request_url', 'Invalid request URL.');
 		if (write && drops.take()) return { ...reply, dropAnswer: true };
 		return reply;
@@ -835,7 +832,8 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
 			if (shared) source.sharedWith.add(token);
 			else source.sharedWith.delete(token);
 		},
-		failNext: (count, failure) => failures.push(count, failure),
+		failNext: (count, failure) =>
+			(failure.only === 'write' ? writeFailures : failure.only === 'read' ? readFailures : failures).push(count, failure),
 		dropAnswerAfterWriteNext: (count) => drops.push(count, true),
 		requestTimes: (token) => [...(times.get(token) ?? [])],
 	};

@@ -229,9 +229,13 @@ describe('fake Notion (2025-09-03) with the real @notionhq/client', () => {
 		const client = notion();
 		fake.failNext(1, { status: 409 });
 		expect(await apiError(upsert(client, 'lead-1', 'Ada'))).toMatchObject({ status: 409, code: APIErrorCode.ConflictError });
-		fake.failNext(1, { status: 500 });
-		const create = client.pages.create({ parent: { type: 'data_source_id', data_source_id: dataSourceId }, properties: leadProperties('lead-1', 'Ada') as never });
-		expect(await apiError(create)).toMatchObject({ status: 500, code: APIErrorCode.InternalServerError });
+		// `only: 'write'`: the upsert's query goes through, its create fails (and the SDK does not retry a POST).
+		fake.failNext(1, { status: 500, only: 'write' });
+		expect(await apiError(upsert(client, 'lead-1', 'Ada'))).toMatchObject({ status: 500, code: APIErrorCode.InternalServerError });
+		expect(fake.requests.slice(-2).map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual([
+			`POST /v1/data_sources/${dataSourceId}/query 200`,
+			'POST /v1/pages 500',
+		]);
 		expect(fake.pages(dataSourceId)).toEqual([]);
 
 		fake.failNext(1, { status: 503 });
