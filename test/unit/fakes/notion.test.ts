@@ -135,6 +135,47 @@ describe('fake Notion (2025-09-03) with the real @notionhq/client', () => {
 		expect((await apiError(client.dataSources.query({ data_source_id: dataSourceId, page_size: 101 }))).code).toBe(APIErrorCode.ValidationError);
 	});
 
+	it('filters by title, number, select and property id, combines with and/or, sorts, and hides trashed pages', async () => {
+		const client = notion();
+		const ids: Record<string, string> = {};
+		for (const [key, name, score, status] of [
+			['lead-1', 'Ada', 10, 'New'],
+			['lead-2', 'Grace', 30, 'Qualified'],
+			['lead-3', 'Alan', 20, 'Qualified'],
+		] as const) {
+			const page = await client.pages.create({
+				parent: { type: 'data_source_id', data_source_id: dataSourceId },
+				properties: leadProperties(key, name, { Score: { number: score }, Status: { select: { name: status } } }) as never,
+			});
+			ids[key] = page.id;
+		}
+		const query = async (args: Omit<Parameters<Client['dataSources']['query']>[0], 'data_source_id'>) =>
+			(await client.dataSources.query({ data_source_id: dataSourceId, ...args })).results.map((page) => page.id);
+
+		expect(await query({ filter: { property: 'Name', title: { equals: 'Grace' } } })).toEqual([ids['lead-2']]);
+		const schema = (await client.dataSources.retrieve({ data_source_id: dataSourceId })).properties;
+		expect(await query({ filter: { property: schema['SkyBot ID']!.id, rich_text: { equals: 'lead-3' } } })).toEqual([ids['lead-3']]);
+		expect(
+			await query({
+				filter: { and: [{ property: 'Status', select: { equals: 'Qualified' } }, { property: 'Score', number: { greater_than: 25 } }] },
+			}),
+		).toEqual([ids['lead-2']]);
+		expect(await query({ filter: { or: [{ property: 'Name', title: { starts_with: 'a' } }] }, sorts: [{ property: 'Score', direction: 'descending' }] })).toEqual([
+			ids['lead-3'],
+			ids['lead-1'],
+		]);
+		// The condition goes under the property's own type.
+		expect((await apiError(query({ filter: { property: 'Name', rich_text: { equals: 'Ada' } } }))).code).toBe('validation_error');
+
+		await client.pages.update({ page_id: ids['lead-1']!, in_trash: true });
+		expect(await query({})).toEqual([ids['lead-2'], ids['lead-3']]);
+		expect(fake.pages(dataSourceId).find((page) => page.id === ids['lead-1'])).toMatchObject({ inTrash: true });
+		// A select value the schema lacks becomes a new option, as in Notion.
+		await client.pages.update({ page_id: ids['lead-2']!, properties: { Status: { select: { name: 'Won' } } } });
+		const status = (await client.dataSources.retrieve({ data_source_id: dataSourceId })).properties.Status!;
+		expect(status.type === 'select' && status.select.options.map((option) => option.name)).toEqual(['New', 'Qualified', 'Won']);
+	});
+
 	it('refuses property values that do not fit the schema with validation_error, and stores nothing', async () => {
 		const client = notion();
 		const create = (properties: Record<string, unknown>) =>
