@@ -25,6 +25,11 @@ export interface FakeReply {
 	status: number;
 	body: unknown;
 	headers?: Record<string, string>;
+	/**
+	 * Destroy the socket instead of answering: the handler has done its work (a write is stored) but the client never
+	 * hears back, as when a connection dies after the provider committed. A client retry must not duplicate the write.
+	 */
+	dropAnswer?: boolean;
 }
 
 export class FakeHttpError extends Error {
@@ -114,6 +119,10 @@ export async function startFakeServer(
 					error instanceof FakeHttpError
 						? { status: error.status, body: error.body, headers: error.headers }
 						: { status: 500, body: { error: { message: `fake server bug: ${String(error)}` } } };
+			}
+			if (reply.dropAnswer) {
+				response.socket?.destroy();
+				return;
 			}
 			recorded.status = reply.status;
 			recorded.response = reply.body;
