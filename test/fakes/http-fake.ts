@@ -11,6 +11,8 @@ export interface RecordedRequest {
 	/** Path without the query string. */
 	path: string;
 	query: Record<string, string>;
+	/** The query string without `?` (for repeated keys such as `fields[]=a&fields[]=b`, which `query` keeps one of). */
+	rawQuery: string;
 	headers: IncomingHttpHeaders;
 	rawBody: string;
 	/** The body parsed as JSON when it parses, otherwise undefined. */
@@ -19,6 +21,8 @@ export interface RecordedRequest {
 	status?: number;
 	/** Body the fake answered with (filled in once answered). */
 	response?: unknown;
+	/** True when the fake performed the request and then closed the connection without answering (`DropAnswer`). */
+	dropped?: boolean;
 }
 
 export interface FakeReply {
@@ -42,6 +46,16 @@ export class FakeHttpError extends Error {
 		this.status = status;
 		this.body = body;
 		this.headers = headers;
+	}
+}
+
+/**
+ * Thrown by a handler after it has performed a write: the connection is destroyed without an answer, as when a
+ * provider wrote and its answer was lost on the way back. A client that retries must not duplicate the write.
+ */
+export class DropAnswer extends Error {
+	constructor() {
+		super('fake dropped the answer after writing');
 	}
 }
 
@@ -104,6 +118,7 @@ export async function startFakeServer(
 				method: incoming.method ?? 'GET',
 				path: url.pathname,
 				query: Object.fromEntries(url.searchParams),
+				rawQuery: url.search.replace(/^\?/, ''),
 				headers: incoming.headers,
 				rawBody: '',
 				json: undefined,
@@ -115,6 +130,11 @@ export async function startFakeServer(
 				recorded.json = parseJson(recorded.rawBody);
 				reply = await handle(recorded);
 			} catch (error) {
+				if (error instanceof DropAnswer) {
+					recorded.dropped = true;
+					incoming.socket.destroy();
+					return;
+				}
 				reply =
 					error instanceof FakeHttpError
 						? { status: error.status, body: error.body, headers: error.headers }
@@ -178,4 +198,16 @@ export class FailureQueue<T> {
 	clear(): void {
 		this.pending = [];
 	}
+}
+
+/** The most events (epoch ms) that fall within any one window of `windowMs` (a sliding window, not calendar seconds). */
+export function peakPerWindow(times: readonly number[], windowMs: number): number {
+	const sorted = [...times].sort((a, b) => a - b);
+	let peak = 0;
+	let start = 0;
+	for (let end = 0; end < sorted.length; end += 1) {
+		while (sorted[end]! - sorted[start]! >= windowMs) start += 1;
+		peak = Math.max(peak, end - start + 1);
+	}
+	return peak;
 }
