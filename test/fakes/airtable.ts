@@ -34,7 +34,6 @@ import { randomBytes } from 'node:crypto';
 
 import {
 	bearerToken,
-	DropAnswer,
 	FailureQueue,
 	FakeHttpError,
 	type FakeReply,
@@ -286,11 +285,11 @@ export async function startFakeAirtable(options: FakeAirtableOptions = {}): Prom
 		return records;
 	};
 
-	const dropIfScheduled = () => {
-		if (drops > 0) {
-			drops -= 1;
-			throw new DropAnswer();
-		}
+	/** True when this accepted write's answer is to be lost (`dropAnswerAfterWriteNext`). */
+	const dropThisAnswer = (): boolean => {
+		if (drops === 0) return false;
+		drops -= 1;
+		return true;
 	};
 
 	// ---- endpoints ------------------------------------------------------------------------------------------------
@@ -367,8 +366,7 @@ export async function startFakeAirtable(options: FakeAirtableOptions = {}): Prom
 			return record;
 		});
 		table.records.push(...created);
-		dropIfScheduled();
-		return { status: 200, body: single ? recordOut(created[0]!) : { records: created.map((record) => recordOut(record)) } };
+		return { dropAnswer: dropThisAnswer(), status: 200, body: single ? recordOut(created[0]!) : { records: created.map((record) => recordOut(record)) } };
 	};
 
 	const updateMany = (request: RecordedRequest, table: StoredTable, destructive: boolean): FakeReply => {
@@ -432,8 +430,8 @@ export async function startFakeAirtable(options: FakeAirtableOptions = {}): Prom
 			createdRecords.push(created.id);
 			return created;
 		});
-		dropIfScheduled();
 		return {
+			dropAnswer: dropThisAnswer(),
 			status: 200,
 			body: { records: written.map((record) => recordOut(record)), ...(mergeOn ? { createdRecords, updatedRecords } : {}) },
 		};
@@ -446,8 +444,7 @@ export async function startFakeAirtable(options: FakeAirtableOptions = {}): Prom
 		if (!record) throw notFound();
 		const cells = checkFields(table, body.fields, typecastOf(body));
 		applyCells(record, cells, destructive);
-		dropIfScheduled();
-		return { status: 200, body: recordOut(record) };
+		return { dropAnswer: dropThisAnswer(), status: 200, body: recordOut(record) };
 	};
 
 	const server = await startFakeServer((request) => {

@@ -36,7 +36,6 @@ import { randomBytes } from 'node:crypto';
 
 import {
 	bearerToken,
-	DropAnswer,
 	FailureQueue,
 	FakeHttpError,
 	type FakeReply,
@@ -365,11 +364,11 @@ export async function startFakeGoogleSheets(options: FakeGoogleSheetsOptions = {
 		}
 	};
 
-	const dropIfScheduled = () => {
-		if (drops > 0) {
-			drops -= 1;
-			throw new DropAnswer();
-		}
+	/** True when this accepted write's answer is to be lost (`dropAnswerAfterWriteNext`). */
+	const dropThisAnswer = (): boolean => {
+		if (drops === 0) return false;
+		drops -= 1;
+		return true;
 	};
 
 	// ---- endpoints ------------------------------------------------------------------------------------------------
@@ -423,8 +422,7 @@ export async function startFakeGoogleSheets(options: FakeGoogleSheetsOptions = {
 		const values = valuesOf(body, input);
 		const place = placement(range, range.r1, values);
 		const updatedCells = writeCells(range.sheet, place.r1, place.c1, values);
-		dropIfScheduled();
-		return { status: 200, body: updateResponse(spreadsheet.id, range.sheet, place, updatedCells) };
+		return { dropAnswer: dropThisAnswer(), status: 200, body: updateResponse(spreadsheet.id, range.sheet, place, updatedCells) };
 	};
 
 	const appendValues = (request: RecordedRequest, spreadsheet: StoredSpreadsheet, rangeText: string): FakeReply => {
@@ -475,8 +473,8 @@ export async function startFakeGoogleSheets(options: FakeGoogleSheetsOptions = {
 			tableRange = a1({ sheet, r1: first + 1, c1: range.c1, r2: last + 1, c2: tableEndColumn });
 		}
 		const updatedCells = writeCells(sheet, place.r1, place.c1, values);
-		dropIfScheduled();
 		return {
+			dropAnswer: dropThisAnswer(),
 			status: 200,
 			body: { spreadsheetId: spreadsheet.id, ...(tableRange ? { tableRange } : {}), updates: updateResponse(spreadsheet.id, sheet, place, updatedCells) },
 		};
@@ -502,10 +500,11 @@ export async function startFakeGoogleSheets(options: FakeGoogleSheetsOptions = {
 			return { range, values, place: placement(range, range.r1, values, prefix) };
 		});
 		const responses = planned.map(({ range, values, place }) => updateResponse(spreadsheet.id, range.sheet, place, writeCells(range.sheet, place.r1, place.c1, values)));
-		dropIfScheduled();
+		const dropAnswer = dropThisAnswer();
 		const total = (key: 'updatedRows' | 'updatedColumns' | 'updatedCells') =>
 			responses.reduce((sum, response) => sum + ((response as Partial<Record<typeof key, number>>)[key] ?? 0), 0);
 		return {
+			dropAnswer,
 			status: 200,
 			body: {
 				spreadsheetId: spreadsheet.id,

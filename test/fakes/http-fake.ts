@@ -21,7 +21,7 @@ export interface RecordedRequest {
 	status?: number;
 	/** Body the fake answered with (filled in once answered). */
 	response?: unknown;
-	/** True when the fake performed the request and then closed the connection without answering (`DropAnswer`). */
+	/** True when the fake performed the request and then closed the connection without answering (a reply with `dropAnswer`). */
 	dropped?: boolean;
 }
 
@@ -46,16 +46,6 @@ export class FakeHttpError extends Error {
 		this.status = status;
 		this.body = body;
 		this.headers = headers;
-	}
-}
-
-/**
- * Thrown by a handler after it has performed a write: the connection is destroyed without an answer, as when a
- * provider wrote and its answer was lost on the way back. A client that retries must not duplicate the write.
- */
-export class DropAnswer extends Error {
-	constructor() {
-		super('fake dropped the answer after writing');
 	}
 }
 
@@ -130,17 +120,13 @@ export async function startFakeServer(
 				recorded.json = parseJson(recorded.rawBody);
 				reply = await handle(recorded);
 			} catch (error) {
-				if (error instanceof DropAnswer) {
-					recorded.dropped = true;
-					incoming.socket.destroy();
-					return;
-				}
 				reply =
 					error instanceof FakeHttpError
 						? { status: error.status, body: error.body, headers: error.headers }
 						: { status: 500, body: { error: { message: `fake server bug: ${String(error)}` } } };
 			}
 			if (reply.dropAnswer) {
+				recorded.dropped = true;
 				response.socket?.destroy();
 				return;
 			}
