@@ -5,9 +5,9 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import * as workflowHelpers from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { webhookPathFromParameter } from '../shared/webhook-path';
 import { EMITTABLE_EVENTS, filterEvents, normalizeMetaDelivery } from './normalize';
 import { answerHandshake, SIGNATURE_HEADER, verifyMetaSignature } from './signature';
 
@@ -15,18 +15,6 @@ interface MetaAppCredentials {
 	appSecret?: string;
 	verifyToken?: string;
 }
-
-/**
- * The webhook's path, read from the Path parameter. n8n ≥ 2.40 resolves a path declared through
- * webhookDescriptionFields natively, without its expression engine: with N8N_EXPRESSION_ENGINE=vm and lazy isolate
- * acquisition, a delivery then creates no V8 isolate before the workflow runs. An older n8n gets the plain template.
- */
-const PATH_TEMPLATE = '={{ $parameter["path"] }}';
-const { webhookDescriptionFields, fromParameter } = workflowHelpers as Partial<typeof workflowHelpers>;
-const webhookPath =
-	typeof webhookDescriptionFields === 'function' && typeof fromParameter === 'function'
-		? webhookDescriptionFields({ path: fromParameter('path') })
-		: { path: PATH_TEMPLATE };
 
 // Meta webhooks are subscribed once per app in the Meta app dashboard (or the app's /subscriptions edge, which needs
 // an app token), and Meta checks the callback URL through the GET handshake this node answers: there is nothing per
@@ -51,14 +39,14 @@ export class SkyBotMetaTrigger implements INodeType {
 				name: 'setup',
 				httpMethod: 'GET',
 				responseMode: 'onReceived',
-				...webhookPath,
+				...webhookPathFromParameter,
 				isFullPath: true,
 			},
 			{
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				...webhookPath,
+				...webhookPathFromParameter,
 				isFullPath: true,
 			},
 		],

@@ -8,10 +8,10 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import * as workflowHelpers from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { filterEvents } from '../shared/inbound';
+import { webhookPathFromParameter } from '../shared/webhook-path';
 import { normalizeTikTokDelivery, parseTikTokJson, TIKTOK_DEFAULT_EVENTS } from './normalize';
 import { TIKTOK_SIGNATURE_HEADER, verifyTikTokSignature } from './signature';
 
@@ -19,14 +19,6 @@ interface TikTokAppCredentials {
 	clientKey?: string;
 	appSecret?: string;
 }
-
-/** Same path declaration as the Meta trigger: native on n8n ≥ 2.40, the plain template on older ones. */
-const PATH_TEMPLATE = '={{ $parameter["path"] }}';
-const { webhookDescriptionFields, fromParameter } = workflowHelpers as Partial<typeof workflowHelpers>;
-const webhookPath =
-	typeof webhookDescriptionFields === 'function' && typeof fromParameter === 'function'
-		? webhookDescriptionFields({ path: fromParameter('path') })
-		: { path: PATH_TEMPLATE };
 
 // TikTok webhooks are set once per app (developer portal, or business/webhook/update/ with the app's credentials):
 // there is nothing per workflow to create, check or delete at TikTok, so this trigger has no webhookMethods lifecycle.
@@ -50,7 +42,7 @@ export class SkyBotTikTokTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				...webhookPath,
+				...webhookPathFromParameter,
 				isFullPath: true,
 			},
 		],
