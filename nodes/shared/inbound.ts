@@ -1,5 +1,5 @@
 import type { InboundMessage, Provider } from '../../contracts/inbound-message';
-import { asNumber } from './json';
+import { asNumber, asString, isRecord, type JsonRecord } from './json';
 
 /**
  * What every provider trigger needs to build InboundMessages, whatever the provider: the conversation id, epoch
@@ -31,4 +31,12 @@ export function epochToIso(value: unknown): string | undefined {
 	if (epoch === undefined || epoch <= 0) return undefined;
 	const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
 	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/**
+ * The tenant a pipeline item belongs to, as SkyBot Scenario › Decide put it (`route.accountId`): what a send step tells
+ * the hub, so a platform API key acts for that account.
+ */
+export function routedAccountIdOf(item: JsonRecord): string | undefined {
+	return isRecord(item.route) ? asString(item.route.accountId) : undefined;
 }

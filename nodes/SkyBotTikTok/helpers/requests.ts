@@ -1,5 +1,6 @@
 import type { TikTokReplyCommentRequest, TikTokSendMessageRequest } from '../../../contracts/social-accounts';
 import { asString, isRecord, type JsonRecord } from '../../shared/json';
+import { routedAccountIdOf } from '../../shared/inbound';
 
 /**
  * The hub requests of the TikTok node, built from its fields or from the item's InboundMessage. Pure and free of n8n
@@ -90,7 +91,6 @@ function checkInbound(item: JsonRecord, kind: 'comment' | 'dm'): void {
 }
 
 const aiText = (item: JsonRecord) => (isRecord(item.ai) ? item.ai.text : undefined);
-const routeAccountId = (item: JsonRecord) => (isRecord(item.route) ? item.route.accountId : undefined);
 
 /** What the Define Below fields' defaults would read, read from the item in code (no expression to evaluate). */
 export function replyCommentFieldsOf(item: JsonRecord): ReplyCommentFields {
@@ -100,7 +100,7 @@ export function replyCommentFieldsOf(item: JsonRecord): ReplyCommentFields {
 		videoId: isRecord(item.comment) ? item.comment.postId : undefined,
 		commentId: item.messageId,
 		text: aiText(item),
-		accountId: routeAccountId(item),
+		accountId: routedAccountIdOf(item),
 	};
 }
 
@@ -111,6 +111,6 @@ export function sendMessageFieldsOf(item: JsonRecord): SendMessageFields {
 		recipientId: isRecord(item.contact) ? item.contact.externalId : undefined,
 		providerConversationId: item.providerConversationId,
 		text: aiText(item),
-		accountId: routeAccountId(item),
+		accountId: routedAccountIdOf(item),
 	};
 }

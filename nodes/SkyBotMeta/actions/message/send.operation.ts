@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { enrichEachItem } from '../../../shared/execute';
-import { asString, isRecord, type JsonRecord } from '../../../shared/json';
+import { routedAccountIdOf } from '../../../shared/inbound';
+import { isRecord, type JsonRecord } from '../../../shared/json';
 import { shownWhenDefinedBelow } from '../../../shared/properties';
 import { buildSendTextRequest, isMetaProvider, META_PROVIDERS, readSentMessageId } from '../../helpers/graph';
 import { graphApiRequest, hubSend } from '../../transport';
@@ -100,7 +101,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		let messageId: string | undefined;
 		if (this.getNodeParameter('authentication', itemIndex, 'metaApp') === 'hub') {
 			// A pipeline item says which tenant it belongs to: a platform key acts for that account.
-			const accountId = isRecord(item.json.route) ? asString(item.json.route.accountId) : undefined;
+			const accountId = routedAccountIdOf(item.json);
 			messageId = await hubSend.call(this, { ...send, ...(accountId ? { accountId } : {}) }, itemIndex);
 		} else {
 			messageId = readSentMessageId(await graphApiRequest.call(this, request.path, request.body as IDataObject, itemIndex));

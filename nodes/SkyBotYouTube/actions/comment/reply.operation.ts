@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { enrichEachItem } from '../../../shared/execute';
+import { routedAccountIdOf } from '../../../shared/inbound';
 import { asString, isRecord, type JsonRecord } from '../../../shared/json';
 import { shownWhenDefinedBelow } from '../../../shared/properties';
 import { apiBaseUrlOption, type YouTubeAuthentication } from '../../helpers/properties';
@@ -92,7 +93,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const options = this.getNodeParameter('options', itemIndex, {}) as { apiBaseUrl?: string };
 		const fields = this.getNodeParameter('replyTo', itemIndex, 'define') === 'item' ? replyFieldsOf(item.json) : undefined;
 		// A pipeline item says which tenant it belongs to (route.accountId): a platform key then needs no field set.
-		const routedAccountId = fields && isRecord(item.json.route) ? asString(item.json.route.accountId) : undefined;
+		const routedAccountId = fields ? routedAccountIdOf(item.json) : undefined;
 		const access: YouTubeAccess = {
 			authentication,
 			apiBaseUrl: options.apiBaseUrl,
