@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { OAUTH_STATE_TTL_SECONDS, OAuthStates, pkcePair } from '../src/modules/social-accounts/oauth-states';
-import { deleteKeysMatching, TEST_REDIS_URL } from './support';
+import { closedPort, deleteKeysMatching, TEST_REDIS_URL } from './support';
 
 const namespace = `oauth-test-${randomBytes(4).toString('hex')}`;
 let redis: Redis;
@@ -72,6 +72,21 @@ describe('OAuth states', () => {
 		expect(keys.some((key) => key.includes(state))).toBe(false);
 		expect(keys).toContain(`${namespace}:oauth-state:${createHash('sha256').update(state).digest('hex')}`);
 		await states.consume(state);
+	});
+});
+
+describe('with Redis down', () => {
+	it('answers 503 oauth_state_unavailable to issuing and to consuming, never a raw Redis error', async () => {
+		const offline = new Redis(`redis://127.0.0.1:${await closedPort()}`, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+		offline.on('error', () => {});
+		try {
+			const down = new OAuthStates(offline, namespace, () => now);
+			for (const attempt of [() => down.issue(binding), () => down.consume(randomBytes(32).toString('base64url'))]) {
+				await expect(attempt()).rejects.toMatchObject({ status: 503, code: 'oauth_state_unavailable' });
+			}
+		} finally {
+			offline.disconnect();
+		}
 	});
 });
 

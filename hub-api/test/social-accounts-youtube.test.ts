@@ -5,10 +5,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { FAKE_GOOGLE_CLIENT, type FakeGoogleYouTube, startFakeGoogleYouTube } from '../../test/fakes/google-youtube';
-import { pacificQuotaDay } from '../src/modules/social-accounts/youtube-quota';
+import Redis from 'ioredis';
+import { pacificQuotaDay, YouTubeQuota } from '../src/modules/social-accounts/youtube-quota';
 import type { SecretKey } from '../src/secrets/secret-box';
 import type { SeededTenant } from '../src/seed';
-import { createManualClock, startTestHub, type TestHub } from './support';
+import { closedPort, createManualClock, startTestHub, type TestHub } from './support';
 
 const REDIRECT_BASE = 'https://hub.example.test';
 const DAILY_QUOTA = 120;
@@ -178,5 +179,20 @@ describe('a YouTube connection', () => {
 		expect([lost.status, lost.body.error.code]).toEqual([409, 'reauth_required']);
 		const listed = await hub.request('/api/social-accounts', { key: seeded.apiKey.key });
 		expect(listed.body.socialAccounts[0].status).toBe('reauth_required');
+	});
+});
+
+describe('the quota count with Redis down', () => {
+	it('refuses the call with 503 youtube_quota_unavailable rather than spend units it cannot count', async () => {
+		const offline = new Redis(`redis://127.0.0.1:${await closedPort()}`, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+		offline.on('error', () => {});
+		try {
+			const quota = new YouTubeQuota(offline, 'yt-offline', FAKE_GOOGLE_CLIENT.clientId, DAILY_QUOTA, clock.now);
+			for (const attempt of [() => quota.spend(1), () => quota.view(), () => quota.markExceeded()]) {
+				await expect(attempt()).rejects.toMatchObject({ status: 503, code: 'youtube_quota_unavailable' });
+			}
+		} finally {
+			offline.disconnect();
+		}
 	});
 });

@@ -179,7 +179,7 @@ export class SocialAccountsService {
 	 * reauth_required (live event `social-account:status`) and answers 409; a provider that is down leaves a
 	 * still-valid token in use.
 	 */
-	async accessToken(row: SocialAccount, staleToken?: string): Promise<string> {
+	private async accessToken(row: SocialAccount, staleToken?: string): Promise<string> {
 		const repository = this.repository;
 		if (row.status === 'reauth_required') throw reauthRequired(row);
 		const due = (account: SocialAccount) => this.needsRefresh(account) || (staleToken !== undefined && this.reveal(account) === staleToken);
